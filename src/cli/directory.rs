@@ -1,0 +1,86 @@
+//! `mailops directory [PATH] --format csv|markdown|html|vcard`.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use clap::Args;
+
+use super::Printer;
+use crate::desired::values::parse_date;
+use crate::directory::{Directory, Format, Lang};
+
+/// Arguments of `directory`.
+#[derive(Debug, Args)]
+pub struct DirectoryArgs {
+    /// The staff repository.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = Format::Markdown)]
+    pub format: Format,
+    /// Language of headers and labels.
+    #[arg(long, value_enum, default_value_t = Lang::Vi)]
+    pub lang: Lang,
+    /// List the people on staff on this day (YYYY-MM-DD; default today).
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub on: Option<NaiveDate>,
+    /// Write to this file instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+pub(super) fn run(args: &DirectoryArgs, printer: &Printer) -> u8 {
+    let (validated, sources) = super::validate::load_and_validate(
+        &args.path,
+        crate::manifest::loader::DEFAULT_MAX_FILE_SIZE,
+    );
+    let state = match validated.state {
+        Some(s) if !validated.diagnostics.has_errors() => s,
+        _ => {
+            printer.diagnostics(&validated.diagnostics, &sources);
+            printer.error(
+                &format!(
+                    "{} is not valid; no directory was written",
+                    args.path.display()
+                ),
+                None,
+                Some("fix the errors above (mailops validate shows them too)"),
+            );
+            return 1;
+        }
+    };
+    if validated.diagnostics.warning_count() > 0 {
+        printer.note(&format!(
+            "note: {} warning(s); run `mailops validate {}` to see them",
+            validated.diagnostics.warning_count(),
+            args.path.display()
+        ));
+    }
+    let as_of = args.on.unwrap_or_else(|| chrono::Local::now().date_naive());
+    let text = Directory::new(&state, as_of, args.lang).render(args.format);
+    match &args.out {
+        None => printer.out(&text),
+        Some(file) => {
+            if let Err(e) = write_atomically(file, text.as_bytes()) {
+                printer.error(&format!("cannot write {}", file.display()), Some(&e), None);
+                return 1;
+            }
+            printer.note(&format!("wrote {}", file.display()));
+        }
+    }
+    0
+}
+
+/// Writes through a temporary file in the same folder and renames it over the target.
+fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}

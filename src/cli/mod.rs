@@ -1,0 +1,134 @@
+//! The command line: one file per subcommand, a shared printer, and the mapping to exit codes.
+
+mod address;
+mod directory;
+mod output;
+mod schema;
+mod validate;
+
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+pub use output::Printer;
+
+/// Declarative GitOps reconciler for mailboxes.
+///
+/// mailops reads the staff of an agency from YAML manifests (an Organization, one Mailbox per person, the
+/// agency's SharedMailbox), checks them against the naming policy, and keeps the mail server in step.
+#[derive(Debug, Parser)]
+#[command(
+    name = "mailops",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    /// Options for every subcommand.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options shared by every subcommand.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides it.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    /// Print only errors and the requested output.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Format of log lines on stderr.
+    #[arg(long, value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+    /// When to use colours (NO_COLOR is respected with `auto`).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
+}
+
+/// Log line format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Colour policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when writing to a terminal and NO_COLOR is unset.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// Output format of reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum OutputFormat {
+    /// For people.
+    #[default]
+    Text,
+    /// For machines (versioned, documented in README).
+    Json,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check a staff repository: syntax, naming policy, references, addresses. Reports every problem at once.
+    ///
+    /// Exit status: 0 valid (warnings allowed), 1 invalid.
+    Validate(validate::ValidateArgs),
+    /// Derive the address of a person from the full name (rule II.2) and, with --repo, check it is free.
+    ///
+    /// The first line of output is the address alone, for scripts.
+    Address(address::AddressArgs),
+    /// Print the staff directory (rule II.3): grouped by unit, with account, full name, title, backup e-mail.
+    Directory(directory::DirectoryArgs),
+    /// Print the JSON Schema of manifest files (for editors: `# yaml-language-server: $schema=…`).
+    Schema(schema::SchemaArgs),
+}
+
+/// Runs the parsed command line and returns the process exit code.
+#[must_use]
+pub fn run(cli: Cli) -> ExitCode {
+    let printer = Printer::new(&cli.global);
+    let code = match cli.command {
+        Command::Validate(a) => validate::run(&a, &printer),
+        Command::Address(a) => address::run(&a, &printer),
+        Command::Directory(a) => directory::run(&a, &printer),
+        Command::Schema(a) => schema::run(&a, &printer),
+    };
+    ExitCode::from(code)
+}
+
+/// Sets up tracing on stderr from the global options.
+pub fn init_logging(global: &GlobalArgs) {
+    use tracing_subscriber::EnvFilter;
+    let level = match (global.quiet, global.verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => "info",
+        (false, 2) => "debug",
+        _ => "trace",
+    };
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new(format!("mailops={level}")));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false);
+    let _ = match global.log_format {
+        LogFormat::Json => builder.json().flatten_event(true).try_init(),
+        LogFormat::Text => builder
+            .with_ansi(output::stderr_color(global.color))
+            .try_init(),
+    };
+}

@@ -1,0 +1,82 @@
+//! One printer for everything the CLI says, so `--quiet`, `--color` and `--output json` stay consistent.
+
+use std::io::{IsTerminal, Write};
+
+use super::{ColorChoice, GlobalArgs};
+use crate::diagnostics::{self, Diagnostics, SourceMap};
+
+fn wants_color(choice: ColorChoice, terminal: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    }
+}
+
+/// Whether stderr gets colour.
+#[must_use]
+pub fn stderr_color(choice: ColorChoice) -> bool {
+    wants_color(choice, std::io::stderr().is_terminal())
+}
+
+/// Writes results to stdout and messages to stderr.
+#[derive(Debug, Clone)]
+pub struct Printer {
+    quiet: bool,
+    color_err: bool,
+}
+
+impl Printer {
+    /// A printer for the global options.
+    #[must_use]
+    pub fn new(global: &GlobalArgs) -> Self {
+        Self {
+            quiet: global.quiet,
+            color_err: stderr_color(global.color),
+        }
+    }
+
+    /// The result of the command, on stdout (never suppressed).
+    pub fn out(&self, text: &str) {
+        let mut stdout = std::io::stdout().lock();
+        let _ = stdout.write_all(text.as_bytes());
+        let _ = stdout.flush();
+    }
+
+    /// A progress or status note on stderr (suppressed by --quiet).
+    pub fn note(&self, text: &str) {
+        if !self.quiet {
+            eprintln!("{text}");
+        }
+    }
+
+    /// An error that ends the command: `error: …`, then each cause, then a hint.
+    pub fn error(&self, message: &str, cause: Option<&dyn std::error::Error>, hint: Option<&str>) {
+        let (red, bold, reset) = if self.color_err {
+            ("\x1b[1;31m", "\x1b[1m", "\x1b[0m")
+        } else {
+            ("", "", "")
+        };
+        let mut text = format!("{red}error{reset}{bold}: {message}{reset}\n");
+        let mut source = cause;
+        while let Some(e) = source {
+            text.push_str(&format!("  Caused by: {e}\n"));
+            source = e.source();
+        }
+        if let Some(h) = hint {
+            text.push_str(&format!("  hint: {h}\n"));
+        }
+        eprint!("{text}");
+    }
+
+    /// Diagnostics as text on stderr (with --quiet, only when there are errors).
+    pub fn diagnostics(&self, diags: &Diagnostics, sources: &SourceMap) {
+        if self.quiet && !diags.has_errors() {
+            return;
+        }
+        eprint!(
+            "{}",
+            diagnostics::render_text(diags, sources, self.color_err)
+        );
+    }
+}

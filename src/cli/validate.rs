@@ -1,0 +1,81 @@
+//! `mailops validate [PATH]`.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::{OutputFormat, Printer};
+use crate::desired::{self, Validated};
+use crate::diagnostics::{self, Diagnostic, Location, SourceMap};
+use crate::manifest::{LoadOptions, load_repository};
+
+/// Arguments of `validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// The staff repository: a folder with the Organization and the staff manifests.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Report format (json: a versioned report on stdout).
+    #[arg(long, short, value_enum, default_value_t = OutputFormat::Text)]
+    pub output: OutputFormat,
+    /// Treat warnings as errors.
+    #[arg(long)]
+    pub deny_warnings: bool,
+    /// Largest manifest file read, in bytes.
+    #[arg(long, default_value_t = crate::manifest::loader::DEFAULT_MAX_FILE_SIZE, value_name = "BYTES")]
+    pub max_file_size: u64,
+}
+
+/// Loads and validates a repository (shared by every subcommand that reads one).
+pub(super) fn load_and_validate(
+    path: &std::path::Path,
+    max_file_size: u64,
+) -> (Validated, SourceMap) {
+    let repo = load_repository(path, LoadOptions { max_file_size });
+    let validated = desired::validate(&repo);
+    tracing::info!(
+        resources = repo.resources.len(),
+        errors = validated.diagnostics.error_count(),
+        warnings = validated.diagnostics.warning_count(),
+        "validated {}",
+        path.display()
+    );
+    (validated, repo.sources)
+}
+
+pub(super) fn run(args: &ValidateArgs, printer: &Printer) -> u8 {
+    let (mut validated, sources) = load_and_validate(&args.path, args.max_file_size);
+    if args.deny_warnings && validated.diagnostics.warning_count() > 0 {
+        validated.diagnostics.push(
+            Diagnostic::error(
+                "warnings-denied",
+                Location::file(&args.path),
+                "warnings are treated as errors",
+            )
+            .hint("fix the warnings, or run without --deny-warnings"),
+        );
+    }
+    let valid = validated.is_valid();
+    match args.output {
+        OutputFormat::Json => printer.out(&format!(
+            "{}\n",
+            diagnostics::render_json(&validated.diagnostics)
+        )),
+        OutputFormat::Text => {
+            if !validated.diagnostics.is_empty() {
+                printer.diagnostics(&validated.diagnostics, &sources);
+            }
+            if valid {
+                let state = validated.state.as_ref();
+                let people = state.map_or(0, |s| s.mailboxes.len());
+                let shared = state.map_or(0, |s| s.shared_mailboxes.len());
+                printer.out(&format!(
+                    "{} is valid: {people} mailboxes, {shared} agency mailbox{}\n",
+                    args.path.display(),
+                    if shared == 1 { "" } else { "es" }
+                ));
+            }
+        }
+    }
+    u8::from(!valid)
+}

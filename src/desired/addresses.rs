@@ -1,0 +1,257 @@
+//! Checks across resources: two people with the same address, aliases that are someone else's address, and
+//! collisions of derived addresses, for which free extensions are suggested (never chosen).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::NaiveDate;
+
+use super::values::Address;
+use super::{DesiredMailbox, DesiredSharedMailbox, Organization, label};
+use crate::diagnostics::{Diagnostic, Diagnostics, Location};
+use crate::manifest::{Kind, Origin};
+use crate::naming::{self, NameParts};
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Use {
+    Primary,
+    Alias,
+    Former,
+}
+
+/// One use of an address by a resource.
+struct Claim<'a> {
+    address: &'a Address,
+    usage: Use,
+    kind: Kind,
+    name: &'a str,
+    origin: &'a Origin,
+    field: String,
+    /// Who came first when two people derive the same address: no start date (existing staff) first, then
+    /// by start date, then by file position.
+    seniority: (NaiveDate, String, usize, usize),
+    mailbox: Option<&'a DesiredMailbox>,
+}
+
+impl Claim<'_> {
+    fn who(&self) -> String {
+        label(self.kind, self.name)
+    }
+
+    fn location(&self) -> Location {
+        self.origin.value(&self.field)
+    }
+}
+
+fn seniority(start: Option<NaiveDate>, origin: &Origin) -> (NaiveDate, String, usize, usize) {
+    (
+        start.unwrap_or(NaiveDate::MIN),
+        origin.file.display().to_string(),
+        origin.start.line,
+        origin.start.column,
+    )
+}
+
+fn claims<'a>(
+    mailboxes: &'a [(DesiredMailbox, bool)],
+    shared: &'a [(DesiredSharedMailbox, bool)],
+) -> Vec<Claim<'a>> {
+    let mut out = Vec::new();
+    for (m, _) in mailboxes {
+        let primary_field = if m.derived {
+            "spec.fullName"
+        } else {
+            "spec.address"
+        };
+        let lists = [
+            (Use::Alias, "spec.aliases", &m.aliases),
+            (Use::Former, "spec.formerAddresses", &m.former_addresses),
+        ];
+        out.push(Claim {
+            address: &m.address,
+            usage: Use::Primary,
+            kind: Kind::Mailbox,
+            name: &m.name,
+            origin: &m.origin,
+            field: primary_field.to_string(),
+            seniority: seniority(m.start_date, &m.origin),
+            mailbox: Some(m),
+        });
+        for (usage, field, list) in lists {
+            for (i, a) in list.iter().enumerate() {
+                out.push(Claim {
+                    address: a,
+                    usage,
+                    kind: Kind::Mailbox,
+                    name: &m.name,
+                    origin: &m.origin,
+                    field: format!("{field}[{i}]"),
+                    seniority: seniority(m.start_date, &m.origin),
+                    mailbox: None,
+                });
+            }
+        }
+    }
+    for (s, _) in shared {
+        let lists = [
+            (
+                Use::Primary,
+                "spec.address",
+                std::slice::from_ref(&s.address),
+            ),
+            (Use::Alias, "spec.aliases", s.aliases.as_slice()),
+            (
+                Use::Former,
+                "spec.formerAddresses",
+                s.former_addresses.as_slice(),
+            ),
+        ];
+        for (usage, field, list) in lists {
+            for (i, a) in list.iter().enumerate() {
+                out.push(Claim {
+                    address: a,
+                    usage,
+                    kind: Kind::SharedMailbox,
+                    name: &s.name,
+                    origin: &s.origin,
+                    field: if usage == Use::Primary {
+                        field.to_string()
+                    } else {
+                        format!("{field}[{i}]")
+                    },
+                    seniority: seniority(None, &s.origin),
+                    mailbox: None,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Runs the cross-resource checks. Returns the names of Mailboxes whose address is in conflict.
+pub(super) fn check(
+    org: &Organization,
+    mailboxes: &[(DesiredMailbox, bool)],
+    shared: &[(DesiredSharedMailbox, bool)],
+    diags: &mut Diagnostics,
+) -> BTreeSet<String> {
+    let all = claims(mailboxes, shared);
+    let mut by_address: BTreeMap<&Address, Vec<&Claim<'_>>> = BTreeMap::new();
+    for c in &all {
+        by_address.entry(c.address).or_default().push(c);
+    }
+    let taken: BTreeSet<String> = by_address.keys().map(ToString::to_string).collect();
+    let mut failed = BTreeSet::new();
+    for (address, list) in &by_address {
+        let mut current: Vec<&&Claim<'_>> =
+            list.iter().filter(|c| c.usage != Use::Former).collect();
+        current.sort_by(|a, b| {
+            (a.usage != Use::Primary, &a.seniority).cmp(&(b.usage != Use::Primary, &b.seniority))
+        });
+        let Some(holder) = current.first() else {
+            continue;
+        };
+        for c in current.iter().skip(1) {
+            if c.kind == holder.kind && c.name == holder.name {
+                continue;
+            }
+            let d = conflict(org, address, holder, c, &taken);
+            if c.kind == Kind::Mailbox {
+                failed.insert(c.name.to_string());
+            }
+            diags.push(d);
+        }
+        for f in list.iter().filter(|c| c.usage == Use::Former) {
+            if f.kind == holder.kind && f.name == holder.name {
+                continue;
+            }
+            diags.push(
+                Diagnostic::warning(
+                    "former-address-in-use",
+                    f.location(),
+                    format!("former address `{address}` is now used by {}", holder.who()),
+                )
+                .resource(f.who())
+                .field(f.field.clone())
+                .related("used here", holder.location())
+                .hint("mail to the old address goes to the new holder; remove it from formerAddresses once that is intended"),
+            );
+        }
+    }
+    failed
+}
+
+fn conflict(
+    org: &Organization,
+    address: &Address,
+    holder: &Claim<'_>,
+    c: &Claim<'_>,
+    taken: &BTreeSet<String>,
+) -> Diagnostic {
+    let (code, message) = match (holder.usage, c.usage) {
+        (Use::Primary, Use::Primary) => (
+            "address-collision",
+            format!("address `{address}` is already {}'s address", holder.who()),
+        ),
+        (Use::Primary, _) => (
+            "alias-conflict",
+            format!("alias `{address}` is {}'s address", holder.who()),
+        ),
+        _ => (
+            "duplicate-alias",
+            format!("alias `{address}` is already an alias of {}", holder.who()),
+        ),
+    };
+    let mut d = Diagnostic::error(code, c.location(), message)
+        .resource(c.who())
+        .field(c.field.clone())
+        .related(format!("taken by {}", holder.who()), holder.location());
+    let hint = match c.mailbox {
+        Some(m) if m.derived && c.usage == Use::Primary => Some(extension_hint(org, m, taken)),
+        _ if c.usage == Use::Primary => {
+            Some("choose another address; two mailboxes cannot share one".to_string())
+        }
+        _ => Some(
+            "remove the alias, or move it to the mailbox that should receive the mail".to_string(),
+        ),
+    };
+    if let Some(h) = hint {
+        d = d.hint(h);
+    }
+    d
+}
+
+/// Rule II.2: the later person needs an extension agreed with the IT officer. Suggest free ones.
+fn extension_hint(org: &Organization, m: &DesiredMailbox, taken: &BTreeSet<String>) -> String {
+    let parts = NameParts {
+        given: naming::words(&m.given_name),
+        family: m.family_name.clone(),
+        middle: m.middle_names.clone(),
+    };
+    let base = naming::derive_local_part(&parts).unwrap_or_else(|_| m.address.local().to_string());
+    let domain = m.address.domain();
+    let unit_name = org.unit(&m.unit).map(|u| u.name.as_str());
+    let free = naming::suggest_extensions(
+        &parts,
+        m.title.as_deref(),
+        unit_name,
+        &org.extension_rules,
+        |e| {
+            !taken.contains(&format!(
+                "{}@{domain}",
+                naming::with_extension(&base, Some(e))
+            ))
+        },
+    );
+    if free.is_empty() {
+        "agree an extension with the IT officer (rule II.2) and set `extension:`".to_string()
+    } else {
+        let list: Vec<String> = free
+            .iter()
+            .map(|e| format!("`{e}` ({base}.{e}@{domain})"))
+            .collect();
+        format!(
+            "agree an extension with the IT officer (rule II.2) and set `extension:`; free: {}",
+            list.join(", ")
+        )
+    }
+}

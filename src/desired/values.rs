@@ -1,0 +1,314 @@
+//! Small validated value types: addresses, quotas, dates.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::NaiveDate;
+use email_address::{EmailAddress, Options};
+use serde::{Deserialize, Serialize};
+
+/// A mail address, lowercase, syntax-checked (RFC 5322 addr-spec without display text, a dotted domain).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Address {
+    local: String,
+    domain: String,
+}
+
+/// Why an address is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{input}` is not a valid e-mail address ({reason})")]
+pub struct AddressError {
+    input: String,
+    reason: String,
+}
+
+fn email_options() -> Options {
+    Options {
+        minimum_sub_domains: 2,
+        allow_domain_literal: false,
+        allow_display_text: false,
+        allow_long_local_parts: false,
+    }
+}
+
+impl Address {
+    /// Builds an address from a local part and a domain (both lowercased).
+    ///
+    /// # Errors
+    /// When the result is not a valid address.
+    pub fn new(local: &str, domain: &str) -> Result<Self, AddressError> {
+        format!("{local}@{domain}").parse()
+    }
+
+    /// The part before `@`.
+    #[must_use]
+    pub fn local(&self) -> &str {
+        &self.local
+    }
+
+    /// The part after `@`.
+    #[must_use]
+    pub fn domain(&self) -> &str {
+        &self.domain
+    }
+}
+
+impl FromStr for Address {
+    type Err = AddressError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let err = |reason: String| AddressError {
+            input: s.to_string(),
+            reason,
+        };
+        if s.trim() != s {
+            return Err(err("leading or trailing spaces".into()));
+        }
+        if !s.is_ascii() {
+            return Err(err("only ASCII characters are allowed".into()));
+        }
+        let parsed =
+            EmailAddress::parse_with_options(s, email_options()).map_err(|e| err(e.to_string()))?;
+        Ok(Self {
+            local: parsed.local_part().to_ascii_lowercase(),
+            domain: parsed.domain().to_ascii_lowercase(),
+        })
+    }
+}
+
+impl TryFrom<String> for Address {
+    type Error = AddressError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}
+
+impl From<Address> for String {
+    fn from(a: Address) -> String {
+        a.to_string()
+    }
+}
+
+impl fmt::Display for Address {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}@{}", self.local, self.domain)
+    }
+}
+
+/// Checks a domain name (used for the Organization's domains).
+#[must_use]
+pub fn is_valid_domain(domain: &str) -> bool {
+    domain.is_ascii()
+        && domain == domain.to_ascii_lowercase()
+        && EmailAddress::parse_with_options(&format!("x@{domain}"), email_options()).is_ok()
+}
+
+/// A storage quota.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Quota {
+    /// No limit.
+    Unlimited,
+    /// A limit in bytes.
+    Bytes(u64),
+}
+
+/// Why a quota is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum QuotaError {
+    /// Not `<number><unit>`.
+    #[error(
+        "`{0}` is not a quota: write a number and a unit, e.g. `2GiB`, `500MiB` or `unlimited`"
+    )]
+    Syntax(String),
+    /// A number without unit.
+    #[error("`{0}` has no unit: write `{0}MiB` or `{0}GiB`")]
+    NoUnit(String),
+    /// Zero.
+    #[error("a quota of zero would refuse all mail; use `unlimited` for no limit")]
+    Zero,
+    /// Above 1 PiB.
+    #[error("`{0}` is larger than 1 PiB")]
+    TooLarge(String),
+}
+
+const UNITS: [(&str, u64); 17] = [
+    ("B", 1),
+    ("KB", 1000),
+    ("MB", 1000u64.pow(2)),
+    ("GB", 1000u64.pow(3)),
+    ("TB", 1000u64.pow(4)),
+    ("K", 1000),
+    ("M", 1000u64.pow(2)),
+    ("G", 1000u64.pow(3)),
+    ("T", 1000u64.pow(4)),
+    ("KIB", 1 << 10),
+    ("MIB", 1 << 20),
+    ("GIB", 1 << 30),
+    ("TIB", 1 << 40),
+    ("KI", 1 << 10),
+    ("MI", 1 << 20),
+    ("GI", 1 << 30),
+    ("TI", 1 << 40),
+];
+
+impl FromStr for Quota {
+    type Err = QuotaError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let t = s.trim();
+        if t.eq_ignore_ascii_case("unlimited") {
+            return Ok(Quota::Unlimited);
+        }
+        let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+        let (number, unit) = t.split_at(split);
+        if number.is_empty() {
+            return Err(QuotaError::Syntax(s.to_string()));
+        }
+        if unit.is_empty() {
+            return Err(QuotaError::NoUnit(s.to_string()));
+        }
+        let unit = unit.trim_start().to_ascii_uppercase();
+        let factor = UNITS
+            .iter()
+            .find(|(u, _)| *u == unit)
+            .map(|(_, f)| *f)
+            .ok_or_else(|| QuotaError::Syntax(s.to_string()))?;
+        let n: u64 = number
+            .parse()
+            .map_err(|_| QuotaError::TooLarge(s.to_string()))?;
+        let bytes = n
+            .checked_mul(factor)
+            .ok_or_else(|| QuotaError::TooLarge(s.to_string()))?;
+        if bytes == 0 {
+            return Err(QuotaError::Zero);
+        }
+        if bytes > 1 << 50 {
+            return Err(QuotaError::TooLarge(s.to_string()));
+        }
+        Ok(Quota::Bytes(bytes))
+    }
+}
+
+impl Quota {
+    /// The limit in whole mebibytes, rounded up (what most mail servers store); `None` for unlimited.
+    #[must_use]
+    pub fn mebibytes(self) -> Option<u64> {
+        match self {
+            Quota::Unlimited => None,
+            Quota::Bytes(b) => Some(b.div_ceil(1 << 20)),
+        }
+    }
+}
+
+impl fmt::Display for Quota {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Quota::Unlimited => f.write_str("unlimited"),
+            Quota::Bytes(b) => {
+                for (unit, factor) in [
+                    ("TiB", 1u64 << 40),
+                    ("GiB", 1 << 30),
+                    ("MiB", 1 << 20),
+                    ("KiB", 1 << 10),
+                ] {
+                    if b % factor == 0 {
+                        return write!(f, "{}{unit}", b / factor);
+                    }
+                }
+                for (unit, factor) in [
+                    ("TB", 1000u64.pow(4)),
+                    ("GB", 1000u64.pow(3)),
+                    ("MB", 1000u64.pow(2)),
+                    ("KB", 1000),
+                ] {
+                    if b % factor == 0 {
+                        return write!(f, "{}{unit}", b / factor);
+                    }
+                }
+                write!(f, "{b}B")
+            }
+        }
+    }
+}
+
+/// Parses a calendar date written `YYYY-MM-DD`.
+///
+/// # Errors
+/// A message naming the expected form.
+pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    let ok_shape = s.len() == 10 && s.as_bytes()[4] == b'-' && s.as_bytes()[7] == b'-';
+    match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        Ok(d) if ok_shape => Ok(d),
+        Ok(_) => Err(format!("`{s}` is not written YYYY-MM-DD")),
+        Err(e) => Err(format!("`{s}` is not a date in the form YYYY-MM-DD ({e})")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_are_checked_and_lowercased() {
+        let a: Address = "AnVTT@BDT.binhthuan.gov.vn".parse().unwrap();
+        assert_eq!(a.to_string(), "anvtt@bdt.binhthuan.gov.vn");
+        assert_eq!(a.local(), "anvtt");
+        for bad in [
+            "anvtt",
+            "an vtt@x.vn",
+            "an@localhost",
+            "a@@x.vn",
+            "ân@x.vn",
+            " a@x.vn",
+            "A <a@x.vn>",
+        ] {
+            assert!(bad.parse::<Address>().is_err(), "{bad}");
+        }
+        assert!(is_valid_domain("bdt.binhthuan.gov.vn"));
+        assert!(!is_valid_domain("bdt"));
+        assert!(!is_valid_domain("BDT.vn"));
+    }
+
+    #[test]
+    fn quotas_take_binary_and_decimal_units() {
+        assert_eq!("2GiB".parse::<Quota>().unwrap(), Quota::Bytes(2 << 30));
+        assert_eq!("2Gi".parse::<Quota>().unwrap(), Quota::Bytes(2 << 30));
+        assert_eq!("500 MiB".parse::<Quota>().unwrap(), Quota::Bytes(500 << 20));
+        assert_eq!("1GB".parse::<Quota>().unwrap(), Quota::Bytes(1_000_000_000));
+        assert_eq!("unlimited".parse::<Quota>().unwrap(), Quota::Unlimited);
+        assert_eq!("2GiB".parse::<Quota>().unwrap().to_string(), "2GiB");
+        assert_eq!("1GB".parse::<Quota>().unwrap().to_string(), "1GB");
+        assert_eq!("1GB".parse::<Quota>().unwrap().mebibytes(), Some(954));
+        assert!(matches!("500".parse::<Quota>(), Err(QuotaError::NoUnit(_))));
+        assert!(matches!("0MiB".parse::<Quota>(), Err(QuotaError::Zero)));
+        assert!(matches!(
+            "2 gigs".parse::<Quota>(),
+            Err(QuotaError::Syntax(_))
+        ));
+        assert!(matches!(
+            "-1GiB".parse::<Quota>(),
+            Err(QuotaError::Syntax(_))
+        ));
+        assert!(matches!(
+            "1.5GiB".parse::<Quota>(),
+            Err(QuotaError::Syntax(_))
+        ));
+        assert!(matches!(
+            "99999999TiB".parse::<Quota>(),
+            Err(QuotaError::TooLarge(_))
+        ));
+    }
+
+    #[test]
+    fn dates_are_iso_calendar_dates() {
+        assert_eq!(
+            parse_date("2012-04-11").unwrap(),
+            NaiveDate::from_ymd_opt(2012, 4, 11).unwrap()
+        );
+        assert!(parse_date("2012-02-30").is_err());
+        assert!(parse_date("11/04/2012").is_err());
+        assert!(parse_date("2012-4-11").is_err());
+    }
+}

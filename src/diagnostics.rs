@@ -1,0 +1,441 @@
+//! Diagnostics: problems found in the desired state, each tied to a file, line, column, resource and field.
+//!
+//! Diagnostics accumulate (errors and warnings together) so that `validate` reports every problem at once.
+//! They are plain data; [`render_text`] and [`render_json`] are the two views.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label};
+use codespan_reporting::files::SimpleFiles;
+use codespan_reporting::term;
+use serde::Serialize;
+
+/// How serious a diagnostic is. Errors make the desired state unusable; warnings do not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The repository cannot be applied until this is fixed.
+    Error,
+    /// Worth fixing, but the repository is still valid.
+    Warning,
+}
+
+/// A position in a source file: 1-based line and column (column counted in characters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Default)]
+pub struct Position {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in Unicode scalar values.
+    pub column: usize,
+}
+
+impl Position {
+    /// A position from 1-based line and column.
+    #[must_use]
+    pub const fn new(line: usize, column: usize) -> Self {
+        Self { line, column }
+    }
+}
+
+/// Where something is: a file (relative to the repository root when possible) and, if known, a position.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Location {
+    /// The file, as shown to the user.
+    pub file: PathBuf,
+    /// The position in the file; `None` for problems about a whole file or folder.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub position: Option<Position>,
+}
+
+impl Location {
+    /// A location at a position in a file.
+    #[must_use]
+    pub fn at(file: impl Into<PathBuf>, position: Position) -> Self {
+        Self {
+            file: file.into(),
+            position: Some(position),
+        }
+    }
+
+    /// A location naming a whole file or folder.
+    #[must_use]
+    pub fn file(file: impl Into<PathBuf>) -> Self {
+        Self {
+            file: file.into(),
+            position: None,
+        }
+    }
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.position {
+            Some(p) => write!(f, "{}:{}:{}", self.file.display(), p.line, p.column),
+            None => write!(f, "{}", self.file.display()),
+        }
+    }
+}
+
+/// A secondary location that helps explain a diagnostic ("first defined here").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Related {
+    /// What this location is.
+    pub message: String,
+    /// Where it is.
+    #[serde(flatten)]
+    pub location: Location,
+}
+
+/// One problem found in the desired state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
+    /// A stable kebab-case code, e.g. `unknown-unit`; scripts may match on it.
+    pub code: &'static str,
+    /// What is wrong, in one sentence.
+    pub message: String,
+    /// Where it is.
+    #[serde(flatten)]
+    pub location: Location,
+    /// The resource it belongs to, as `Kind/name`, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
+    /// The field path inside the resource, e.g. `spec.unit`, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// How to fix it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+    /// Other places that explain the problem.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<Related>,
+}
+
+impl Diagnostic {
+    /// A new error.
+    #[must_use]
+    pub fn error(code: &'static str, location: Location, message: impl Into<String>) -> Self {
+        Self::new(Severity::Error, code, location, message)
+    }
+
+    /// A new warning.
+    #[must_use]
+    pub fn warning(code: &'static str, location: Location, message: impl Into<String>) -> Self {
+        Self::new(Severity::Warning, code, location, message)
+    }
+
+    fn new(
+        severity: Severity,
+        code: &'static str,
+        location: Location,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            severity,
+            code,
+            message: message.into(),
+            location,
+            resource: None,
+            field: None,
+            hint: None,
+            related: Vec::new(),
+        }
+    }
+
+    /// Names the resource (`Kind/name`).
+    #[must_use]
+    pub fn resource(mut self, resource: impl Into<String>) -> Self {
+        self.resource = Some(resource.into());
+        self
+    }
+
+    /// Names the field path.
+    #[must_use]
+    pub fn field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+
+    /// Adds a hint.
+    #[must_use]
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// Adds a related location.
+    #[must_use]
+    pub fn related(mut self, message: impl Into<String>, location: Location) -> Self {
+        self.related.push(Related {
+            message: message.into(),
+            location,
+        });
+        self
+    }
+
+    /// Whether this is an error.
+    #[must_use]
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// An ordered collection of diagnostics.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Diagnostics {
+    items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    /// Adds one diagnostic.
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.items.push(diagnostic);
+    }
+
+    /// Adds many.
+    pub fn extend(&mut self, other: Diagnostics) {
+        self.items.extend(other.items);
+    }
+
+    /// Number of errors.
+    #[must_use]
+    pub fn error_count(&self) -> usize {
+        self.items.iter().filter(|d| d.is_error()).count()
+    }
+
+    /// Number of warnings.
+    #[must_use]
+    pub fn warning_count(&self) -> usize {
+        self.items.len() - self.error_count()
+    }
+
+    /// Whether any error is present.
+    #[must_use]
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(Diagnostic::is_error)
+    }
+
+    /// Whether there is nothing at all.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// The diagnostics in report order: by file, position, then severity.
+    #[must_use]
+    pub fn sorted(&self) -> Vec<&Diagnostic> {
+        let mut v: Vec<&Diagnostic> = self.items.iter().collect();
+        v.sort_by(|a, b| {
+            (&a.location, a.severity, a.code, &a.message).cmp(&(
+                &b.location,
+                b.severity,
+                b.code,
+                &b.message,
+            ))
+        });
+        v
+    }
+
+    /// Iterates in insertion order.
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.items.iter()
+    }
+}
+
+/// The machine-readable report of `validate --output json`. Versioned: fields are only ever added.
+#[derive(Debug, Serialize)]
+pub struct JsonReport<'a> {
+    /// Format version of this report.
+    pub version: u32,
+    /// Whether the repository is valid (no errors).
+    pub valid: bool,
+    /// Number of errors.
+    pub errors: usize,
+    /// Number of warnings.
+    pub warnings: usize,
+    /// Every diagnostic, sorted by file and position.
+    pub diagnostics: Vec<&'a Diagnostic>,
+}
+
+/// Renders the JSON report.
+#[must_use]
+pub fn render_json(diagnostics: &Diagnostics) -> String {
+    let report = JsonReport {
+        version: 1,
+        valid: !diagnostics.has_errors(),
+        errors: diagnostics.error_count(),
+        warnings: diagnostics.warning_count(),
+        diagnostics: diagnostics.sorted(),
+    };
+    serde_json::to_string_pretty(&report).unwrap_or_default()
+}
+
+/// Source texts by file, used to show the offending line under each diagnostic.
+#[derive(Debug, Default, Clone)]
+pub struct SourceMap {
+    sources: BTreeMap<PathBuf, String>,
+}
+
+impl SourceMap {
+    /// Remembers the (NFC-normalised) text of a file.
+    pub fn insert(&mut self, file: impl Into<PathBuf>, text: String) {
+        self.sources.insert(file.into(), text);
+    }
+
+    /// The text of a file, if known.
+    #[must_use]
+    pub fn get(&self, file: &Path) -> Option<&str> {
+        self.sources.get(file).map(String::as_str)
+    }
+}
+
+/// Byte offset of a 1-based line and character column in `text`, clamped to the text.
+#[must_use]
+pub fn byte_offset(text: &str, position: Position) -> usize {
+    let mut offset = 0;
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        if i + 1 == position.line {
+            let col = position.column.saturating_sub(1);
+            let within = line
+                .char_indices()
+                .nth(col)
+                .map_or(line.trim_end_matches('\n').len(), |(b, _)| b);
+            return offset + within;
+        }
+        offset += line.len();
+    }
+    text.len()
+}
+
+/// Renders diagnostics for a terminal, rustc-style, with the offending source line where known.
+#[must_use]
+pub fn render_text(diagnostics: &Diagnostics, sources: &SourceMap, color: bool) -> String {
+    let mut files = SimpleFiles::new();
+    let mut ids: BTreeMap<PathBuf, usize> = BTreeMap::new();
+    let config = term::Config::default();
+    let mut out = Vec::new();
+    for d in diagnostics.sorted() {
+        let mut cs = match d.severity {
+            Severity::Error => CsDiagnostic::error(),
+            Severity::Warning => CsDiagnostic::warning(),
+        }
+        .with_code(d.code)
+        .with_message(&d.message);
+        let mut notes = Vec::new();
+        let mut label_for =
+            |loc: &Location, primary: bool, msg: String, notes: &mut Vec<String>| {
+                let text = loc
+                    .position
+                    .and_then(|p| sources.get(&loc.file).map(|t| (p, t)));
+                match text {
+                    Some((p, t)) => {
+                        let id = *ids.entry(loc.file.clone()).or_insert_with(|| {
+                            files.add(loc.file.display().to_string(), t.to_string())
+                        });
+                        let start = byte_offset(t, p);
+                        let end = token_end(t, start);
+                        let label = if primary {
+                            Label::primary(id, start..end)
+                        } else {
+                            Label::secondary(id, start..end)
+                        };
+                        Some(label.with_message(msg))
+                    }
+                    None => {
+                        notes.push(if primary {
+                            format!("at {loc}")
+                        } else {
+                            format!("{msg}: {loc}")
+                        });
+                        None
+                    }
+                }
+            };
+        let primary_msg = d.field.clone().unwrap_or_default();
+        let mut labels: Vec<Label<usize>> = Vec::new();
+        labels.extend(label_for(&d.location, true, primary_msg, &mut notes));
+        for r in &d.related {
+            labels.extend(label_for(&r.location, false, r.message.clone(), &mut notes));
+        }
+        match (&d.resource, &d.field) {
+            (Some(r), Some(f)) => notes.push(format!("in {r}, field {f}")),
+            (Some(r), None) => notes.push(format!("in {r}")),
+            (None, Some(f)) => notes.push(format!("field {f}")),
+            (None, None) => {}
+        }
+        if let Some(h) = &d.hint {
+            notes.push(format!("hint: {h}"));
+        }
+        cs = cs.with_labels(labels).with_notes(notes);
+        if color {
+            let mut buf = codespan_reporting::term::termcolor::Ansi::new(Vec::new());
+            let _ = term::emit_to_write_style(&mut buf, &config, &files, &cs);
+            out.extend(buf.into_inner());
+        } else {
+            let mut s = String::new();
+            let _ = term::emit_to_string(&mut s, &config, &files, &cs);
+            out.extend(s.into_bytes());
+        }
+    }
+    let mut text = String::from_utf8_lossy(&out).into_owned();
+    let (e, w) = (diagnostics.error_count(), diagnostics.warning_count());
+    text.push_str(&summary_line(e, w));
+    text
+}
+
+fn summary_line(errors: usize, warnings: usize) -> String {
+    let plural = |n: usize, word: &str| {
+        if n == 1 {
+            format!("{n} {word}")
+        } else {
+            format!("{n} {word}s")
+        }
+    };
+    format!(
+        "{}, {}\n",
+        plural(errors, "error"),
+        plural(warnings, "warning")
+    )
+}
+
+/// End of the token that starts at `start`: up to the end of the line, but at most one YAML scalar wide.
+fn token_end(text: &str, start: usize) -> usize {
+    let rest = &text[start.min(text.len())..];
+    let line_len = rest.find('\n').unwrap_or(rest.len());
+    let line = &rest[..line_len];
+    let trimmed = line.trim_end();
+    let token = trimmed
+        .find(": ")
+        .map_or(trimmed.len(), |i| if i == 0 { trimmed.len() } else { i });
+    start
+        + token
+            .max(1)
+            .min(line_len.max(1))
+            .min(text.len() - start.min(text.len()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn byte_offsets_count_characters_not_bytes() {
+        let text = "a: 1\nname: Võ Thị\nx: y\n";
+        assert_eq!(byte_offset(text, Position::new(1, 1)), 0);
+        assert_eq!(byte_offset(text, Position::new(2, 7)), 11);
+        // Column 10 on line 2 is after "Võ T", a multi-byte character before it.
+        assert_eq!(&text[byte_offset(text, Position::new(2, 11))..][..1], "h");
+        assert_eq!(
+            byte_offset(text, Position::new(3, 1)),
+            text.find("x:").unwrap()
+        );
+    }
+
+    #[test]
+    fn summary_pluralises() {
+        assert_eq!(summary_line(1, 0), "1 error, 0 warnings\n");
+        assert_eq!(summary_line(2, 1), "2 errors, 1 warning\n");
+    }
+}

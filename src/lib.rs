@@ -1,0 +1,11 @@
+//! mailops: a declarative GitOps reconciler for mailboxes.
+//!
+//! The pipeline (see DESIGN.md): load manifests with positions ([`manifest`]), validate them into a desired
+//! state with diagnostics ([`desired`], [`naming`]), and render views of it ([`directory`]).
+
+pub mod cli;
+pub mod desired;
+pub mod diagnostics;
+pub mod directory;
+pub mod manifest;
+pub mod naming;

@@ -1,0 +1,688 @@
+//! Reads a repository folder into raw resources, keeping the file, line and column of every field.
+//!
+//! # Guarantees
+//! - Every `*.yaml` / `*.yml` file below the root is read (hidden files and folders such as `.git` are
+//!   skipped), in a stable order; each may hold several documents.
+//! - All text is normalised to Unicode NFC before parsing, so `Võ` typed in decomposed form is the same name.
+//! - Nothing is ever half-loaded silently: every file or document that cannot be read becomes an error
+//!   diagnostic naming the file, line and field, and the rest of the repository is still checked.
+//!
+//! # Refused input
+//! Symlinks leading outside the root, files over [`LoadOptions::max_file_size`], non-UTF-8 bytes, YAML syntax
+//! errors, duplicate keys, alias expansion bombs, unknown fields, and resources of unknown kind or apiVersion.
+
+use std::path::{Path, PathBuf};
+
+use serde::de::DeserializeOwned;
+use unicode_normalization::UnicodeNormalization;
+
+use super::spans::{self, DocumentSpans, SpanIndex};
+use super::types::{API_VERSION, MailboxSpec, ObjectMeta, OrganizationSpec, SharedMailboxSpec};
+use crate::diagnostics::{Diagnostic, Diagnostics, Location, Position, SourceMap};
+
+/// Largest manifest file read by default (1 MiB: a staff file is a few hundred bytes).
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 1024 * 1024;
+
+/// The kinds of resource mailops knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    /// The agency.
+    Organization,
+    /// One person's mailbox.
+    Mailbox,
+    /// The agency mailbox.
+    SharedMailbox,
+}
+
+impl Kind {
+    /// Every kind, in the order they are documented.
+    pub const ALL: [Kind; 3] = [Kind::Organization, Kind::Mailbox, Kind::SharedMailbox];
+
+    /// The `kind:` value.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Kind::Organization => "Organization",
+            Kind::Mailbox => "Mailbox",
+            Kind::SharedMailbox => "SharedMailbox",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for Kind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where a resource came from: the file, the document's position, and the position of every field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// The file, as shown to the user (the root as given, joined with the path below it).
+    pub file: PathBuf,
+    /// Where the document starts.
+    pub start: Position,
+    /// Field positions.
+    pub spans: SpanIndex,
+}
+
+impl Origin {
+    /// Location of a field's key (or the nearest enclosing field that exists).
+    #[must_use]
+    pub fn key(&self, field: &str) -> Location {
+        Location::at(self.file.clone(), self.spans.key_position(field))
+    }
+
+    /// Location of a field's value (or the nearest enclosing field that exists).
+    #[must_use]
+    pub fn value(&self, field: &str) -> Location {
+        Location::at(self.file.clone(), self.spans.value_position(field))
+    }
+
+    /// Location of the document.
+    #[must_use]
+    pub fn document(&self) -> Location {
+        Location::at(self.file.clone(), self.start)
+    }
+}
+
+/// A syntax-checked resource of one kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Loaded<S> {
+    /// Its metadata.
+    pub metadata: ObjectMeta,
+    /// Its spec, as written (NFC-normalised).
+    pub spec: S,
+    /// Where it came from.
+    pub origin: Origin,
+}
+
+impl<S> Loaded<S> {
+    /// `metadata.name`.
+    #[must_use]
+    pub fn name(&self) -> &str {
+        &self.metadata.name
+    }
+}
+
+/// A syntax-checked resource.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resource {
+    /// An Organization.
+    Organization(Loaded<OrganizationSpec>),
+    /// A Mailbox.
+    Mailbox(Loaded<MailboxSpec>),
+    /// A SharedMailbox.
+    SharedMailbox(Loaded<SharedMailboxSpec>),
+}
+
+impl Resource {
+    /// The kind.
+    #[must_use]
+    pub fn kind(&self) -> Kind {
+        match self {
+            Resource::Organization(_) => Kind::Organization,
+            Resource::Mailbox(_) => Kind::Mailbox,
+            Resource::SharedMailbox(_) => Kind::SharedMailbox,
+        }
+    }
+
+    /// `metadata.name`.
+    #[must_use]
+    pub fn name(&self) -> &str {
+        match self {
+            Resource::Organization(r) => r.name(),
+            Resource::Mailbox(r) => r.name(),
+            Resource::SharedMailbox(r) => r.name(),
+        }
+    }
+
+    /// Where it came from.
+    #[must_use]
+    pub fn origin(&self) -> &Origin {
+        match self {
+            Resource::Organization(r) => &r.origin,
+            Resource::Mailbox(r) => &r.origin,
+            Resource::SharedMailbox(r) => &r.origin,
+        }
+    }
+}
+
+/// Limits for reading a repository.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoadOptions {
+    /// Files larger than this are refused.
+    pub max_file_size: u64,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        Self {
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+        }
+    }
+}
+
+/// Everything read from a repository: the resources that could be read, and what could not.
+#[derive(Debug, Clone, Default)]
+pub struct LoadedRepository {
+    /// The root folder (or file) as given.
+    pub root: PathBuf,
+    /// Resources in file order.
+    pub resources: Vec<Resource>,
+    /// Problems found while reading.
+    pub diagnostics: Diagnostics,
+    /// The NFC text of every file read, for showing source lines in reports.
+    pub sources: SourceMap,
+}
+
+/// Reads every manifest below `root` (a folder, or a single file).
+///
+/// # Errors
+/// Never fails as a whole: unreadable parts become error diagnostics in the result, including a root that
+/// does not exist.
+#[must_use]
+pub fn load_repository(root: &Path, options: LoadOptions) -> LoadedRepository {
+    let mut repo = LoadedRepository {
+        root: root.to_path_buf(),
+        ..LoadedRepository::default()
+    };
+    let files = match list_files(root, &mut repo.diagnostics) {
+        Some(f) => f,
+        None => return repo,
+    };
+    tracing::debug!(root = %root.display(), files = files.len(), "reading manifests");
+    for file in files {
+        load_file(&file, options, &mut repo);
+    }
+    repo
+}
+
+/// Loads manifests from in-memory text (tests, git blobs): `(display path, bytes)` pairs.
+#[must_use]
+pub fn load_texts<'a>(
+    root: &Path,
+    files: impl IntoIterator<Item = (PathBuf, &'a [u8])>,
+    options: LoadOptions,
+) -> LoadedRepository {
+    let mut repo = LoadedRepository {
+        root: root.to_path_buf(),
+        ..LoadedRepository::default()
+    };
+    for (path, bytes) in files {
+        load_bytes(&path, bytes, options, &mut repo);
+    }
+    repo
+}
+
+fn is_manifest(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("yaml" | "yml")
+    )
+}
+
+fn is_hidden(entry: &walkdir::DirEntry) -> bool {
+    entry.depth() > 0
+        && entry
+            .file_name()
+            .to_str()
+            .is_some_and(|n| n.starts_with('.'))
+}
+
+/// Lists manifest files in a stable order, refusing symlinks that lead outside the root.
+fn list_files(root: &Path, diags: &mut Diagnostics) -> Option<Vec<PathBuf>> {
+    let canonical_root = match root.canonicalize() {
+        Ok(p) => p,
+        Err(e) => {
+            diags.push(
+                Diagnostic::error(
+                    "unreadable",
+                    Location::file(root),
+                    format!("cannot read {}: {e}", root.display()),
+                )
+                .hint("give the path of a folder holding the Organization and the staff manifests"),
+            );
+            return None;
+        }
+    };
+    if canonical_root.is_file() {
+        return Some(vec![root.to_path_buf()]);
+    }
+    let mut files = Vec::new();
+    let walker = walkdir::WalkDir::new(root)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| !is_hidden(e));
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let path = e
+                    .path()
+                    .map_or_else(|| root.to_path_buf(), Path::to_path_buf);
+                diags.push(Diagnostic::error(
+                    "unreadable",
+                    Location::file(path),
+                    format!("cannot read: {e}"),
+                ));
+                continue;
+            }
+        };
+        let path = entry.path();
+        if entry.path_is_symlink() {
+            check_symlink(path, &canonical_root, diags);
+            continue;
+        }
+        if entry.file_type().is_file() && is_manifest(path) {
+            files.push(path.to_path_buf());
+        }
+    }
+    Some(files)
+}
+
+/// A symlink inside the repository is not followed (its target is read in place); one that leads outside
+/// is refused, since it would let a commit make mailops read any file on the machine.
+fn check_symlink(path: &Path, canonical_root: &Path, diags: &mut Diagnostics) {
+    match path.canonicalize() {
+        Ok(target) if target.starts_with(canonical_root) => {
+            tracing::debug!(link = %path.display(), "symlink inside the repository: target read in place");
+        }
+        Ok(target) => diags.push(
+            Diagnostic::error(
+                "symlink-outside",
+                Location::file(path),
+                format!(
+                    "symlink leads outside the repository (to {})",
+                    target.display()
+                ),
+            )
+            .hint("copy the file into the repository, or remove the link"),
+        ),
+        Err(e) => {
+            if is_manifest(path) {
+                diags.push(Diagnostic::error(
+                    "symlink-dangling",
+                    Location::file(path),
+                    format!("symlink cannot be followed: {e}"),
+                ));
+            }
+        }
+    }
+}
+
+fn load_file(path: &Path, options: LoadOptions, repo: &mut LoadedRepository) {
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    if size > options.max_file_size {
+        repo.diagnostics.push(
+            Diagnostic::error(
+                "file-too-large",
+                Location::file(path),
+                format!(
+                    "file is {size} bytes, over the limit of {} bytes",
+                    options.max_file_size
+                ),
+            )
+            .hint("a manifest describes one person or a few; split large files"),
+        );
+        return;
+    }
+    match std::fs::read(path) {
+        Ok(bytes) => load_bytes(path, &bytes, options, repo),
+        Err(e) => repo.diagnostics.push(Diagnostic::error(
+            "unreadable",
+            Location::file(path),
+            format!("cannot read file: {e}"),
+        )),
+    }
+}
+
+fn load_bytes(path: &Path, bytes: &[u8], options: LoadOptions, repo: &mut LoadedRepository) {
+    if bytes.len() as u64 > options.max_file_size {
+        repo.diagnostics.push(Diagnostic::error(
+            "file-too-large",
+            Location::file(path),
+            format!(
+                "file is {} bytes, over the limit of {} bytes",
+                bytes.len(),
+                options.max_file_size
+            ),
+        ));
+        return;
+    }
+    let raw = match std::str::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => {
+            let valid = &bytes[..e.valid_up_to()];
+            let line = valid.iter().filter(|b| **b == b'\n').count() + 1;
+            let line_start = valid.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+            let column = String::from_utf8_lossy(&valid[line_start..])
+                .chars()
+                .count()
+                + 1;
+            repo.diagnostics.push(
+                Diagnostic::error(
+                    "not-utf8",
+                    Location::at(path, Position::new(line, column)),
+                    format!("file is not valid UTF-8 (byte 0x{:02x})", bytes[e.valid_up_to()]),
+                )
+                .hint("save the file as UTF-8 (Unicode, TCVN 6909:2001), not TCVN3/VNI or another legacy encoding"),
+            );
+            return;
+        }
+    };
+    let text: String = raw.strip_prefix('\u{feff}').unwrap_or(raw).nfc().collect();
+    let docs = match spans::scan(&text) {
+        Ok(d) => d,
+        Err(e) => {
+            let mut d = Diagnostic::error(e.code, Location::at(path, e.position), e.message);
+            if let Some(f) = e.field {
+                d = d.field(f);
+            }
+            if let Some(first) = e.first {
+                d = d.related("first defined here", Location::at(path, first));
+            }
+            repo.diagnostics.push(d);
+            repo.sources.insert(path, text);
+            return;
+        }
+    };
+    let mut values = Vec::new();
+    for doc in serde_yaml::Deserializer::from_str(&text) {
+        match <serde_yaml::Value as serde::Deserialize>::deserialize(doc) {
+            Ok(serde_yaml::Value::Null) => {}
+            Ok(v) => values.push(Ok(v)),
+            Err(e) => values.push(Err(e)),
+        }
+    }
+    let spans: Vec<DocumentSpans> = docs.into_iter().filter(|d| !d.empty).collect();
+    for (i, value) in values.into_iter().enumerate() {
+        let spans = spans.get(i).cloned();
+        let origin = Origin {
+            file: path.to_path_buf(),
+            start: spans.as_ref().map_or(Position::new(1, 1), |s| s.start),
+            spans: spans.map(|s| s.index).unwrap_or_default(),
+        };
+        match value {
+            Ok(v) => load_document(v, origin, repo),
+            Err(e) => {
+                let p = e
+                    .location()
+                    .map_or(origin.start, |l| Position::new(l.line(), l.column()));
+                repo.diagnostics.push(Diagnostic::error(
+                    "yaml-syntax",
+                    Location::at(path, p),
+                    format!("invalid YAML: {e}"),
+                ));
+            }
+        }
+    }
+    repo.sources.insert(path, text);
+}
+
+fn str_field<'v>(v: &'v serde_yaml::Value, key: &str) -> Option<&'v str> {
+    v.get(key).and_then(serde_yaml::Value::as_str)
+}
+
+fn load_document(value: serde_yaml::Value, origin: Origin, repo: &mut LoadedRepository) {
+    let name = value
+        .get("metadata")
+        .and_then(|m| str_field(m, "name"))
+        .map(str::to_string);
+    let label = |kind: &str| match &name {
+        Some(n) => format!("{kind}/{n}"),
+        None => kind.to_string(),
+    };
+    if !value.is_mapping() {
+        repo.diagnostics.push(
+            Diagnostic::error(
+                "not-a-resource",
+                origin.document(),
+                "document is not a mapping",
+            )
+            .hint("each document is a resource with apiVersion, kind, metadata and spec"),
+        );
+        return;
+    }
+    let kind_text = str_field(&value, "kind");
+    let kind = match kind_text {
+        None => {
+            repo.diagnostics.push(
+                Diagnostic::error("missing-kind", origin.key("kind"), "resource has no `kind`")
+                    .field("kind")
+                    .hint(known_kinds_hint()),
+            );
+            return;
+        }
+        Some(k) => match Kind::parse(k) {
+            Some(k) => k,
+            None => {
+                repo.diagnostics.push(
+                    Diagnostic::error(
+                        "unknown-kind",
+                        origin.value("kind"),
+                        format!("unknown kind `{k}`"),
+                    )
+                    .resource(label(k))
+                    .field("kind")
+                    .hint(known_kinds_hint()),
+                );
+                return;
+            }
+        },
+    };
+    match str_field(&value, "apiVersion") {
+        Some(API_VERSION) => {}
+        other => {
+            let message = match other {
+                Some(v) => format!("unknown apiVersion `{v}` for kind {kind}"),
+                None => "resource has no `apiVersion`".to_string(),
+            };
+            repo.diagnostics.push(
+                Diagnostic::error("unknown-api-version", origin.value("apiVersion"), message)
+                    .resource(label(kind.as_str()))
+                    .field("apiVersion")
+                    .hint(format!("use `apiVersion: {API_VERSION}`")),
+            );
+            return;
+        }
+    }
+    let resource = match kind {
+        Kind::Organization => typed(value, origin, kind, repo).map(Resource::Organization),
+        Kind::Mailbox => typed(value, origin, kind, repo).map(Resource::Mailbox),
+        Kind::SharedMailbox => typed(value, origin, kind, repo).map(Resource::SharedMailbox),
+    };
+    if let Some(r) = resource {
+        repo.resources.push(r);
+    }
+}
+
+fn known_kinds_hint() -> String {
+    let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
+    format!(
+        "mailops resources are {} (apiVersion {API_VERSION})",
+        kinds.join(", ")
+    )
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct Document<S> {
+    #[allow(dead_code)]
+    api_version: String,
+    #[allow(dead_code)]
+    kind: String,
+    metadata: ObjectMeta,
+    spec: S,
+}
+
+fn typed<S: DeserializeOwned>(
+    value: serde_yaml::Value,
+    origin: Origin,
+    kind: Kind,
+    repo: &mut LoadedRepository,
+) -> Option<Loaded<S>> {
+    let name = value
+        .get("metadata")
+        .and_then(|m| str_field(m, "name"))
+        .map(str::to_string);
+    match serde_path_to_error::deserialize::<_, Document<S>>(value) {
+        Ok(doc) => Some(Loaded {
+            metadata: doc.metadata,
+            spec: doc.spec,
+            origin,
+        }),
+        Err(e) => {
+            let path = e.path().to_string();
+            let path = if path == "." { String::new() } else { path };
+            let inner = e.into_inner().to_string();
+            let (message, field, location, hint) = describe_schema_error(&inner, &path, &origin);
+            let resource = name.map_or_else(|| kind.to_string(), |n| format!("{kind}/{n}"));
+            let mut d = Diagnostic::error("invalid-field", location, message).resource(resource);
+            if !field.is_empty() {
+                d = d.field(field);
+            }
+            if let Some(h) = hint {
+                d = d.hint(h);
+            }
+            repo.diagnostics.push(d);
+            None
+        }
+    }
+}
+
+/// Turns a serde message into (message, field path, location, hint).
+fn describe_schema_error(
+    inner: &str,
+    path: &str,
+    origin: &Origin,
+) -> (String, String, Location, Option<String>) {
+    if let Some(rest) = inner.strip_prefix("unknown field `") {
+        let field_name = rest.split('`').next().unwrap_or_default();
+        let expected = rest
+            .split_once(", expected ")
+            .map(|(_, e)| e.replace('`', ""));
+        // serde_path_to_error already includes the unknown key in the path.
+        let field = path.to_string();
+        let hint = expected.map(|e| {
+            let e = e.strip_prefix("one of ").unwrap_or(&e).to_string();
+            format!("known fields here: {e}")
+        });
+        return (
+            format!("unknown field `{field_name}`"),
+            field.clone(),
+            origin.key(&field),
+            hint,
+        );
+    }
+    if let Some(rest) = inner.strip_prefix("missing field `") {
+        let field_name = rest.split('`').next().unwrap_or_default();
+        let field = if path.is_empty() {
+            field_name.to_string()
+        } else {
+            format!("{path}.{field_name}")
+        };
+        let location = if path.is_empty() {
+            origin.document()
+        } else {
+            origin.key(path)
+        };
+        return (
+            format!("missing required field `{field_name}`"),
+            field,
+            location,
+            None,
+        );
+    }
+    let hint = inner.contains("invalid type").then(|| {
+        "check the value's type; quote text that YAML would read as a number or boolean".to_string()
+    });
+    let message = inner.split(" at line ").next().unwrap_or(inner).to_string();
+    (message, path.to_string(), origin.value(path), hint)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> LoadedRepository {
+        load_texts(
+            Path::new("repo"),
+            [(PathBuf::from("repo/a.yaml"), text.as_bytes())],
+            LoadOptions::default(),
+        )
+    }
+
+    const MAILBOX: &str = "apiVersion: mailops.dev/v1alpha1\nkind: Mailbox\nmetadata:\n  name: vo-thi-thu-an\nspec:\n  fullName: Võ Thị Thu An\n  unit: ban-dan-toc\n";
+
+    #[test]
+    fn loads_a_mailbox_with_spans() {
+        let repo = load(MAILBOX);
+        assert!(repo.diagnostics.is_empty(), "{:?}", repo.diagnostics);
+        let Resource::Mailbox(m) = &repo.resources[0] else {
+            panic!()
+        };
+        assert_eq!(m.spec.full_name, "Võ Thị Thu An");
+        assert_eq!(m.origin.value("spec.unit").to_string(), "repo/a.yaml:7:9");
+    }
+
+    #[test]
+    fn normalises_to_nfc() {
+        let nfd: String = MAILBOX.nfd().collect();
+        assert_ne!(nfd, MAILBOX);
+        let repo = load(&nfd);
+        let Resource::Mailbox(m) = &repo.resources[0] else {
+            panic!()
+        };
+        assert_eq!(m.spec.full_name, "Võ Thị Thu An");
+    }
+
+    #[test]
+    fn reports_unknown_field_at_its_key() {
+        let repo = load(&format!("{MAILBOX}  nickname: An\n"));
+        let d = repo.diagnostics.iter().next().unwrap();
+        assert_eq!(d.code, "invalid-field");
+        assert_eq!(d.field.as_deref(), Some("spec.nickname"));
+        assert_eq!(d.location.to_string(), "repo/a.yaml:8:3");
+        assert!(d.hint.as_deref().unwrap().contains("fullName"));
+    }
+
+    #[test]
+    fn multi_document_files_keep_positions() {
+        let text = format!(
+            "{MAILBOX}---\n# second\n{}",
+            MAILBOX
+                .replace("vo-thi-thu-an", "b")
+                .replace("unit: ban", "unit: 5ban")
+        );
+        let repo = load(&text);
+        assert_eq!(repo.resources.len(), 2);
+        assert_eq!(repo.resources[1].origin().start, Position::new(10, 1));
+        assert_eq!(
+            repo.resources[1].origin().value("spec.unit").to_string(),
+            "repo/a.yaml:16:9"
+        );
+    }
+
+    #[test]
+    fn reports_wrong_type_at_the_value() {
+        let repo = load(&format!("{MAILBOX}  order: first\n"));
+        let d = repo.diagnostics.iter().next().unwrap();
+        assert_eq!(d.field.as_deref(), Some("spec.order"));
+        assert_eq!(d.location.to_string(), "repo/a.yaml:8:10");
+    }
+
+    #[test]
+    fn skips_empty_documents_and_files() {
+        assert!(load("").resources.is_empty());
+        assert!(load("# just a comment\n").diagnostics.is_empty());
+        let repo = load(&format!("---\n---\n{MAILBOX}"));
+        assert_eq!(repo.resources.len(), 1);
+        assert!(repo.diagnostics.is_empty());
+    }
+}

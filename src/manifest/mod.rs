@@ -1,0 +1,11 @@
+//! What the user wrote: the raw resource types, the loader that keeps positions, and the JSON Schema.
+
+pub mod loader;
+pub mod schema;
+pub mod spans;
+pub mod types;
+
+pub use loader::{
+    Kind, LoadOptions, Loaded, LoadedRepository, Origin, Resource, load_repository, load_texts,
+};
+pub use types::*;

@@ -1,0 +1,267 @@
+//! The resource kinds as written in YAML (`apiVersion: mailops.dev/v1alpha1`).
+//!
+//! These are the raw, syntax-checked types: every field the user may write, nothing derived. They reject
+//! unknown fields and stay structural-schema friendly (no untagged enums, no unsigned integers, no free-form
+//! values) because the same spec types become the Kubernetes CRDs.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// The API group and version of every mailops resource.
+pub const API_VERSION: &str = "mailops.dev/v1alpha1";
+
+/// Standard object metadata: the subset of Kubernetes `ObjectMeta` that a manifest may carry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ObjectMeta {
+    /// Stable identity of the resource (a DNS-1123 label such as `vo-thi-thu-an`). For a Mailbox it never
+    /// changes, even when the person's address does: a new address with the same name is a rename.
+    pub name: String,
+    /// Kubernetes namespace (CRD mode only; ignored in git mode).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    /// Free-form labels.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
+    /// Free-form annotations.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub annotations: BTreeMap<String, String>,
+}
+
+/// The agency: its domains, units, naming policy, protected addresses, safety limits and attachment policy.
+/// Exactly one per repository.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct OrganizationSpec {
+    /// Official name of the agency, e.g. `Ban Dân tộc tỉnh Bình Thuận`.
+    pub display_name: String,
+    /// The agency's short name (e.g. `bdt`). Never allowed as an address extension (rule II.2).
+    pub short_name: String,
+    /// Mail domains served for the agency. Every address, alias and protected address must be in one of them.
+    pub domains: Vec<DomainSpec>,
+    /// Units (phòng ban, đơn vị trực thuộc) in directory order.
+    pub units: Vec<UnitSpec>,
+    /// How personal addresses are formed (rule II.2).
+    pub naming: NamingPolicySpec,
+    /// Addresses that mailops never suspends or deletes (postmaster, the agency mailbox, ...).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub protected_addresses: Vec<String>,
+    /// Limits that stop a mistaken commit from removing many mailboxes at once.
+    #[serde(default)]
+    pub safety: SafetySpec,
+    /// Attachment file types allowed and forbidden (rule III.3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachments: Option<AttachmentPolicySpec>,
+    /// Defaults applied to every Mailbox that does not set the field itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub defaults: Option<MailboxDefaultsSpec>,
+}
+
+/// One mail domain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct DomainSpec {
+    /// The domain name, e.g. `bdt.binhthuan.gov.vn`.
+    pub name: String,
+    /// What the domain is for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// One unit of the agency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct UnitSpec {
+    /// Identifier used by `Mailbox.spec.unit` (a DNS-1123 label, e.g. `trung-tam-dvmn`).
+    pub id: String,
+    /// Name of the unit, e.g. `Trung tâm Dịch vụ miền núi`.
+    pub name: String,
+    /// Heading of the unit's group in the staff directory; defaults to the name in capitals.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heading: Option<String>,
+    /// The unit this one belongs to (đơn vị trực thuộc), by id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+}
+
+/// Rule II.2: `<given name><initial of family name><initials of middle names>[.<extension>]@<domain>`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct NamingPolicySpec {
+    /// Domain of personal addresses, e.g. `bdt.binhthuan.gov.vn`.
+    pub domain: String,
+    /// Longest extension allowed after the dot (rule II.2: 6).
+    #[serde(default = "default_max_extension")]
+    #[schemars(range(min = 1, max = 32))]
+    pub max_extension_length: i32,
+    /// Extensions refused besides the agency's short name (e.g. other spellings of the agency's name).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reserved_extensions: Vec<String>,
+}
+
+fn default_max_extension() -> i32 {
+    6
+}
+
+/// Safety limits for removals.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SafetySpec {
+    /// Most mailboxes one run may suspend or delete.
+    #[serde(default = "default_max_deletions")]
+    #[schemars(range(min = 0))]
+    pub max_deletions: i32,
+    /// Most mailboxes one run may suspend or delete, as a percentage of the managed mailboxes.
+    #[serde(default = "default_max_deletion_percent")]
+    #[schemars(range(min = 0, max = 100))]
+    pub max_deletion_percent: i32,
+    /// Days between the suspension of a removed mailbox and its deletion.
+    #[serde(default = "default_grace_days")]
+    #[schemars(range(min = 0))]
+    pub grace_days: i32,
+}
+
+fn default_max_deletions() -> i32 {
+    3
+}
+fn default_max_deletion_percent() -> i32 {
+    10
+}
+fn default_grace_days() -> i32 {
+    30
+}
+
+impl Default for SafetySpec {
+    fn default() -> Self {
+        Self {
+            max_deletions: default_max_deletions(),
+            max_deletion_percent: default_max_deletion_percent(),
+            grace_days: default_grace_days(),
+        }
+    }
+}
+
+/// Attachment policy (rule III.3), as file extensions without the dot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct AttachmentPolicySpec {
+    /// Document types that may be attached.
+    #[serde(default)]
+    pub allowed: Vec<String>,
+    /// Archive types that may be attached.
+    #[serde(default)]
+    pub compressed: Vec<String>,
+    /// Types that must never be attached (executables).
+    #[serde(default)]
+    pub forbidden: Vec<String>,
+}
+
+/// Defaults for every Mailbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct MailboxDefaultsSpec {
+    /// Default quota, e.g. `2GiB`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quota: Option<String>,
+}
+
+/// Whether a mailbox may log in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum MailboxState {
+    /// Login allowed, mail delivered.
+    #[default]
+    Active,
+    /// Login refused, mail kept and still delivered.
+    Suspended,
+}
+
+/// One person's mailbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct MailboxSpec {
+    /// Full name as written, in Vietnamese, family name first: `Võ Thị Thu An`.
+    pub full_name: String,
+    /// The given name (tên), for names that do not follow the Kinh order (family, middle, given). Must be
+    /// one or more consecutive words of `fullName`; the address starts with it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub given_name: Option<String>,
+    /// The family name (họ), when it is not the first word of `fullName`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub family_name: Option<String>,
+    /// The unit, by its id in the Organization.
+    pub unit: String,
+    /// Title (chức vụ), e.g. `Chuyên viên`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Position in the staff directory within the unit (lower first); unset entries follow, by given name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0))]
+    pub order: Option<i32>,
+    /// Extension agreed with the IT officer when the derived address is taken: 1 to 6 ASCII letters, no
+    /// digits, never the agency's short name. `anvtt` + `ctt` gives `anvtt.ctt@…`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extension: Option<String>,
+    /// Domain of the address, when not the naming policy's domain.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain: Option<String>,
+    /// An explicit address. Normally left out: the address is derived from the name. One that breaks the
+    /// naming convention needs a `reason`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// Why an explicit `address` departs from the naming convention (required in that case).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Backup e-mail (email dự phòng) for recovery and notices, outside the mailbox itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backup_email: Option<String>,
+    /// Further addresses delivering to this mailbox.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    /// Addresses this mailbox had before (after a name correction); used to recognise a rename.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub former_addresses: Vec<String>,
+    /// Storage quota, e.g. `2GiB`, `500MiB`, `1GB` or `unlimited`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quota: Option<String>,
+    /// `active` (default) or `suspended`.
+    #[serde(default)]
+    pub state: MailboxState,
+    /// First working day (YYYY-MM-DD); the mailbox is created from this day on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<String>,
+    /// Last working day (YYYY-MM-DD); after it the mailbox is removed in stages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_date: Option<String>,
+    /// Mailboxes (by metadata.name) allowed to read this one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub delegates: Vec<String>,
+}
+
+/// The agency (representative) mailbox, e.g. `bdt@binhthuan.gov.vn` (rule IV.3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SharedMailboxSpec {
+    /// The mailbox's address.
+    pub address: String,
+    /// Name shown to recipients.
+    pub display_name: String,
+    /// The head of the agency (a Mailbox, by metadata.name). A change of owner is a handover: access moves,
+    /// the data stays.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// People the owner has delegated to manage the mailbox (Mailboxes, by metadata.name).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub delegates: Vec<String>,
+    /// Further addresses delivering to this mailbox.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    /// Addresses this mailbox had before.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub former_addresses: Vec<String>,
+    /// Storage quota, e.g. `5GiB`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quota: Option<String>,
+}
