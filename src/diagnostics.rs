@@ -126,12 +126,7 @@ impl Diagnostic {
         Self::new(Severity::Warning, code, location, message)
     }
 
-    fn new(
-        severity: Severity,
-        code: &'static str,
-        location: Location,
-        message: impl Into<String>,
-    ) -> Self {
+    fn new(severity: Severity, code: &'static str, location: Location, message: impl Into<String>) -> Self {
         Self {
             severity,
             code,
@@ -228,12 +223,7 @@ impl Diagnostics {
     pub fn sorted(&self) -> Vec<&Diagnostic> {
         let mut v: Vec<&Diagnostic> = self.items.iter().collect();
         v.sort_by(|a, b| {
-            (&a.location, a.severity, a.code, &a.message).cmp(&(
-                &b.location,
-                b.severity,
-                b.code,
-                &b.message,
-            ))
+            (&a.location, a.severity, a.code, &a.message).cmp(&(&b.location, b.severity, b.code, &b.message))
         });
         v
     }
@@ -316,7 +306,14 @@ pub fn render_text(diagnostics: &Diagnostics, sources: &SourceMap, color: bool) 
     let mut ids: BTreeMap<PathBuf, usize> = BTreeMap::new();
     let config = term::Config::default();
     let mut out = Vec::new();
+    let mut shown: BTreeMap<&'static str, usize> = BTreeMap::new();
     for d in diagnostics.sorted() {
+        let seen = shown.entry(d.code).or_default();
+        *seen += 1;
+        if *seen > FULL_PER_CODE {
+            out.extend(compact_line(d, color).into_bytes());
+            continue;
+        }
         let mut cs = match d.severity {
             Severity::Error => CsDiagnostic::error(),
             Severity::Warning => CsDiagnostic::warning(),
@@ -324,35 +321,32 @@ pub fn render_text(diagnostics: &Diagnostics, sources: &SourceMap, color: bool) 
         .with_code(d.code)
         .with_message(&d.message);
         let mut notes = Vec::new();
-        let mut label_for =
-            |loc: &Location, primary: bool, msg: String, notes: &mut Vec<String>| {
-                let text = loc
-                    .position
-                    .and_then(|p| sources.get(&loc.file).map(|t| (p, t)));
-                match text {
-                    Some((p, t)) => {
-                        let id = *ids.entry(loc.file.clone()).or_insert_with(|| {
-                            files.add(loc.file.display().to_string(), t.to_string())
-                        });
-                        let start = byte_offset(t, p);
-                        let end = token_end(t, start);
-                        let label = if primary {
-                            Label::primary(id, start..end)
-                        } else {
-                            Label::secondary(id, start..end)
-                        };
-                        Some(label.with_message(msg))
-                    }
-                    None => {
-                        notes.push(if primary {
-                            format!("at {loc}")
-                        } else {
-                            format!("{msg}: {loc}")
-                        });
-                        None
-                    }
+        let mut label_for = |loc: &Location, primary: bool, msg: String, notes: &mut Vec<String>| {
+            let text = loc.position.and_then(|p| sources.get(&loc.file).map(|t| (p, t)));
+            match text {
+                Some((p, t)) => {
+                    let id = *ids
+                        .entry(loc.file.clone())
+                        .or_insert_with(|| files.add(loc.file.display().to_string(), t.to_string()));
+                    let start = byte_offset(t, p);
+                    let end = token_end(t, start);
+                    let label = if primary {
+                        Label::primary(id, start..end)
+                    } else {
+                        Label::secondary(id, start..end)
+                    };
+                    Some(label.with_message(msg))
                 }
-            };
+                None => {
+                    notes.push(if primary {
+                        format!("at {loc}")
+                    } else {
+                        format!("{msg}: {loc}")
+                    });
+                    None
+                }
+            }
+        };
         let primary_msg = d.field.clone().unwrap_or_default();
         let mut labels: Vec<Label<usize>> = Vec::new();
         labels.extend(label_for(&d.location, true, primary_msg, &mut notes));
@@ -385,6 +379,33 @@ pub fn render_text(diagnostics: &Diagnostics, sources: &SourceMap, color: bool) 
     text
 }
 
+/// Diagnostics of one code shown in full; the rest get one line each (every one is still listed).
+const FULL_PER_CODE: usize = 3;
+
+/// `warning[code]: file:line:col: Mailbox/x spec.field: message` on one line.
+fn compact_line(d: &Diagnostic, color: bool) -> String {
+    let (start, end) = match (color, d.severity) {
+        (false, _) => ("", ""),
+        (true, Severity::Error) => ("\x1b[1;31m", "\x1b[0m"),
+        (true, Severity::Warning) => ("\x1b[1;33m", "\x1b[0m"),
+    };
+    let severity = match d.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    let what: Vec<&str> = [d.resource.as_deref(), d.field.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect();
+    format!(
+        "{start}{severity}[{}]{end}: {}: {}: {}\n",
+        d.code,
+        d.location,
+        what.join(" "),
+        d.message
+    )
+}
+
 fn summary_line(errors: usize, warnings: usize) -> String {
     let plural = |n: usize, word: &str| {
         if n == 1 {
@@ -393,11 +414,7 @@ fn summary_line(errors: usize, warnings: usize) -> String {
             format!("{n} {word}s")
         }
     };
-    format!(
-        "{}, {}\n",
-        plural(errors, "error"),
-        plural(warnings, "warning")
-    )
+    format!("{}, {}\n", plural(errors, "error"), plural(warnings, "warning"))
 }
 
 /// End of the token that starts at `start`: up to the end of the line, but at most one YAML scalar wide.
@@ -427,10 +444,7 @@ mod tests {
         assert_eq!(byte_offset(text, Position::new(2, 7)), 11);
         // Column 10 on line 2 is after "Võ T", a multi-byte character before it.
         assert_eq!(&text[byte_offset(text, Position::new(2, 11))..][..1], "h");
-        assert_eq!(
-            byte_offset(text, Position::new(3, 1)),
-            text.find("x:").unwrap()
-        );
+        assert_eq!(byte_offset(text, Position::new(3, 1)), text.find("x:").unwrap());
     }
 
     #[test]

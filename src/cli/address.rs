@@ -65,11 +65,7 @@ struct Report {
 fn holder(state: &DesiredState, address: &Address) -> Option<Holder> {
     for m in &state.mailboxes {
         if &m.address == address || m.aliases.contains(address) {
-            let field = if &m.address == address {
-                "address"
-            } else {
-                "alias"
-            };
+            let field = if &m.address == address { "address" } else { "alias" };
             return Some(Holder {
                 resource: format!("Mailbox/{}", m.name),
                 location: m.origin.document().to_string(),
@@ -84,27 +80,19 @@ fn holder(state: &DesiredState, address: &Address) -> Option<Holder> {
         .map(|s| Holder {
             resource: format!("SharedMailbox/{}", s.name),
             location: s.origin.document().to_string(),
-            field: if &s.address == address {
-                "address"
-            } else {
-                "alias"
-            },
+            field: if &s.address == address { "address" } else { "alias" },
         })
 }
 
 fn taken(state: &DesiredState, address: &str) -> bool {
-    address.parse::<Address>().is_ok_and(|a| {
-        holder(state, &a).is_some() || state.organization.protected_addresses.contains(&a)
-    })
+    address
+        .parse::<Address>()
+        .is_ok_and(|a| holder(state, &a).is_some() || state.organization.protected_addresses.contains(&a))
 }
 
 pub(super) fn run(args: &AddressArgs, printer: &Printer) -> u8 {
-    let parts = match naming::split_name(
-        &args.full_name,
-        args.given.as_deref(),
-        args.family.as_deref(),
-    )
-    .and_then(|p| naming::derive_local_part(&p).map(|l| (p, l)))
+    let parts = match naming::split_name(&args.full_name, args.given.as_deref(), args.family.as_deref())
+        .and_then(|p| naming::derive_local_part(&p).map(|l| (p, l)))
     {
         Ok(p) => p,
         Err(e) => {
@@ -120,10 +108,8 @@ pub(super) fn run(args: &AddressArgs, printer: &Printer) -> u8 {
     let state = match &args.repo {
         None => None,
         Some(path) => {
-            let (validated, _) = super::validate::load_and_validate(
-                path,
-                crate::manifest::loader::DEFAULT_MAX_FILE_SIZE,
-            );
+            let (validated, _) =
+                super::validate::load_and_validate(path, crate::manifest::loader::DEFAULT_MAX_FILE_SIZE);
             if validated.diagnostics.has_errors() {
                 printer.note(&format!(
                     "note: {} has {} error(s); run `mailops validate {}` (collisions are checked against the readable part)",

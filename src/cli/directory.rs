@@ -30,19 +30,14 @@ pub struct DirectoryArgs {
 }
 
 pub(super) fn run(args: &DirectoryArgs, printer: &Printer) -> u8 {
-    let (validated, sources) = super::validate::load_and_validate(
-        &args.path,
-        crate::manifest::loader::DEFAULT_MAX_FILE_SIZE,
-    );
+    let (validated, sources) =
+        super::validate::load_and_validate(&args.path, crate::manifest::loader::DEFAULT_MAX_FILE_SIZE);
     let state = match validated.state {
         Some(s) if !validated.diagnostics.has_errors() => s,
         _ => {
             printer.diagnostics(&validated.diagnostics, &sources);
             printer.error(
-                &format!(
-                    "{} is not valid; no directory was written",
-                    args.path.display()
-                ),
+                &format!("{} is not valid; no directory was written", args.path.display()),
                 None,
                 Some("fix the errors above (mailops validate shows them too)"),
             );

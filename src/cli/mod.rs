@@ -17,12 +17,7 @@ pub use output::Printer;
 /// mailops reads the staff of an agency from YAML manifests (an Organization, one Mailbox per person, the
 /// agency's SharedMailbox), checks them against the naming policy, and keeps the mail server in step.
 #[derive(Debug, Parser)]
-#[command(
-    name = "mailops",
-    version,
-    propagate_version = true,
-    max_term_width = 100
-)]
+#[command(name = "mailops", version, propagate_version = true, max_term_width = 100)]
 pub struct Cli {
     /// Options for every subcommand.
     #[command(flatten)]
@@ -119,16 +114,14 @@ pub fn init_logging(global: &GlobalArgs) {
         (false, 2) => "debug",
         _ => "trace",
     };
-    let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new(format!("mailops={level}")));
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(format!("mailops={level}")));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .with_target(false);
     let _ = match global.log_format {
         LogFormat::Json => builder.json().flatten_event(true).try_init(),
-        LogFormat::Text => builder
-            .with_ansi(output::stderr_color(global.color))
-            .try_init(),
+        LogFormat::Text => builder.with_ansi(output::stderr_color(global.color)).try_init(),
     };
 }

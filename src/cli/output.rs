@@ -74,9 +74,6 @@ impl Printer {
         if self.quiet && !diags.has_errors() {
             return;
         }
-        eprint!(
-            "{}",
-            diagnostics::render_text(diags, sources, self.color_err)
-        );
+        eprint!("{}", diagnostics::render_text(diags, sources, self.color_err));
     }
 }

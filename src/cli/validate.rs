@@ -27,10 +27,7 @@ pub struct ValidateArgs {
 }
 
 /// Loads and validates a repository (shared by every subcommand that reads one).
-pub(super) fn load_and_validate(
-    path: &std::path::Path,
-    max_file_size: u64,
-) -> (Validated, SourceMap) {
+pub(super) fn load_and_validate(path: &std::path::Path, max_file_size: u64) -> (Validated, SourceMap) {
     let repo = load_repository(path, LoadOptions { max_file_size });
     let validated = desired::validate(&repo);
     tracing::info!(
@@ -57,10 +54,7 @@ pub(super) fn run(args: &ValidateArgs, printer: &Printer) -> u8 {
     }
     let valid = validated.is_valid();
     match args.output {
-        OutputFormat::Json => printer.out(&format!(
-            "{}\n",
-            diagnostics::render_json(&validated.diagnostics)
-        )),
+        OutputFormat::Json => printer.out(&format!("{}\n", diagnostics::render_json(&validated.diagnostics))),
         OutputFormat::Text => {
             if !validated.diagnostics.is_empty() {
                 printer.diagnostics(&validated.diagnostics, &sources);

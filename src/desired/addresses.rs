@@ -93,17 +93,9 @@ fn claims<'a>(
     }
     for (s, _) in shared {
         let lists = [
-            (
-                Use::Primary,
-                "spec.address",
-                std::slice::from_ref(&s.address),
-            ),
+            (Use::Primary, "spec.address", std::slice::from_ref(&s.address)),
             (Use::Alias, "spec.aliases", s.aliases.as_slice()),
-            (
-                Use::Former,
-                "spec.formerAddresses",
-                s.former_addresses.as_slice(),
-            ),
+            (Use::Former, "spec.formerAddresses", s.former_addresses.as_slice()),
         ];
         for (usage, field, list) in lists {
             for (i, a) in list.iter().enumerate() {
@@ -142,8 +134,7 @@ pub(super) fn check(
     let taken: BTreeSet<String> = by_address.keys().map(ToString::to_string).collect();
     let mut failed = BTreeSet::new();
     for (address, list) in &by_address {
-        let mut current: Vec<&&Claim<'_>> =
-            list.iter().filter(|c| c.usage != Use::Former).collect();
+        let mut current: Vec<&&Claim<'_>> = list.iter().filter(|c| c.usage != Use::Former).collect();
         current.sort_by(|a, b| {
             (a.usage != Use::Primary, &a.seniority).cmp(&(b.usage != Use::Primary, &b.seniority))
         });
@@ -210,9 +201,7 @@ fn conflict(
         _ if c.usage == Use::Primary => {
             Some("choose another address; two mailboxes cannot share one".to_string())
         }
-        _ => Some(
-            "remove the alias, or move it to the mailbox that should receive the mail".to_string(),
-        ),
+        _ => Some("remove the alias, or move it to the mailbox that should receive the mail".to_string()),
     };
     if let Some(h) = hint {
         d = d.hint(h);
@@ -230,18 +219,9 @@ fn extension_hint(org: &Organization, m: &DesiredMailbox, taken: &BTreeSet<Strin
     let base = naming::derive_local_part(&parts).unwrap_or_else(|_| m.address.local().to_string());
     let domain = m.address.domain();
     let unit_name = org.unit(&m.unit).map(|u| u.name.as_str());
-    let free = naming::suggest_extensions(
-        &parts,
-        m.title.as_deref(),
-        unit_name,
-        &org.extension_rules,
-        |e| {
-            !taken.contains(&format!(
-                "{}@{domain}",
-                naming::with_extension(&base, Some(e))
-            ))
-        },
-    );
+    let free = naming::suggest_extensions(&parts, m.title.as_deref(), unit_name, &org.extension_rules, |e| {
+        !taken.contains(&format!("{}@{domain}", naming::with_extension(&base, Some(e))))
+    });
     if free.is_empty() {
         "agree an extension with the IT officer (rule II.2) and set `extension:`".to_string()
     } else {

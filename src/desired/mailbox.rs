@@ -81,12 +81,7 @@ impl Reporter<'_> {
             let f = format!("{field}[{i}]");
             if let Some(a) = self.address(&f, text, org) {
                 if out.contains(&a) {
-                    self.warning(
-                        "duplicate-alias",
-                        &f,
-                        format!("`{a}` is listed twice"),
-                        None,
-                    );
+                    self.warning("duplicate-alias", &f, format!("`{a}` is listed twice"), None);
                 } else {
                     out.push(a);
                 }
@@ -126,12 +121,7 @@ impl Reporter<'_> {
             } else if !names.contains_key(n.as_str()) {
                 self.unknown_mailbox(&f, n, names);
             } else if out.contains(n) {
-                self.warning(
-                    "duplicate-delegate",
-                    &f,
-                    format!("`{n}` is listed twice"),
-                    None,
-                );
+                self.warning("duplicate-delegate", &f, format!("`{n}` is listed twice"), None);
             } else {
                 out.push(n.clone());
             }
@@ -161,14 +151,22 @@ fn naming_error(r: &mut Reporter<'_>, e: &NamingError, spec: &MailboxSpec) {
             } else {
                 "spec.familyName"
             };
-            r.error("name-mismatch", field, e.to_string(), Some("write it exactly as it appears in fullName".into()));
+            r.error(
+                "name-mismatch",
+                field,
+                e.to_string(),
+                Some("write it exactly as it appears in fullName".into()),
+            );
         }
         NamingError::Overlap(_) => r.error("name-mismatch", "spec.familyName", e.to_string(), None),
         NamingError::Empty | NamingError::Unfoldable { .. } => r.error(
             "unfoldable-name",
             "spec.fullName",
             format!("cannot derive an address: {e}"),
-            Some("check the spelling; for a name with no Vietnamese/Latin form give `address` and `reason`".into()),
+            Some(
+                "check the spelling; for a name with no Vietnamese/Latin form give `address` and `reason`"
+                    .into(),
+            ),
         ),
     }
 }
@@ -217,9 +215,7 @@ pub(super) fn check(
     )
     .map_err(|e| naming_error(&mut r, &e, spec))
     .ok();
-    let derived_local = parts
-        .as_ref()
-        .and_then(|p| naming::derive_local_part(p).ok());
+    let derived_local = parts.as_ref().and_then(|p| naming::derive_local_part(p).ok());
     if let (Some(p), None) = (&parts, &derived_local)
         && let Err(e) = naming::derive_local_part(p)
     {
@@ -238,10 +234,7 @@ pub(super) fn check(
             )),
         );
     }
-    let domain = spec
-        .domain
-        .clone()
-        .unwrap_or_else(|| org.naming_domain.clone());
+    let domain = spec.domain.clone().unwrap_or_else(|| org.naming_domain.clone());
     if spec.domain.is_some() && !org.domains.contains(&domain) {
         r.error(
             "unknown-domain",
@@ -250,13 +243,9 @@ pub(super) fn check(
             Some(format!("domains: {}", org.domains.join(", "))),
         );
     }
-    let conventional = derived_local.as_deref().and_then(|l| {
-        Address::new(
-            &naming::with_extension(l, spec.extension.as_deref()),
-            &domain,
-        )
-        .ok()
-    });
+    let conventional = derived_local
+        .as_deref()
+        .and_then(|l| Address::new(&naming::with_extension(l, spec.extension.as_deref()), &domain).ok());
     let (address, derived) = resolve_address(&mut r, spec, org, conventional);
     let backup_email = check_backup(&mut r, spec, address.as_ref());
     let aliases = r.addresses("spec.aliases", &spec.aliases, org);
@@ -272,8 +261,7 @@ pub(super) fn check(
     }
     let former_addresses = r.addresses("spec.formerAddresses", &spec.former_addresses, org);
     let quota = r.quota("spec.quota", spec.quota.as_deref(), org.default_quota);
-    let (start_date, end_date) =
-        check_dates(&mut r, spec.start_date.as_deref(), spec.end_date.as_deref());
+    let (start_date, end_date) = check_dates(&mut r, spec.start_date.as_deref(), spec.end_date.as_deref());
     if let Some(o) = spec.order
         && o < 0
     {
@@ -354,8 +342,7 @@ fn resolve_address(
     }
     let has_reason = spec.reason.as_deref().is_some_and(|s| !s.trim().is_empty());
     if !has_reason {
-        let expected =
-            conventional.map_or_else(String::new, |c| format!(" (the convention gives `{c}`)"));
+        let expected = conventional.map_or_else(String::new, |c| format!(" (the convention gives `{c}`)"));
         r.error(
             "address-convention",
             "spec.address",
@@ -375,7 +362,10 @@ fn check_backup(r: &mut Reporter<'_>, spec: &MailboxSpec, own: Option<&Address>)
                     "backup-is-own-address",
                     "spec.backupEmail",
                     format!("backupEmail `{a}` is the mailbox's own address, so it cannot serve as a backup"),
-                    Some("record an address outside this mailbox (a personal or another agency address)".into()),
+                    Some(
+                        "record an address outside this mailbox (a personal or another agency address)"
+                            .into(),
+                    ),
                 );
             }
             Some(a.to_string())
@@ -436,12 +426,7 @@ pub(super) fn check_shared(
     };
     let address = r.address("spec.address", &spec.address, org);
     if spec.display_name.trim().is_empty() {
-        r.error(
-            "empty-field",
-            "spec.displayName",
-            "displayName is empty",
-            None,
-        );
+        r.error("empty-field", "spec.displayName", "displayName is empty", None);
     }
     let owner = match spec.owner.as_deref() {
         None | Some("") => {
@@ -449,10 +434,7 @@ pub(super) fn check_shared(
                 "missing-owner",
                 "spec",
                 "the agency mailbox has no owner",
-                Some(
-                    "rule IV.3: the head of the agency manages it; add `owner: <Mailbox name>`"
-                        .into(),
-                ),
+                Some("rule IV.3: the head of the agency manages it; add `owner: <Mailbox name>`".into()),
             );
             None
         }

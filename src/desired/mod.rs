@@ -67,6 +67,8 @@ pub struct Unit {
     pub name: String,
     /// Heading in the staff directory.
     pub heading: String,
+    /// Whether the heading was written in the Organization (rather than made from the name).
+    pub heading_written: bool,
     /// Parent unit id.
     pub parent: Option<String>,
 }
@@ -259,9 +261,7 @@ pub fn validate(repo: &LoadedRepository) -> Validated {
     let mut shared = Vec::new();
     for r in &repo.resources {
         match r {
-            Resource::Mailbox(m) => {
-                mailboxes.extend(mailbox::check(m, &organization, &names, &mut diags))
-            }
+            Resource::Mailbox(m) => mailboxes.extend(mailbox::check(m, &organization, &names, &mut diags)),
             Resource::SharedMailbox(s) => {
                 shared.extend(mailbox::check_shared(s, &organization, &names, &mut diags))
             }
@@ -280,11 +280,7 @@ pub fn validate(repo: &LoadedRepository) -> Validated {
         .filter(|(m, _)| !failed.contains(&m.name))
         .map(|(m, _)| m)
         .collect();
-    let shared = shared
-        .into_iter()
-        .filter(|(_, ok)| *ok)
-        .map(|(s, _)| s)
-        .collect();
+    let shared = shared.into_iter().filter(|(_, ok)| *ok).map(|(s, _)| s).collect();
     sort_for_directory(&organization, &mut mailboxes);
     Validated {
         state: Some(DesiredState {
@@ -298,12 +294,7 @@ pub fn validate(repo: &LoadedRepository) -> Validated {
 
 /// Directory order: the unit's position in the Organization, then `order`, then given name, then full name.
 fn sort_for_directory(org: &Organization, mailboxes: &mut [DesiredMailbox]) {
-    let unit_pos = |id: &str| {
-        org.units
-            .iter()
-            .position(|u| u.id == id)
-            .unwrap_or(usize::MAX)
-    };
+    let unit_pos = |id: &str| org.units.iter().position(|u| u.id == id).unwrap_or(usize::MAX);
     mailboxes.sort_by_cached_key(|m| {
         (
             unit_pos(&m.unit),
@@ -360,10 +351,7 @@ fn check_names(repo: &LoadedRepository, diags: &mut Diagnostics) {
 }
 
 /// "did you mean" for a misspelt reference.
-pub(crate) fn closest<'a>(
-    wanted: &str,
-    known: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
+pub(crate) fn closest<'a>(wanted: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     known
         .into_iter()
         .map(|k| (strsim::levenshtein(wanted, k), k))

@@ -14,13 +14,7 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn error(
-        &mut self,
-        code: &'static str,
-        field: &str,
-        message: impl Into<String>,
-        hint: Option<String>,
-    ) {
+    fn error(&mut self, code: &'static str, field: &str, message: impl Into<String>, hint: Option<String>) {
         let mut d = Diagnostic::error(code, self.org.origin.value(field), message)
             .resource(label(Kind::Organization, self.org.name()))
             .field(field);
@@ -36,12 +30,7 @@ pub(super) fn check(org: &Loaded<OrganizationSpec>, diags: &mut Diagnostics) -> 
     let spec = &org.spec;
     let mut cx = Ctx { org, diags };
     if spec.display_name.trim().is_empty() {
-        cx.error(
-            "empty-field",
-            "spec.displayName",
-            "displayName is empty",
-            None,
-        );
+        cx.error("empty-field", "spec.displayName", "displayName is empty", None);
     }
     let short_name = spec.short_name.trim().to_string();
     if short_name.is_empty() || !short_name.chars().all(|c| c.is_ascii_lowercase()) {
@@ -49,10 +38,7 @@ pub(super) fn check(org: &Loaded<OrganizationSpec>, diags: &mut Diagnostics) -> 
             "invalid-short-name",
             "spec.shortName",
             format!("shortName `{short_name}` must be lowercase ASCII letters"),
-            Some(
-                "the agency's short name, e.g. `bdt`; rule II.2 forbids it as an address extension"
-                    .into(),
-            ),
+            Some("the agency's short name, e.g. `bdt`; rule II.2 forbids it as an address extension".into()),
         );
     }
     let domains = check_domains(&mut cx);
@@ -191,10 +177,8 @@ fn check_units(cx: &mut Ctx<'_>) -> Vec<Unit> {
         units.push(Unit {
             id: u.id.clone(),
             name: u.name.trim().to_string(),
-            heading: u
-                .heading
-                .clone()
-                .unwrap_or_else(|| u.name.trim().to_uppercase()),
+            heading: u.heading.clone().unwrap_or_else(|| u.name.trim().to_uppercase()),
+            heading_written: u.heading.is_some(),
             parent: u.parent.clone(),
         });
     }
@@ -206,10 +190,7 @@ fn check_units(cx: &mut Ctx<'_>) -> Vec<Unit> {
             cx.error(
                 "unknown-unit",
                 &format!("spec.units[{i}].parent"),
-                format!(
-                    "parent unit `{p}` of `{}` is not another defined unit",
-                    u.id
-                ),
+                format!("parent unit `{p}` of `{}` is not another defined unit", u.id),
                 hint,
             );
         }
@@ -273,9 +254,7 @@ fn check_attachments(cx: &mut Ctx<'_>) {
         for (i, e) in exts.iter().enumerate() {
             if e.is_empty()
                 || e.starts_with('.')
-                || !e
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+                || !e.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
             {
                 cx.error(
                     "invalid-file-type",

@@ -117,11 +117,7 @@ fn an_explicit_address_needs_a_reason() {
         ("r/org.yaml", ORG.into()),
         (
             "r/a.yaml",
-            mailbox(
-                "a",
-                "Võ Thị Thu An",
-                "  address: an.vo@bdt.binhthuan.gov.vn\n",
-            ),
+            mailbox("a", "Võ Thị Thu An", "  address: an.vo@bdt.binhthuan.gov.vn\n"),
         ),
     ]);
     assert_eq!(codes(&without), vec!["address-convention"]);

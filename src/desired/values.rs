@@ -68,8 +68,7 @@ impl FromStr for Address {
         if !s.is_ascii() {
             return Err(err("only ASCII characters are allowed".into()));
         }
-        let parsed =
-            EmailAddress::parse_with_options(s, email_options()).map_err(|e| err(e.to_string()))?;
+        let parsed = EmailAddress::parse_with_options(s, email_options()).map_err(|e| err(e.to_string()))?;
         Ok(Self {
             local: parsed.local_part().to_ascii_lowercase(),
             domain: parsed.domain().to_ascii_lowercase(),
@@ -118,9 +117,7 @@ pub enum Quota {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum QuotaError {
     /// Not `<number><unit>`.
-    #[error(
-        "`{0}` is not a quota: write a number and a unit, e.g. `2GiB`, `500MiB` or `unlimited`"
-    )]
+    #[error("`{0}` is not a quota: write a number and a unit, e.g. `2GiB`, `500MiB` or `unlimited`")]
     Syntax(String),
     /// A number without unit.
     #[error("`{0}` has no unit: write `{0}MiB` or `{0}GiB`")]
@@ -175,9 +172,7 @@ impl FromStr for Quota {
             .find(|(u, _)| *u == unit)
             .map(|(_, f)| *f)
             .ok_or_else(|| QuotaError::Syntax(s.to_string()))?;
-        let n: u64 = number
-            .parse()
-            .map_err(|_| QuotaError::TooLarge(s.to_string()))?;
+        let n: u64 = number.parse().map_err(|_| QuotaError::TooLarge(s.to_string()))?;
         let bytes = n
             .checked_mul(factor)
             .ok_or_else(|| QuotaError::TooLarge(s.to_string()))?;
@@ -283,18 +278,9 @@ mod tests {
         assert_eq!("1GB".parse::<Quota>().unwrap().mebibytes(), Some(954));
         assert!(matches!("500".parse::<Quota>(), Err(QuotaError::NoUnit(_))));
         assert!(matches!("0MiB".parse::<Quota>(), Err(QuotaError::Zero)));
-        assert!(matches!(
-            "2 gigs".parse::<Quota>(),
-            Err(QuotaError::Syntax(_))
-        ));
-        assert!(matches!(
-            "-1GiB".parse::<Quota>(),
-            Err(QuotaError::Syntax(_))
-        ));
-        assert!(matches!(
-            "1.5GiB".parse::<Quota>(),
-            Err(QuotaError::Syntax(_))
-        ));
+        assert!(matches!("2 gigs".parse::<Quota>(), Err(QuotaError::Syntax(_))));
+        assert!(matches!("-1GiB".parse::<Quota>(), Err(QuotaError::Syntax(_))));
+        assert!(matches!("1.5GiB".parse::<Quota>(), Err(QuotaError::Syntax(_))));
         assert!(matches!(
             "99999999TiB".parse::<Quota>(),
             Err(QuotaError::TooLarge(_))

@@ -70,11 +70,7 @@ pub(super) fn render(dir: &Directory<'_>) -> String {
             text(l.agency_mailbox),
             attr(&s.address.to_string()),
             text(&s.address.to_string()),
-            text(
-                dir.shared_line(s)
-                    .split_once(" — ")
-                    .map_or("", |(_, rest)| rest)
-            )
+            text(dir.shared_line(s).split_once(" — ").map_or("", |(_, rest)| rest))
         ));
     }
     out.push_str(&format!(
@@ -85,10 +81,12 @@ pub(super) fn render(dir: &Directory<'_>) -> String {
         text(l.backup)
     ));
     for g in &dir.groups {
+        // A heading written by hand says what it needs to; a generated one gets the parent unit.
         let sub = g
             .unit
             .parent
             .as_deref()
+            .filter(|_| !g.unit.heading_written)
             .and_then(|p| org.unit(p))
             .map(|p| {
                 format!(

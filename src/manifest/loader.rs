@@ -220,18 +220,11 @@ pub fn load_texts<'a>(
 }
 
 fn is_manifest(path: &Path) -> bool {
-    matches!(
-        path.extension().and_then(|e| e.to_str()),
-        Some("yaml" | "yml")
-    )
+    matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
 }
 
 fn is_hidden(entry: &walkdir::DirEntry) -> bool {
-    entry.depth() > 0
-        && entry
-            .file_name()
-            .to_str()
-            .is_some_and(|n| n.starts_with('.'))
+    entry.depth() > 0 && entry.file_name().to_str().is_some_and(|n| n.starts_with('.'))
 }
 
 /// Lists manifest files in a stable order, refusing symlinks that lead outside the root.
@@ -263,9 +256,7 @@ fn list_files(root: &Path, diags: &mut Diagnostics) -> Option<Vec<PathBuf>> {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
-                let path = e
-                    .path()
-                    .map_or_else(|| root.to_path_buf(), Path::to_path_buf);
+                let path = e.path().map_or_else(|| root.to_path_buf(), Path::to_path_buf);
                 diags.push(Diagnostic::error(
                     "unreadable",
                     Location::file(path),
@@ -297,10 +288,7 @@ fn check_symlink(path: &Path, canonical_root: &Path, diags: &mut Diagnostics) {
             Diagnostic::error(
                 "symlink-outside",
                 Location::file(path),
-                format!(
-                    "symlink leads outside the repository (to {})",
-                    target.display()
-                ),
+                format!("symlink leads outside the repository (to {})", target.display()),
             )
             .hint("copy the file into the repository, or remove the link"),
         ),
@@ -361,10 +349,7 @@ fn load_bytes(path: &Path, bytes: &[u8], options: LoadOptions, repo: &mut Loaded
             let valid = &bytes[..e.valid_up_to()];
             let line = valid.iter().filter(|b| **b == b'\n').count() + 1;
             let line_start = valid.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
-            let column = String::from_utf8_lossy(&valid[line_start..])
-                .chars()
-                .count()
-                + 1;
+            let column = String::from_utf8_lossy(&valid[line_start..]).chars().count() + 1;
             repo.diagnostics.push(
                 Diagnostic::error(
                     "not-utf8",
@@ -440,12 +425,8 @@ fn load_document(value: serde_yaml::Value, origin: Origin, repo: &mut LoadedRepo
     };
     if !value.is_mapping() {
         repo.diagnostics.push(
-            Diagnostic::error(
-                "not-a-resource",
-                origin.document(),
-                "document is not a mapping",
-            )
-            .hint("each document is a resource with apiVersion, kind, metadata and spec"),
+            Diagnostic::error("not-a-resource", origin.document(), "document is not a mapping")
+                .hint("each document is a resource with apiVersion, kind, metadata and spec"),
         );
         return;
     }
@@ -564,9 +545,7 @@ fn describe_schema_error(
 ) -> (String, String, Location, Option<String>) {
     if let Some(rest) = inner.strip_prefix("unknown field `") {
         let field_name = rest.split('`').next().unwrap_or_default();
-        let expected = rest
-            .split_once(", expected ")
-            .map(|(_, e)| e.replace('`', ""));
+        let expected = rest.split_once(", expected ").map(|(_, e)| e.replace('`', ""));
         // serde_path_to_error already includes the unknown key in the path.
         let field = path.to_string();
         let hint = expected.map(|e| {

@@ -72,10 +72,7 @@ pub fn manifest_schema_json() -> String {
         "$id".into(),
         "https://mailops.dev/schema/mailops.v1alpha1.schema.json".into(),
     );
-    schema.insert(
-        "title".into(),
-        "mailops resource (mailops.dev/v1alpha1)".into(),
-    );
+    schema.insert("title".into(), "mailops resource (mailops.dev/v1alpha1)".into());
     let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
     text.push('\n');
     text

@@ -215,8 +215,7 @@ pub fn scan(text: &str) -> ScanResult {
                 ) {
                     return Err(StructuralError {
                         code: "complex-key",
-                        message: "a mapping or sequence used as a mapping key is not supported"
-                            .into(),
+                        message: "a mapping or sequence used as a mapping key is not supported".into(),
                         position: at,
                         field: None,
                         first: None,
@@ -253,9 +252,7 @@ pub fn scan(text: &str) -> ScanResult {
             Event::MappingEnd | Event::SequenceEnd => {
                 let frame = stack.pop().expect("unbalanced collection end");
                 let (anchor, size) = match frame {
-                    Frame::Map { anchor, size, .. } | Frame::Seq { anchor, size, .. } => {
-                        (anchor, size)
-                    }
+                    Frame::Map { anchor, size, .. } | Frame::Seq { anchor, size, .. } => (anchor, size),
                 };
                 if anchor > 0 {
                     anchors.insert(anchor, size);
@@ -377,24 +374,14 @@ mod tests {
 
     #[test]
     fn records_key_and_value_positions() {
-        let docs = scan(
-            "apiVersion: v\nspec:\n  fullName: Võ Thị Thu An\n  aliases:\n    - a@x\n    - b@x\n",
-        )
-        .unwrap();
+        let docs =
+            scan("apiVersion: v\nspec:\n  fullName: Võ Thị Thu An\n  aliases:\n    - a@x\n    - b@x\n")
+                .unwrap();
         assert_eq!(docs.len(), 1);
         let idx = &docs[0].index;
-        assert_eq!(
-            idx.get("spec.fullName").unwrap().key,
-            Some(Position::new(3, 3))
-        );
-        assert_eq!(
-            idx.get("spec.fullName").unwrap().value,
-            Position::new(3, 13)
-        );
-        assert_eq!(
-            idx.get("spec.aliases[1]").unwrap().value,
-            Position::new(6, 7)
-        );
+        assert_eq!(idx.get("spec.fullName").unwrap().key, Some(Position::new(3, 3)));
+        assert_eq!(idx.get("spec.fullName").unwrap().value, Position::new(3, 13));
+        assert_eq!(idx.get("spec.aliases[1]").unwrap().value, Position::new(6, 7));
         assert_eq!(idx.key_position("spec.missing"), Position::new(2, 1));
     }
 

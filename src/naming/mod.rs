@@ -85,10 +85,7 @@ pub struct NameParts {
 }
 
 fn is_apostrophe(c: char) -> bool {
-    matches!(
-        c,
-        '\'' | '\u{2019}' | '\u{2018}' | '\u{02BC}' | '`' | '\u{00B4}'
-    )
+    matches!(c, '\'' | '\u{2019}' | '\u{2018}' | '\u{02BC}' | '`' | '\u{00B4}')
 }
 
 fn is_hyphen(c: char) -> bool {
@@ -149,8 +146,7 @@ fn find_run(all: &[String], part: &[String], taken: &[usize]) -> Option<usize> {
         return None;
     }
     (0..=all.len() - part.len()).find(|&start| {
-        (0..part.len())
-            .all(|i| !taken.contains(&(start + i)) && same_word(&all[start + i], &part[i]))
+        (0..part.len()).all(|i| !taken.contains(&(start + i)) && same_word(&all[start + i], &part[i]))
     })
 }
 
@@ -217,11 +213,7 @@ pub fn split_name(
 }
 
 fn initial(word: &str) -> Result<String, NamingError> {
-    Ok(fold(word)?
-        .chars()
-        .next()
-        .map(String::from)
-        .unwrap_or_default())
+    Ok(fold(word)?.chars().next().map(String::from).unwrap_or_default())
 }
 
 /// The local part derived from the name's parts, without extension.
@@ -272,10 +264,7 @@ pub fn check_extension(extension: &str, rules: &ExtensionRules) -> Result<(), Ex
         return Err(ExtensionError::NotLetters(extension.to_string()));
     }
     if extension.chars().count() > rules.max_length {
-        return Err(ExtensionError::TooLong(
-            extension.to_string(),
-            rules.max_length,
-        ));
+        return Err(ExtensionError::TooLong(extension.to_string(), rules.max_length));
     }
     if let Some(r) = rules
         .reserved

@@ -100,14 +100,8 @@ fn old_and_new_tone_placement_give_the_same_account() {
         derive("Nguyễn Hòang Quỳnh Trang").unwrap(),
         derive("Nguyễn Hoàng Quỳnh Trang").unwrap()
     );
-    assert_eq!(
-        derive("Mai Đắc Hòa").unwrap(),
-        derive("Mai Đắc Hoà").unwrap()
-    );
-    assert_eq!(
-        derive("Võ Thùy Nhung").unwrap(),
-        derive("Võ Thuỳ Nhung").unwrap()
-    );
+    assert_eq!(derive("Mai Đắc Hòa").unwrap(), derive("Mai Đắc Hoà").unwrap());
+    assert_eq!(derive("Võ Thùy Nhung").unwrap(), derive("Võ Thuỳ Nhung").unwrap());
     assert_eq!(fold("Hòang").unwrap(), fold("Hoàng").unwrap());
 }
 
@@ -115,11 +109,7 @@ fn old_and_new_tone_placement_give_the_same_account() {
 fn apostrophes_and_hyphens_split_words() {
     assert_eq!(words("K'Rẻm"), vec!["K", "Rẻm"]);
     assert_eq!(derive("K'Rẻm").unwrap(), "remk");
-    assert_eq!(
-        derive("K\u{2019}Rẻm").unwrap(),
-        "remk",
-        "typographic apostrophe"
-    );
+    assert_eq!(derive("K\u{2019}Rẻm").unwrap(), "remk", "typographic apostrophe");
     assert_eq!(
         derive("K\u{02BC}Rẻm").unwrap(),
         "remk",
@@ -179,10 +169,7 @@ fn characters_without_an_ascii_form_are_refused() {
         derive("Müller Straße"),
         Err(NamingError::Unfoldable { ch: 'ß', .. })
     ));
-    assert!(matches!(
-        derive("王 小明"),
-        Err(NamingError::Unfoldable { .. })
-    ));
+    assert!(matches!(derive("王 小明"), Err(NamingError::Unfoldable { .. })));
 }
 
 #[test]
@@ -228,10 +215,7 @@ fn extensions_follow_rule_ii_2() {
 #[test]
 fn two_people_with_the_same_derived_address_collide_and_get_free_suggestions() {
     // Võ Thị Thu An exists; a second Võ Thị Thu An joins as Chánh Thanh tra.
-    assert_eq!(
-        derive("Võ Thị Thu An").unwrap(),
-        derive("Vũ Thị Thu An").unwrap()
-    );
+    assert_eq!(derive("Võ Thị Thu An").unwrap(), derive("Vũ Thị Thu An").unwrap());
     let parts = split_name("Võ Thị Thu An", None, None).unwrap();
     let rules = ExtensionRules {
         max_length: 6,
@@ -247,8 +231,6 @@ fn two_people_with_the_same_derived_address_collide_and_get_free_suggestions() {
     );
     assert_eq!(suggestions, vec!["ctt", "ttdvmn", "vo", "thi"]);
     // Nothing is suggested that breaks the rules or is taken.
-    let none = suggest_extensions(&parts, Some("Bộ Đội Tiếp"), None, &rules, |e| {
-        e == "zzz"
-    });
+    let none = suggest_extensions(&parts, Some("Bộ Đội Tiếp"), None, &rules, |e| e == "zzz");
     assert!(none.is_empty());
 }
