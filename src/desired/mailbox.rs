@@ -432,7 +432,7 @@ pub(super) fn check_shared(
         None | Some("") => {
             r.error(
                 "missing-owner",
-                "spec",
+                "spec.owner",
                 "the agency mailbox has no owner",
                 Some("rule IV.3: the head of the agency manages it; add `owner: <Mailbox name>`".into()),
             );

@@ -240,10 +240,11 @@ pub fn validate(repo: &LoadedRepository) -> Validated {
         diags.push(
             Diagnostic::error(
                 "multiple-organizations",
-                extra.origin.document(),
+                extra.origin.value("kind"),
                 "a repository holds exactly one Organization",
             )
             .resource(label(Kind::Organization, extra.name()))
+            .field("kind")
             .related("the first Organization", first_org.origin.document())
             .hint("keep one Organization per repository; use one repository per agency"),
         );

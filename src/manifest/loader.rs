@@ -350,14 +350,26 @@ fn load_bytes(path: &Path, bytes: &[u8], options: LoadOptions, repo: &mut Loaded
             let line = valid.iter().filter(|b| **b == b'\n').count() + 1;
             let line_start = valid.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
             let column = String::from_utf8_lossy(&valid[line_start..]).chars().count() + 1;
-            repo.diagnostics.push(
-                Diagnostic::error(
-                    "not-utf8",
-                    Location::at(path, Position::new(line, column)),
-                    format!("file is not valid UTF-8 (byte 0x{:02x})", bytes[e.valid_up_to()]),
-                )
-                .hint("save the file as UTF-8 (Unicode, TCVN 6909:2001), not TCVN3/VNI or another legacy encoding"),
+            let position = Position::new(line, column);
+            // Name the field the bad byte is in, from a structural scan of the text as far as it decodes.
+            let lossy = String::from_utf8_lossy(bytes);
+            let field = spans::scan(&lossy).ok().and_then(|docs| {
+                docs.iter()
+                    .rev()
+                    .find(|d| d.start <= position)
+                    .and_then(|d| d.index.field_at(position))
+            });
+            let mut d = Diagnostic::error(
+                "not-utf8",
+                Location::at(path, position),
+                format!("file is not valid UTF-8 (byte 0x{:02x})", bytes[e.valid_up_to()]),
             );
+            if let Some(f) = field {
+                d = d.field(f);
+            }
+            repo.diagnostics.push(d.hint(
+                "save the file as UTF-8 (Unicode, TCVN 6909:2001), not TCVN3/VNI or another legacy encoding",
+            ));
             return;
         }
     };
@@ -365,7 +377,11 @@ fn load_bytes(path: &Path, bytes: &[u8], options: LoadOptions, repo: &mut Loaded
     let docs = match spans::scan(&text) {
         Ok(d) => d,
         Err(e) => {
+            let hint = syntax_hint(e.code, &e.message);
             let mut d = Diagnostic::error(e.code, Location::at(path, e.position), e.message);
+            if let Some(h) = hint {
+                d = d.hint(h);
+            }
             if let Some(f) = e.field {
                 d = d.field(f);
             }
@@ -410,6 +426,19 @@ fn load_bytes(path: &Path, bytes: &[u8], options: LoadOptions, repo: &mut Loaded
     repo.sources.insert(path, text);
 }
 
+fn syntax_hint(code: &str, message: &str) -> Option<&'static str> {
+    match code {
+        "yaml-syntax" if message.contains("tab") => {
+            Some("YAML indents with spaces only; replace the tab with spaces")
+        }
+        "yaml-syntax" => Some("check the indentation, the quoting, and that every `[` and `{` is closed"),
+        "duplicate-key" => Some("a key may appear once per mapping; remove one of the two"),
+        "alias-bomb" => Some("manifests need no anchors or aliases; write the values out"),
+        "complex-key" => Some("keys are plain names such as `fullName`"),
+        _ => None,
+    }
+}
+
 fn str_field<'v>(v: &'v serde_yaml::Value, key: &str) -> Option<&'v str> {
     v.get(key).and_then(serde_yaml::Value::as_str)
 }
@@ -426,6 +455,7 @@ fn load_document(value: serde_yaml::Value, origin: Origin, repo: &mut LoadedRepo
     if !value.is_mapping() {
         repo.diagnostics.push(
             Diagnostic::error("not-a-resource", origin.document(), "document is not a mapping")
+                .field(".")
                 .hint("each document is a resource with apiVersion, kind, metadata and spec"),
         );
         return;

@@ -67,7 +67,9 @@ enum MailopsResource {
 /// The JSON Schema of one manifest document, pretty-printed with a final newline.
 #[must_use]
 pub fn manifest_schema_json() -> String {
-    let mut schema = schemars::schema_for!(MailopsResource);
+    // Draft 7: what yaml-language-server (VS Code, Neovim, IntelliJ) understands best.
+    let generator = schemars::generate::SchemaSettings::draft07().into_generator();
+    let mut schema = generator.into_root_schema_for::<MailopsResource>();
     schema.insert(
         "$id".into(),
         "https://mailops.dev/schema/mailops.v1alpha1.schema.json".into(),

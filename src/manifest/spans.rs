@@ -52,6 +52,19 @@ impl SpanIndex {
         self.lookup(path, |s| s.value)
     }
 
+    /// The field whose key or value starts last at or before `position`: the field a problem on that line
+    /// most likely belongs to (for syntax errors and undecodable bytes, where serde gives no path).
+    #[must_use]
+    pub fn field_at(&self, position: Position) -> Option<String> {
+        self.fields
+            .iter()
+            .filter(|(path, _)| !path.is_empty())
+            .map(|(path, span)| (span.key.unwrap_or(span.value), path))
+            .filter(|(start, _)| *start <= position)
+            .max()
+            .map(|(_, path)| path.clone())
+    }
+
     fn lookup(&self, path: &str, pick: impl Fn(FieldSpan) -> Position) -> Position {
         let mut p = path;
         loop {
@@ -137,12 +150,24 @@ pub fn scan(text: &str) -> ScanResult {
     let mut current: Option<DocumentSpans> = None;
     let mut expanded: u64 = 0;
     loop {
-        let (event, marker) = parser.next_token().map_err(|e| StructuralError {
-            code: "yaml-syntax",
-            message: format!("invalid YAML: {}", e.info()),
-            position: pos(e.marker()),
-            field: None,
-            first: None,
+        let (event, marker) = parser.next_token().map_err(|e| {
+            let position = pos(e.marker());
+            // The field being read: a key still waiting for its value, else the last field started.
+            let field = match stack.last() {
+                Some(Frame::Map {
+                    path,
+                    pending_key: Some((key, at)),
+                    ..
+                }) if *at <= position => Some(child_path(path, key)),
+                _ => current.as_ref().and_then(|d| d.index.field_at(position)),
+            };
+            StructuralError {
+                code: "yaml-syntax",
+                message: format!("invalid YAML: {}", e.info()),
+                position,
+                field,
+                first: None,
+            }
         })?;
         let at = pos(&marker);
         match event {
@@ -182,20 +207,8 @@ pub fn scan(text: &str) -> ScanResult {
             Event::Alias(id) => {
                 let doc = current.as_mut().expect("alias outside a document");
                 let size = anchors.get(&id).copied().unwrap_or(1);
-                if matches!(
-                    stack.last(),
-                    Some(Frame::Map {
-                        pending_key: None,
-                        ..
-                    })
-                ) {
-                    return Err(StructuralError {
-                        code: "complex-key",
-                        message: "an alias used as a mapping key is not supported".into(),
-                        position: at,
-                        field: None,
-                        first: None,
-                    });
+                if let Some(e) = complex_key(&stack, at, "an alias used as a mapping key is not supported") {
+                    return Err(e);
                 }
                 node_added(&mut stack, doc, at, size, &mut expanded)?;
             }
@@ -206,32 +219,26 @@ pub fn scan(text: &str) -> ScanResult {
                     doc.empty = false;
                     doc.start = at;
                 }
-                if matches!(
-                    stack.last(),
-                    Some(Frame::Map {
-                        pending_key: None,
-                        ..
-                    })
+                if let Some(e) = complex_key(
+                    &stack,
+                    at,
+                    "a mapping or sequence used as a mapping key is not supported",
                 ) {
-                    return Err(StructuralError {
-                        code: "complex-key",
-                        message: "a mapping or sequence used as a mapping key is not supported".into(),
-                        position: at,
-                        field: None,
-                        first: None,
-                    });
+                    return Err(e);
                 }
                 if stack.len() >= MAX_DEPTH {
                     return Err(StructuralError {
                         code: "too-deep",
                         message: format!("nesting deeper than {MAX_DEPTH} levels"),
                         position: at,
-                        field: None,
+                        field: stack.last().map(|f| match f {
+                            Frame::Map { path, .. } | Frame::Seq { path, .. } => path.clone(),
+                        }),
                         first: None,
                     });
                 }
                 let path = record_child(&mut stack, doc, at);
-                check_budget(&mut expanded, 1, at)?;
+                check_budget(&mut expanded, 1, at, &path)?;
                 stack.push(if is_map {
                     Frame::Map {
                         path,
@@ -265,6 +272,28 @@ pub fn scan(text: &str) -> ScanResult {
         docs.push(d);
     }
     Ok(docs)
+}
+
+/// A mapping waiting for a key got a collection or alias: only plain scalar keys are supported.
+fn complex_key(stack: &[Frame], at: Position, message: &str) -> Option<StructuralError> {
+    match stack.last() {
+        Some(Frame::Map {
+            pending_key: None,
+            path,
+            ..
+        }) => Some(StructuralError {
+            code: "complex-key",
+            message: message.to_string(),
+            position: at,
+            field: Some(if path.is_empty() {
+                ".".to_string()
+            } else {
+                path.clone()
+            }),
+            first: None,
+        }),
+        _ => None,
+    }
 }
 
 /// If the innermost frame is a mapping waiting for a key, takes `value` as that key.
@@ -339,9 +368,9 @@ fn node_added(
     size: u64,
     expanded: &mut u64,
 ) -> Result<(), StructuralError> {
-    record_child(stack, doc, at);
+    let path = record_child(stack, doc, at);
     add_size(stack, size);
-    check_budget(expanded, size, at)
+    check_budget(expanded, size, at, &path)
 }
 
 fn add_size(stack: &mut [Frame], size: u64) {
@@ -352,7 +381,7 @@ fn add_size(stack: &mut [Frame], size: u64) {
 
 /// Adds `size` nodes to the document's expanded count: each scalar and collection counts once, each alias
 /// counts the whole subtree it stands for.
-fn check_budget(expanded: &mut u64, size: u64, at: Position) -> Result<(), StructuralError> {
+fn check_budget(expanded: &mut u64, size: u64, at: Position, path: &str) -> Result<(), StructuralError> {
     *expanded = expanded.saturating_add(size);
     if *expanded > MAX_EXPANDED_NODES {
         return Err(StructuralError {
@@ -361,7 +390,7 @@ fn check_budget(expanded: &mut u64, size: u64, at: Position) -> Result<(), Struc
                 "aliases expand this document to more than {MAX_EXPANDED_NODES} nodes (an alias expansion bomb?)"
             ),
             position: at,
-            field: None,
+            field: Some(path.to_string()),
             first: None,
         });
     }

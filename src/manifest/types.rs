@@ -18,6 +18,7 @@ pub const API_VERSION: &str = "mailops.dev/v1alpha1";
 pub struct ObjectMeta {
     /// Stable identity of the resource (a DNS-1123 label such as `vo-thi-thu-an`). For a Mailbox it never
     /// changes, even when the person's address does: a new address with the same name is a rename.
+    #[schemars(regex(pattern = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"))]
     pub name: String,
     /// Kubernetes namespace (CRD mode only; ignored in git mode).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -203,6 +204,7 @@ pub struct MailboxSpec {
     /// Extension agreed with the IT officer when the derived address is taken: 1 to 6 ASCII letters, no
     /// digits, never the agency's short name. `anvtt` + `ctt` gives `anvtt.ctt@…`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[a-z]{1,32}$"))]
     pub extension: Option<String>,
     /// Domain of the address, when not the naming policy's domain.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -225,15 +227,18 @@ pub struct MailboxSpec {
     pub former_addresses: Vec<String>,
     /// Storage quota, e.g. `2GiB`, `500MiB`, `1GB` or `unlimited`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^(unlimited|[0-9]+ ?([KMGTkmgt][Ii]?)?[Bb]?)$"))]
     pub quota: Option<String>,
     /// `active` (default) or `suspended`.
     #[serde(default)]
     pub state: MailboxState,
     /// First working day (YYYY-MM-DD); the mailbox is created from this day on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))]
     pub start_date: Option<String>,
     /// Last working day (YYYY-MM-DD); after it the mailbox is removed in stages.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))]
     pub end_date: Option<String>,
     /// Mailboxes (by metadata.name) allowed to read this one.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

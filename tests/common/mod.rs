@@ -1,0 +1,90 @@
+//! Helpers for black-box tests of the `mailops` binary.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// What a run of the binary produced.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs `mailops` with arguments from the crate root, without colour or inherited log settings.
+pub fn mailops(args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_mailops"))
+        .args(args)
+        .current_dir(root())
+        .env_remove("RUST_LOG")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run mailops");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
+    }
+}
+
+/// The crate root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The example agency, relative to the crate root (as a user would type it).
+pub const EXAMPLE: &str = "examples/bdt-binhthuan";
+
+/// The bad-input corpus.
+pub fn corpus_dir() -> PathBuf {
+    Path::new("tests").join("bad")
+}
+
+/// The appendix of Decision 189/QĐ-BDT: (unit heading or None, account, full name, title, backup e-mail),
+/// parsed from the regulation's text as published (a verbatim copy in tests/fixtures).
+pub fn appendix() -> Vec<AppendixRow> {
+    let text =
+        std::fs::read_to_string(root().join("tests/fixtures/phu-luc-189-QD-BDT.txt")).expect("appendix");
+    let text: String = unicode_normalization::UnicodeNormalization::nfc(text.as_str()).collect();
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect();
+    let start = lines
+        .iter()
+        .position(|l| *l == "BAN DÂN TỘC")
+        .expect("first unit heading");
+    let mut rows = Vec::new();
+    let mut i = start;
+    while i < lines.len() {
+        if !lines[i].contains('@') {
+            rows.push(AppendixRow::Unit(lines[i].to_string()));
+            i += 1;
+        } else {
+            rows.push(AppendixRow::Person {
+                account: lines[i].to_string(),
+                full_name: lines[i + 1].to_string(),
+                title: lines[i + 2].to_string(),
+                backup: lines[i + 3].to_string(),
+            });
+            i += 4;
+        }
+    }
+    rows
+}
+
+/// One row of the appendix table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AppendixRow {
+    /// A unit heading.
+    Unit(String),
+    /// A person.
+    Person {
+        account: String,
+        full_name: String,
+        title: String,
+        backup: String,
+    },
+}
