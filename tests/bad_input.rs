@@ -10,7 +10,15 @@ use common::{Run, corpus_dir, mailops};
 
 /// (case, error code, file, line, field). `None` line/field: a problem with the whole file (it is refused
 /// before it is parsed), reported with the file alone.
-const CASES: &[(&str, &str, &str, Option<u32>, Option<&str>)] = &[
+type Case = (
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<u32>,
+    Option<&'static str>,
+);
+
+const CASES: &[Case] = &[
     (
         "address-collision",
         "address-collision",
