@@ -184,8 +184,11 @@ pub struct Diagnostics {
 }
 
 impl Diagnostics {
-    /// Adds one diagnostic.
-    pub fn push(&mut self, diagnostic: Diagnostic) {
+    /// Adds one diagnostic; one without a hint gets the standard hint for its code.
+    pub fn push(&mut self, mut diagnostic: Diagnostic) {
+        if diagnostic.hint.is_none() {
+            diagnostic.hint = default_hint(diagnostic.code).map(str::to_string);
+        }
         self.items.push(diagnostic);
     }
 
@@ -232,6 +235,40 @@ impl Diagnostics {
     pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
         self.items.iter()
     }
+}
+
+/// The standard hint for a diagnostic code, used when the check that found it has nothing more specific.
+#[must_use]
+pub fn default_hint(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "invalid-date" => "write the date as YYYY-MM-DD, e.g. 2024-05-01",
+        "invalid-quota" => "write a whole number and a unit: 2GiB, 500MiB, 1GB, or `unlimited`",
+        "invalid-address" => "write a full address such as `anvtt@bdt.binhthuan.gov.vn`",
+        "invalid-email" => "write a full address such as `an.vo@gmail.com`",
+        "self-delegation" => "a mailbox's owner always has access to it; list other people as delegates",
+        "duplicate-alias" | "duplicate-delegate" | "duplicate-domain" | "duplicate-unit" => {
+            "remove the repeated entry"
+        }
+        "empty-field" => "give a value, or remove the field",
+        "name-mismatch" => "givenName and familyName are words of fullName, written as there",
+        "out-of-range" => "see the allowed range in the field's documentation (mailops schema)",
+        "invalid-field" => "compare with the resource's fields in `mailops schema` or examples/bdt-binhthuan",
+        "invalid-file-type" => "write the extension in lowercase without the dot, e.g. `pdf`",
+        "contradictory-attachment-policy" => "keep the type in one list only",
+        "invalid-domain" => "a lowercase DNS name such as `bdt.binhthuan.gov.vn`",
+        "no-domains" => "list the agency's mail domains under spec.domains",
+        "unknown-domain" => "use one of the Organization's domains, or add the domain to spec.domains",
+        "unused-reason" => "remove `reason`",
+        "alias-is-address" => "remove the alias; the address itself already delivers here",
+        "owner-is-delegate" => "remove the owner from delegates",
+        "file-too-large" => {
+            "a manifest describes one person or a few; split large files (or raise --max-file-size)"
+        }
+        "unreadable" => "check that the path exists and is readable",
+        "symlink-dangling" => "remove the link or make it point to a file inside the repository",
+        "too-deep" => "manifests are a few levels deep; check the indentation",
+        _ => return None,
+    })
 }
 
 /// The machine-readable report of `validate --output json`. Versioned: fields are only ever added.

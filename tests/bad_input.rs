@@ -359,6 +359,17 @@ fn check_json(case: &str, code: &str, file: &str, line: Option<u32>, field: Opti
     assert_eq!(d["line"].as_u64(), line.map(u64::from), "{case}: line");
     assert_eq!(d["field"].as_str(), field, "{case}: field");
     assert!(!d["message"].as_str().unwrap().is_empty(), "{case}");
+    assert!(
+        !d["hint"].as_str().unwrap_or_default().is_empty(),
+        "{case}: every diagnostic has a hint"
+    );
+    // Every problem inside a document names the resource (a list is not a resource).
+    if line.is_some() && code != "not-a-resource" {
+        assert!(
+            d["resource"].as_str().is_some_and(|r| r.contains('/')),
+            "{case}: resource named: {d}"
+        );
+    }
 }
 
 #[test]

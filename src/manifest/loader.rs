@@ -367,6 +367,10 @@ fn load_bytes(path: &Path, bytes: &[u8], options: LoadOptions, repo: &mut Loaded
             if let Some(f) = field {
                 d = d.field(f);
             }
+            if let Some(r) = guess_resource(&lossy, line) {
+                d = d.resource(r);
+            }
+            repo.sources.insert(path, lossy.into_owned());
             repo.diagnostics.push(d.hint(
                 "save the file as UTF-8 (Unicode, TCVN 6909:2001), not TCVN3/VNI or another legacy encoding",
             ));
@@ -379,6 +383,9 @@ fn load_bytes(path: &Path, bytes: &[u8], options: LoadOptions, repo: &mut Loaded
         Err(e) => {
             let hint = syntax_hint(e.code, &e.message);
             let mut d = Diagnostic::error(e.code, Location::at(path, e.position), e.message);
+            if let Some(r) = guess_resource(&text, e.position.line) {
+                d = d.resource(r);
+            }
             if let Some(h) = hint {
                 d = d.hint(h);
             }
@@ -426,6 +433,48 @@ fn load_bytes(path: &Path, bytes: &[u8], options: LoadOptions, repo: &mut Loaded
     repo.sources.insert(path, text);
 }
 
+/// `Kind/name` of the document around `line`, read line by line for files that do not parse: the
+/// top-level `kind:` and the `name:` under `metadata:`. Best effort; `None` when neither is found.
+fn guess_resource(text: &str, line: usize) -> Option<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let is_separator = |l: &&str| l.starts_with("---");
+    let at = line.saturating_sub(1).min(lines.len().saturating_sub(1));
+    let start = lines[..at].iter().rposition(is_separator).map_or(0, |i| i + 1);
+    let end = lines[at..]
+        .iter()
+        .position(is_separator)
+        .map_or(lines.len(), |i| at + i);
+    let doc = &lines[start..end];
+    let value = |l: &str, key: &str| {
+        l.strip_prefix(key).map(|v| {
+            v.split('#')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .trim_matches(['"', '\''])
+                .to_string()
+        })
+    };
+    let kind = doc
+        .iter()
+        .find_map(|l| value(l, "kind:"))
+        .filter(|k| !k.is_empty());
+    let meta = doc.iter().position(|l| l.starts_with("metadata:"));
+    let name = meta.and_then(|m| {
+        doc[m + 1..]
+            .iter()
+            .take_while(|l| l.starts_with(' ') || l.is_empty())
+            .find_map(|l| value(l.trim_start(), "name:"))
+            .filter(|n| !n.is_empty())
+    });
+    match (kind, name) {
+        (Some(k), Some(n)) => Some(format!("{k}/{n}")),
+        (Some(k), None) => Some(k),
+        (None, Some(n)) => Some(n),
+        (None, None) => None,
+    }
+}
+
 fn syntax_hint(code: &str, message: &str) -> Option<&'static str> {
     match code {
         "yaml-syntax" if message.contains("tab") => {
@@ -465,6 +514,7 @@ fn load_document(value: serde_yaml::Value, origin: Origin, repo: &mut LoadedRepo
         None => {
             repo.diagnostics.push(
                 Diagnostic::error("missing-kind", origin.key("kind"), "resource has no `kind`")
+                    .resource(label("?"))
                     .field("kind")
                     .hint(known_kinds_hint()),
             );
