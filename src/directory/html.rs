@@ -16,7 +16,11 @@ h1 { margin: 6px 0 4px; font-size: 24px; font-weight: 700; }
 .meta { margin: 0; color: var(--muted); font-size: 13px; }
 .shared { margin: 0 0 18px; padding: 10px 14px; background: var(--band); border-left: 4px solid var(--accent); }
 .shared b { font-weight: 600; }
-table { width: 100%; border-collapse: collapse; }
+table { width: 100%; border-collapse: collapse; table-layout: fixed; }
+col.account, col.backup { width: 29%; }
+col.name { width: 23%; }
+col.title { width: 19%; }
+td { overflow-wrap: anywhere; }
 caption { text-align: left; color: var(--muted); font-size: 13px; padding-bottom: 6px; }
 thead th { text-align: left; font-size: 12px; text-transform: uppercase; letter-spacing: .05em; color: var(--muted);
   border-bottom: 2px solid var(--ink); padding: 8px 10px; }
@@ -31,13 +35,16 @@ a { color: inherit; text-decoration: none; border-bottom: 1px dotted var(--muted
 footer { margin-top: 22px; color: var(--muted); font-size: 12px; }
 @media print {
   @page { size: A4; margin: 14mm 12mm; }
-  body { font-size: 10.5pt; }
+  body { font-size: 9.5pt; }
   main { max-width: none; padding: 0; }
   thead { display: table-header-group; }
   tr { break-inside: avoid; }
   tr.unit { break-after: avoid; }
   a { border: 0; }
   tbody tr.person:nth-child(odd) td { background: none; }
+  td { padding: 4px 6px; }
+  td.account, td.backup { font-size: 8pt; }
+  td.name { white-space: normal; }
 }
 "#;
 
@@ -74,7 +81,7 @@ pub(super) fn render(dir: &Directory<'_>) -> String {
         ));
     }
     out.push_str(&format!(
-        "<table>\n<thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead>\n",
+        "<table>\n<colgroup><col class=\"account\"><col class=\"name\"><col class=\"title\"><col class=\"backup\"></colgroup>\n<thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead>\n",
         text(l.account),
         text(l.full_name),
         text(l.job_title),
