@@ -3,9 +3,12 @@
 //! The pipeline (see DESIGN.md): load manifests with positions ([`manifest`]), validate them into a desired
 //! state with diagnostics ([`desired`], [`naming`]), and render views of it ([`directory`]).
 
+pub mod backend;
 pub mod cli;
 pub mod desired;
 pub mod diagnostics;
 pub mod directory;
 pub mod manifest;
 pub mod naming;
+pub mod plan;
+pub mod state;

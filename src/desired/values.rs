@@ -103,9 +103,9 @@ pub fn is_valid_domain(domain: &str) -> bool {
         && EmailAddress::parse_with_options(&format!("x@{domain}"), email_options()).is_ok()
 }
 
-/// A storage quota.
+/// A storage quota. Serialised as its text (`2GiB`, `unlimited`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(try_from = "String", into = "String")]
 pub enum Quota {
     /// No limit.
     Unlimited,
@@ -183,6 +183,19 @@ impl FromStr for Quota {
             return Err(QuotaError::TooLarge(s.to_string()));
         }
         Ok(Quota::Bytes(bytes))
+    }
+}
+
+impl TryFrom<String> for Quota {
+    type Error = QuotaError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}
+
+impl From<Quota> for String {
+    fn from(q: Quota) -> String {
+        q.to_string()
     }
 }
 

@@ -1,0 +1,2 @@
+//! Plan benchmark (written below).
+fn main() {}

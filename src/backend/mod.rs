@@ -1,0 +1,282 @@
+//! The mail server, as mailops sees it: one trait every backend implements, and what it observes.
+//!
+//! A backend reads the live accounts ([`MailBackend::observe`]) and makes one kind of change per method.
+//! The plan is computed from the observation alone (see [`crate::plan::diff`]); the executor then calls the
+//! change methods. A backend that cannot do something safely says so in [`Capabilities`] and the plan shows
+//! the change as blocked; it never substitutes a delete and a create for a rename.
+
+pub mod memory;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::desired::{Address, Quota};
+
+/// How much access a grantee has to a mailbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum AccessLevel {
+    /// Manages the mailbox: reads, sends as it, delegates (the head of the agency for the agency mailbox).
+    Owner,
+    /// Reads and sends on behalf of the owner.
+    Delegate,
+}
+
+impl AccessLevel {
+    /// Lowercase name.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            AccessLevel::Owner => "owner",
+            AccessLevel::Delegate => "delegate",
+        }
+    }
+}
+
+/// An account on the mail server, as observed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ObservedAccount {
+    /// The backend's own stable id, when it has one that survives renames (Modoboa's account id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The address (login).
+    pub address: Address,
+    /// Name shown to recipients.
+    pub display_name: String,
+    /// Given name, where the server keeps it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub given_name: Option<String>,
+    /// Family and middle names, where the server keeps them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub family_name: Option<String>,
+    /// Whether login is allowed.
+    pub enabled: bool,
+    /// Quota, `None` when the server reports none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quota: Option<Quota>,
+    /// Aliases delivering to this account.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub aliases: BTreeSet<Address>,
+    /// Who else has access, and how much.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub access: BTreeMap<Address, AccessLevel>,
+    /// Last login, where the server records it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_login: Option<DateTime<Utc>>,
+}
+
+/// Everything read from the server in one observation.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Observation {
+    /// The accounts read, in address order.
+    pub accounts: Vec<ObservedAccount>,
+    /// Whether every account of the managed domains was read. A partial observation (a page that failed, a
+    /// domain that could not be listed) never leads to a suspension or deletion.
+    pub complete: bool,
+    /// What could not be read, for the plan's findings.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<String>,
+}
+
+impl Observation {
+    /// A complete observation of these accounts (sorted by address).
+    #[must_use]
+    pub fn complete(mut accounts: Vec<ObservedAccount>) -> Self {
+        accounts.sort_by(|a, b| a.address.cmp(&b.address));
+        Self {
+            accounts,
+            complete: true,
+            problems: Vec::new(),
+        }
+    }
+
+    /// A stable fingerprint of what was observed (SHA-256 of the canonical JSON), so that a saved plan can be
+    /// refused when the server changed since.
+    #[must_use]
+    pub fn fingerprint(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let json = serde_json::to_vec(self).unwrap_or_default();
+        let digest = Sha256::digest(&json);
+        digest.iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+/// What a backend can do safely.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Capabilities {
+    /// Renames an account in place, keeping its mail.
+    pub rename: bool,
+    /// Archives a mailbox's mail before deleting the account.
+    pub archive_on_delete: bool,
+    /// Grants and revokes access to another person's mailbox.
+    pub delegation: bool,
+    /// Forces a password change at next login.
+    pub must_change_password: bool,
+    /// Reports last-login times.
+    pub last_login: bool,
+}
+
+/// A new account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewAccount {
+    /// Address (login).
+    pub address: Address,
+    /// Name shown to recipients.
+    pub display_name: String,
+    /// Given name.
+    pub given_name: Option<String>,
+    /// Family and middle names.
+    pub family_name: Option<String>,
+    /// Quota.
+    pub quota: Option<Quota>,
+    /// Aliases.
+    pub aliases: BTreeSet<Address>,
+    /// Whether login is allowed from the start.
+    pub enabled: bool,
+}
+
+/// Field changes to an existing account; `None` leaves a field as it is.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountUpdate {
+    /// New display name.
+    pub display_name: Option<String>,
+    /// New given name.
+    pub given_name: Option<String>,
+    /// New family and middle names.
+    pub family_name: Option<String>,
+    /// New quota.
+    pub quota: Option<Quota>,
+    /// The new complete set of aliases.
+    pub aliases: Option<BTreeSet<Address>>,
+}
+
+/// A password, kept out of `Debug`, `Display` and serialisation so that it cannot reach a log or a plan.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a password.
+    #[must_use]
+    pub fn new(value: String) -> Self {
+        Self(value)
+    }
+
+    /// The password, for the one call that sends it to the server.
+    #[must_use]
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// Why a backend call failed.
+#[derive(Debug, thiserror::Error)]
+pub enum BackendError {
+    /// The account does not exist.
+    #[error("account {0} does not exist")]
+    NotFound(Address),
+    /// The address is already used by another account or alias.
+    #[error("address {0} is already in use")]
+    AlreadyExists(Address),
+    /// The backend cannot do this (see capabilities).
+    #[error("the backend cannot {0}")]
+    Unsupported(&'static str),
+    /// The server refused or failed; worth retrying later.
+    #[error("the mail server failed: {0}")]
+    Server(String),
+    /// Local I/O.
+    #[error("{context}")]
+    Io {
+        /// What was being done.
+        context: String,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl BackendError {
+    /// A short, bounded label for metrics and the audit log.
+    #[must_use]
+    pub fn kind(&self) -> &'static str {
+        match self {
+            BackendError::NotFound(_) => "not_found",
+            BackendError::AlreadyExists(_) => "already_exists",
+            BackendError::Unsupported(_) => "unsupported",
+            BackendError::Server(_) => "server",
+            BackendError::Io { .. } => "io",
+        }
+    }
+}
+
+/// A mail server mailops can reconcile.
+///
+/// # Guarantees every implementation gives
+/// - **Idempotency.** Repeating a successful call changes nothing: creating an account that exists with
+///   the same address returns [`BackendError::AlreadyExists`] and writes nothing; suspending a suspended
+///   account, granting an existing grant or revoking a missing one succeed without writing.
+/// - **Not found.** A call on an address with no account returns [`BackendError::NotFound`]; it never
+///   creates the account as a side effect.
+/// - **Mail is kept.** `rename` keeps every message and the account's identity; `suspend` refuses login and
+///   keeps delivering and storing mail; only `delete` removes mail, and only after archiving it when
+///   [`Capabilities::archive_on_delete`] is set.
+/// - **Secrets.** Passwords arrive as [`Secret`] and never appear in errors or logs.
+///
+/// # Errors
+/// Every method returns [`BackendError`]; `Server` errors are transient and may be retried.
+#[async_trait]
+pub trait MailBackend: Send + Sync {
+    /// What this backend can do safely.
+    fn capabilities(&self) -> Capabilities;
+
+    /// Reads every account of the managed domains. Sets [`Observation::complete`] to false, with the reason
+    /// in `problems`, when any part could not be read.
+    async fn observe(&self) -> Result<Observation, BackendError>;
+
+    /// Creates an account with an initial password.
+    async fn create(&self, account: &NewAccount, password: &Secret) -> Result<(), BackendError>;
+
+    /// Renames an account in place, keeping its mail; with `keep_old_as_alias`, the old address keeps
+    /// delivering as an alias.
+    async fn rename(&self, from: &Address, to: &Address, keep_old_as_alias: bool)
+    -> Result<(), BackendError>;
+
+    /// Changes fields of an account.
+    async fn update(&self, address: &Address, update: &AccountUpdate) -> Result<(), BackendError>;
+
+    /// Refuses login; mail is still delivered and kept.
+    async fn suspend(&self, address: &Address) -> Result<(), BackendError>;
+
+    /// Allows login again (and re-enables the account's aliases).
+    async fn resume(&self, address: &Address) -> Result<(), BackendError>;
+
+    /// Deletes an account, archiving its mail first where the backend can.
+    async fn delete(&self, address: &Address) -> Result<(), BackendError>;
+
+    /// Gives `grantee` access to `mailbox`.
+    async fn grant(
+        &self,
+        mailbox: &Address,
+        grantee: &Address,
+        level: AccessLevel,
+    ) -> Result<(), BackendError>;
+
+    /// Takes `grantee`'s access to `mailbox` away.
+    async fn revoke(&self, mailbox: &Address, grantee: &Address) -> Result<(), BackendError>;
+
+    /// Sets a new password (a handover rotates the agency mailbox's credentials).
+    async fn set_password(&self, address: &Address, password: &Secret) -> Result<(), BackendError>;
+}

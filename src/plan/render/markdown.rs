@@ -1,0 +1,146 @@
+//! The plan as a pull-request comment (GitHub / GitLab flavoured Markdown).
+
+use super::{access_line, describe as short, finding_line};
+use crate::plan::{Action, Change, Plan};
+
+/// Units with more changes than this are folded in `<details>`.
+const FOLD_AFTER: usize = 10;
+
+fn code(s: &str) -> String {
+    format!("`{}`", s.replace('`', "'"))
+}
+
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+/// Renders the plan as Markdown: a summary table, **Access changes** before anything else, then the
+/// changes grouped by unit (long groups folded), policy changes, and findings.
+#[must_use]
+pub fn markdown(plan: &Plan) -> String {
+    let s = &plan.summary;
+    let mut out = String::from("### mailops plan\n\n");
+    let rev = match (&plan.source.base_revision, &plan.source.revision) {
+        (Some(b), Some(h)) => format!(" · `{}` → `{}`", &b[..b.len().min(12)], &h[..h.len().min(12)]),
+        (None, Some(h)) => format!(" · `{}`", &h[..h.len().min(12)]),
+        _ => String::new(),
+    };
+    out.push_str(&format!("`{}`{rev} · as of {}\n\n", plan.source.path, plan.as_of));
+    if !plan.has_changes() {
+        out.push_str("**No changes.** The server matches the desired state.\n");
+        findings(&mut out, plan);
+        return out;
+    }
+    out.push_str("| create | rename | update | access | suspend | delete | blocked |\n");
+    out.push_str("|---:|---:|---:|---:|---:|---:|---:|\n");
+    out.push_str(&format!(
+        "| {} | {} | {} | {} | {} | {} | {} |\n\n",
+        s.create, s.rename, s.update, s.access, s.suspend, s.delete, s.blocked
+    ));
+    if s.blocked > 0 {
+        out.push_str(&format!(
+            "> [!WARNING]\n> {} change(s) are blocked by the safety rules; see below.\n\n",
+            s.blocked
+        ));
+    }
+    let access: Vec<String> = plan.changes.iter().filter_map(|c| access_line(c, code)).collect();
+    out.push_str("#### Access changes\n\n");
+    if access.is_empty() {
+        out.push_str("Nobody gains or loses access.\n\n");
+    } else {
+        for line in &access {
+            out.push_str(&format!("- {line}\n"));
+        }
+        out.push('\n');
+    }
+    let mut groups: Vec<(Option<&str>, Option<&str>, Vec<&Change>)> = Vec::new();
+    for c in &plan.changes {
+        match groups.last_mut() {
+            Some((u, _, list)) if *u == c.target.unit.as_deref() => list.push(c),
+            _ => groups.push((c.target.unit.as_deref(), c.target.unit_name.as_deref(), vec![c])),
+        }
+    }
+    for (_, unit_name, list) in groups {
+        let title = unit_name.unwrap_or("Agency mailboxes and other accounts");
+        let fold = list.len() > FOLD_AFTER;
+        if fold {
+            out.push_str(&format!(
+                "<details><summary><b>{title}</b>: {} changes</summary>\n\n",
+                list.len()
+            ));
+        } else {
+            out.push_str(&format!("#### {title}\n\n"));
+        }
+        out.push_str("| | address | who | change |\n|---|---|---|---|\n");
+        for c in list {
+            out.push_str(&format!(
+                "| `{}` | {} | {} | {} |\n",
+                c.action.kind().symbol(),
+                code(&c.target.address.to_string()),
+                cell(&format!("{} ({})", c.target.display_name, c.target.label())),
+                cell(&describe(c))
+            ));
+        }
+        out.push_str(if fold { "\n</details>\n\n" } else { "\n" });
+    }
+    if !plan.policy_changes.is_empty() {
+        out.push_str("#### Policy changes (Organization)\n\n| field | before | after |\n|---|---|---|\n");
+        for f in &plan.policy_changes {
+            out.push_str(&format!(
+                "| {} | {} | {} |\n",
+                code(&f.field),
+                cell(f.before.as_deref().unwrap_or("—")),
+                cell(f.after.as_deref().unwrap_or("—"))
+            ));
+        }
+        out.push('\n');
+    }
+    findings(&mut out, plan);
+    out.push_str(&format!("**{}**\n", s.line()));
+    out
+}
+
+fn findings(out: &mut String, plan: &Plan) {
+    if plan.findings.is_empty() {
+        return;
+    }
+    let fold = plan.findings.len() > FOLD_AFTER;
+    if fold {
+        out.push_str(&format!(
+            "<details><summary><b>Findings</b>: {}</summary>\n\n",
+            plan.findings.len()
+        ));
+    } else {
+        out.push_str("#### Findings\n\n");
+    }
+    for f in &plan.findings {
+        out.push_str(&format!("- {}\n", finding_line(f, code)));
+    }
+    out.push_str(if fold { "\n</details>\n\n" } else { "\n" });
+}
+
+fn describe(c: &Change) -> String {
+    match &c.action {
+        Action::Update { fields } => fields
+            .iter()
+            .map(|f| {
+                let drift = if f.drift {
+                    " *(changed on the server by hand)*"
+                } else {
+                    ""
+                };
+                format!(
+                    "{}: {} → {}{drift}",
+                    f.field,
+                    f.before.as_deref().map_or_else(|| "—".to_string(), code),
+                    f.after.as_deref().map_or_else(|| "—".to_string(), code)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("<br>"),
+        Action::Blocked { intended, reason } => {
+            format!("**blocked** {}: {}", intended.kind().verb(), reason.describe())
+        }
+        a => short(a),
+    }
+}

@@ -1,0 +1,408 @@
+//! The state store: the inventory of accounts mailops manages, the last applied revision, and when each
+//! removed mailbox was suspended.
+//!
+//! # Format (version 1)
+//! A JSON file:
+//! ```json
+//! { "version": 1, "lastAppliedRevision": "3f2a…", "entries": {
+//!     "Mailbox/vo-thi-thu-an": { "kind": "Mailbox", "name": "vo-thi-thu-an",
+//!       "address": "anvtt@bdt.binhthuan.gov.vn", "backendId": "42", "origin": "created",
+//!       "lastRevision": "3f2a…", "suspendedOn": null } } }
+//! ```
+//! Entries are keyed `Kind/name` (the stable identity). A file with a newer `version` is refused.
+//!
+//! # Guarantees
+//! - Writes are atomic: a temporary file in the same folder, fsync, rename, fsync of the folder.
+//! - One run at a time: [`StateStore::open`] takes an exclusive lock on `<file>.lock` and holds it until the
+//!   store is dropped; a second run fails at once with [`StateError::Locked`].
+//! - Losing the file is safe: with an empty inventory nothing is suspended or deleted (every account on the
+//!   server is unmanaged), and [`adopt`] rebuilds the inventory from the desired state and the server.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::backend::Observation;
+use crate::desired::{Address, DesiredState};
+
+/// Current format version.
+pub const STATE_VERSION: u32 = 1;
+
+/// How an account came under management.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum EntryOrigin {
+    /// mailops created it.
+    Created,
+    /// It existed and was adopted.
+    Adopted,
+}
+
+/// One managed account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InventoryEntry {
+    /// `Mailbox` or `SharedMailbox`.
+    pub kind: String,
+    /// metadata.name: the stable identity.
+    pub name: String,
+    /// The address last applied.
+    pub address: Address,
+    /// The backend's own id, when it has one that survives renames.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backend_id: Option<String>,
+    /// Created or adopted.
+    pub origin: EntryOrigin,
+    /// The revision that last changed it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_revision: Option<String>,
+    /// When mailops suspended it as the first stage of removal.
+    #[serde(default)]
+    pub suspended_on: Option<NaiveDate>,
+}
+
+impl InventoryEntry {
+    /// `Kind/name`.
+    #[must_use]
+    pub fn key(&self) -> String {
+        format!("{}/{}", self.kind, self.name)
+    }
+}
+
+/// The inventory and run state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Inventory {
+    /// Format version.
+    pub version: u32,
+    /// The revision last applied in full.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_applied_revision: Option<String>,
+    /// Managed accounts by `Kind/name`.
+    #[serde(default)]
+    pub entries: BTreeMap<String, InventoryEntry>,
+}
+
+impl Default for Inventory {
+    fn default() -> Self {
+        Self {
+            version: STATE_VERSION,
+            last_applied_revision: None,
+            entries: BTreeMap::new(),
+        }
+    }
+}
+
+impl Inventory {
+    /// The entry of an identity.
+    #[must_use]
+    pub fn get(&self, key: &str) -> Option<&InventoryEntry> {
+        self.entries.get(key)
+    }
+
+    /// The entry managing an address.
+    #[must_use]
+    pub fn by_address(&self, address: &Address) -> Option<&InventoryEntry> {
+        self.entries.values().find(|e| &e.address == address)
+    }
+
+    /// Adds or replaces an entry.
+    pub fn insert(&mut self, entry: InventoryEntry) {
+        self.entries.insert(entry.key(), entry);
+    }
+
+    /// Number of managed accounts.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether nothing is managed.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+/// Why the state store failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    /// Another run holds the lock.
+    #[error("another mailops run is using {0}")]
+    Locked(PathBuf),
+    /// Reading or writing failed.
+    #[error("cannot {action} {path}")]
+    Io {
+        /// What was being done.
+        action: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is not a state file.
+    #[error("{path} is not a mailops state file")]
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// Written by a newer mailops.
+    #[error("{path} has state format version {found}; this mailops reads up to {STATE_VERSION}")]
+    TooNew {
+        /// The file.
+        path: PathBuf,
+        /// Its version.
+        found: u32,
+    },
+}
+
+/// A state file, locked for this run.
+#[derive(Debug)]
+pub struct StateStore {
+    path: PathBuf,
+    // Holds an exclusive lock for the lifetime of the store; closing the file on drop releases it.
+    _lock: File,
+}
+
+impl StateStore {
+    /// Opens (and locks) the state file at `path`; the file need not exist yet.
+    ///
+    /// # Errors
+    /// [`StateError::Locked`] when another run holds it, [`StateError::Io`] when the lock file cannot be made.
+    pub fn open(path: &Path) -> Result<Self, StateError> {
+        let lock_path = lock_path(path);
+        let io = |action, source| StateError::Io {
+            action,
+            path: lock_path.clone(),
+            source,
+        };
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| io("create the lock file", e))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => return Err(StateError::Locked(path.to_path_buf())),
+            Err(std::fs::TryLockError::Error(e)) => return Err(io("lock", e)),
+        }
+        Ok(Self {
+            path: path.to_path_buf(),
+            _lock: file,
+        })
+    }
+
+    /// Reads the inventory; a missing file is an empty inventory.
+    ///
+    /// # Errors
+    /// Unreadable, corrupt or too new files.
+    pub fn load(&self) -> Result<Inventory, StateError> {
+        let text = match std::fs::read(&self.path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Inventory::default()),
+            Err(source) => {
+                return Err(StateError::Io {
+                    action: "read",
+                    path: self.path.clone(),
+                    source,
+                });
+            }
+        };
+        #[derive(Deserialize)]
+        struct Probe {
+            version: u32,
+        }
+        let corrupt = |source| StateError::Corrupt {
+            path: self.path.clone(),
+            source,
+        };
+        let probe: Probe = serde_json::from_slice(&text).map_err(corrupt)?;
+        if probe.version > STATE_VERSION {
+            return Err(StateError::TooNew {
+                path: self.path.clone(),
+                found: probe.version,
+            });
+        }
+        serde_json::from_slice(&text).map_err(corrupt)
+    }
+
+    /// Writes the inventory atomically.
+    ///
+    /// # Errors
+    /// When the temporary file cannot be written, synced or renamed.
+    pub fn save(&self, inventory: &Inventory) -> Result<(), StateError> {
+        let io = |action, source| StateError::Io {
+            action,
+            path: self.path.clone(),
+            source,
+        };
+        let dir = self
+            .path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let mut tmp =
+            tempfile::NamedTempFile::new_in(dir).map_err(|e| io("create a temporary file for", e))?;
+        let mut json = serde_json::to_vec_pretty(inventory).unwrap_or_default();
+        json.push(b'\n');
+        tmp.write_all(&json).map_err(|e| io("write", e))?;
+        tmp.as_file().sync_all().map_err(|e| io("sync", e))?;
+        tmp.persist(&self.path).map_err(|e| io("replace", e.error))?;
+        if let Ok(d) = File::open(dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    }
+
+    /// The file.
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+fn lock_path(path: &Path) -> PathBuf {
+    let mut name = path
+        .file_name()
+        .map(std::ffi::OsStr::to_os_string)
+        .unwrap_or_default();
+    name.push(".lock");
+    path.with_file_name(name)
+}
+
+/// What [`adopt`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AdoptReport {
+    /// Identities adopted, with their address.
+    pub adopted: Vec<(String, Address)>,
+    /// Desired identities with no account on the server (they will be created).
+    pub missing: Vec<String>,
+    /// Accounts on the server that nothing desired claims (left unmanaged).
+    pub unmanaged: Vec<Address>,
+}
+
+/// Rebuilds the inventory from the desired state and the server: every desired mailbox whose address (or one
+/// of its former addresses) exists on the server is adopted, keeping any entry already there. Accounts that
+/// no desired mailbox claims stay unmanaged, so they are never suspended or deleted.
+#[must_use]
+pub fn adopt(
+    desired: &DesiredState,
+    observed: &Observation,
+    inventory: &Inventory,
+) -> (Inventory, AdoptReport) {
+    let mut inv = inventory.clone();
+    let mut report = AdoptReport::default();
+    let on_server: BTreeMap<&Address, &crate::backend::ObservedAccount> =
+        observed.accounts.iter().map(|a| (&a.address, a)).collect();
+    let mut claimed = std::collections::BTreeSet::new();
+    let candidates = desired
+        .mailboxes
+        .iter()
+        .map(|m| ("Mailbox", &m.name, &m.address, &m.former_addresses))
+        .chain(
+            desired
+                .shared_mailboxes
+                .iter()
+                .map(|s| ("SharedMailbox", &s.name, &s.address, &s.former_addresses)),
+        );
+    for (kind, name, address, former) in candidates {
+        let key = format!("{kind}/{name}");
+        let found = std::iter::once(address)
+            .chain(former.iter())
+            .find_map(|a| on_server.get(a));
+        match found {
+            Some(acc) => {
+                claimed.insert(acc.address.clone());
+                if inv.get(&key).is_none() {
+                    inv.insert(InventoryEntry {
+                        kind: kind.to_string(),
+                        name: name.clone(),
+                        address: acc.address.clone(),
+                        backend_id: acc.id.clone(),
+                        origin: EntryOrigin::Adopted,
+                        last_revision: None,
+                        suspended_on: None,
+                    });
+                    report.adopted.push((key, acc.address.clone()));
+                }
+            }
+            None => report.missing.push(key),
+        }
+    }
+    report.unmanaged = observed
+        .accounts
+        .iter()
+        .map(|a| a.address.clone())
+        .filter(|a| !claimed.contains(a))
+        .collect();
+    (inv, report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(name: &str, address: &str) -> InventoryEntry {
+        InventoryEntry {
+            kind: "Mailbox".into(),
+            name: name.into(),
+            address: address.parse().unwrap(),
+            backend_id: None,
+            origin: EntryOrigin::Created,
+            last_revision: Some("abc".into()),
+            suspended_on: NaiveDate::from_ymd_opt(2026, 11, 1),
+        }
+    }
+
+    #[test]
+    fn saves_and_loads_atomically() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.json");
+        let store = StateStore::open(&path).unwrap();
+        assert_eq!(store.load().unwrap(), Inventory::default());
+        let mut inv = Inventory::default();
+        inv.insert(entry("vo-thi-thu-an", "anvtt@bdt.binhthuan.gov.vn"));
+        store.save(&inv).unwrap();
+        assert_eq!(store.load().unwrap(), inv);
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(
+            names.len(),
+            2,
+            "the state file and its lock, no temporary left: {names:?}"
+        );
+    }
+
+    #[test]
+    fn a_second_run_is_locked_out_until_the_first_ends() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.json");
+        let first = StateStore::open(&path).unwrap();
+        assert!(matches!(StateStore::open(&path), Err(StateError::Locked(_))));
+        drop(first);
+        StateStore::open(&path).unwrap();
+    }
+
+    #[test]
+    fn refuses_corrupt_and_newer_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.json");
+        let store = StateStore::open(&path).unwrap();
+        std::fs::write(&path, "not json").unwrap();
+        assert!(matches!(store.load(), Err(StateError::Corrupt { .. })));
+        std::fs::write(&path, r#"{"version": 9, "entries": {}}"#).unwrap();
+        assert!(matches!(store.load(), Err(StateError::TooNew { found: 9, .. })));
+    }
+}

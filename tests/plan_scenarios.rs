@@ -1,0 +1,421 @@
+//! Golden tests of the three plan renderers on scenarios built from examples/bdt-binhthuan: the server holds
+//! the example as applied; a commit changes the repository; the plan must say exactly what will happen.
+
+mod common;
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+use mailops::backend::{AccessLevel, Capabilities, Observation};
+use mailops::desired::{DesiredState, validate};
+use mailops::manifest::{LoadOptions, load_repository};
+use mailops::plan::{Action, BlockReason, DiffInput, Plan, PlanSource, diff, render, synthesize};
+use mailops::state::Inventory;
+
+const ALL: Capabilities = Capabilities {
+    rename: true,
+    archive_on_delete: true,
+    delegation: true,
+    must_change_password: true,
+    last_login: false,
+};
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()
+}
+
+/// The example copied to a temporary folder, changed by `edit`, loaded and validated.
+fn desired_after(edit: impl FnOnce(&Path)) -> Option<DesiredState> {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&common::root().join(common::EXAMPLE), dir.path());
+    edit(dir.path());
+    let repo = load_repository(dir.path(), LoadOptions::default());
+    let v = validate(&repo);
+    assert!(
+        !v.diagnostics.has_errors() || v.state.is_none(),
+        "{:?}",
+        v.diagnostics
+    );
+    v.state
+        .filter(|s| !s.mailboxes.is_empty() || !s.shared_mailboxes.is_empty())
+}
+
+fn example() -> DesiredState {
+    desired_after(|_| {}).unwrap()
+}
+
+fn plan_with(desired: Option<&DesiredState>, observed: &Observation, inventory: &Inventory) -> Plan {
+    let base = example();
+    diff(&DiffInput {
+        desired,
+        previous: Some(&base),
+        observed,
+        inventory,
+        capabilities: ALL,
+        today: today(),
+        source: PlanSource {
+            path: "examples/bdt-binhthuan".into(),
+            revision: Some("head0000000000000000".into()),
+            base_revision: Some("base0000000000000000".into()),
+        },
+        keep_old_address_as_alias: true,
+    })
+}
+
+/// The plan for a commit, against the server as the example left it.
+fn plan_for(edit: impl FnOnce(&Path)) -> Plan {
+    let (observed, inventory) = synthesize(&example());
+    let desired = desired_after(edit);
+    plan_with(desired.as_ref(), &observed, &inventory)
+}
+
+fn snapshots(name: &str, plan: &Plan) {
+    insta::assert_snapshot!(format!("{name}-text"), render::text(plan, false));
+    insta::assert_snapshot!(format!("{name}-markdown"), render::markdown(plan));
+    insta::assert_snapshot!(format!("{name}-json"), render::json(plan));
+}
+
+fn write(dir: &Path, rel: &str, text: &str) {
+    std::fs::write(dir.join(rel), text).unwrap();
+}
+
+fn hire(name: &str, full_name: &str, unit: &str, extra: &str) -> String {
+    format!(
+        "apiVersion: mailops.dev/v1alpha1\nkind: Mailbox\nmetadata:\n  name: {name}\nspec:\n  fullName: {full_name}\n  unit: {unit}\n{extra}"
+    )
+}
+
+#[test]
+fn an_unchanged_repository_plans_nothing() {
+    let plan = plan_for(|_| {});
+    assert!(!plan.has_changes(), "{plan:#?}");
+    assert_eq!(
+        render::text(&plan, false).lines().last(),
+        Some("No changes. The server matches the desired state.")
+    );
+}
+
+#[test]
+fn a_new_hire() {
+    let plan = plan_for(|d| {
+        write(
+            d,
+            "staff/ban-dan-toc/nguyen-van-binh.yaml",
+            &hire(
+                "nguyen-van-binh",
+                "Nguyễn Văn Bình",
+                "ban-dan-toc",
+                "  title: Chuyên viên\n  order: 18\n  startDate: 2026-12-01\n",
+            ),
+        );
+    });
+    assert_eq!(plan.summary.create, 1);
+    assert_eq!(plan.changes.len(), 1);
+    assert_eq!(
+        plan.changes[0].target.address.to_string(),
+        "binhnv@bdt.binhthuan.gov.vn"
+    );
+    snapshots("new-hire", &plan);
+}
+
+#[test]
+fn a_transfer_out_is_a_suspension_first() {
+    let plan = plan_for(|d| std::fs::remove_file(d.join("staff/ban-dan-toc/mai-dac-hoa.yaml")).unwrap());
+    assert_eq!(
+        (plan.summary.suspend, plan.summary.delete, plan.summary.blocked),
+        (1, 0, 0)
+    );
+    let Action::Suspend { delete_after, .. } = &plan.changes[0].action else {
+        panic!("{plan:#?}")
+    };
+    assert_eq!(
+        *delete_after,
+        NaiveDate::from_ymd_opt(2026, 12, 31).unwrap(),
+        "30 grace days"
+    );
+    snapshots("transfer-out", &plan);
+}
+
+#[test]
+fn a_name_correction_is_a_rename_never_delete_and_create() {
+    let plan = plan_for(|d| {
+        let f = d.join("staff/ban-dan-toc/vo-thuy-nhung.yaml");
+        let t = std::fs::read_to_string(&f)
+            .unwrap()
+            .replace("fullName: Võ Thùy Nhung", "fullName: Võ Thị Thùy Nhung");
+        std::fs::write(f, t).unwrap();
+    });
+    assert_eq!(
+        (plan.summary.rename, plan.summary.create, plan.summary.suspend),
+        (1, 0, 0),
+        "{plan:#?}"
+    );
+    let Action::Rename { from, to, .. } = &plan.changes[0].action else {
+        panic!("{plan:#?}")
+    };
+    assert_eq!(
+        (from.to_string(), to.to_string()),
+        (
+            "nhungvt@bdt.binhthuan.gov.vn".into(),
+            "nhungvtt@bdt.binhthuan.gov.vn".into()
+        )
+    );
+    snapshots("name-correction", &plan);
+}
+
+#[test]
+fn a_collision_resolved_with_an_extension() {
+    let plan = plan_for(|d| {
+        write(
+            d,
+            "staff/ban-dan-toc/vu-thi-thu-an.yaml",
+            &hire(
+                "vu-thi-thu-an",
+                "Vũ Thị Thu An",
+                "ban-dan-toc",
+                "  title: Chánh Thanh tra\n  extension: ctt\n",
+            ),
+        );
+    });
+    assert_eq!(plan.summary.create, 1);
+    assert_eq!(
+        plan.changes[0].target.address.to_string(),
+        "anvtt.ctt@bdt.binhthuan.gov.vn"
+    );
+    snapshots("collision-extension", &plan);
+}
+
+#[test]
+fn the_head_of_the_agency_replaced_is_a_handover() {
+    let plan = plan_for(|d| {
+        let f = d.join("agency-mailbox.yaml");
+        let t = std::fs::read_to_string(&f)
+            .unwrap()
+            .replace("owner: mai-sen", "owner: truong-ngoc-phuc");
+        std::fs::write(f, t).unwrap();
+        std::fs::remove_file(d.join("staff/ban-dan-toc/mai-sen.yaml")).unwrap();
+    });
+    let handover = plan.changes.iter().find_map(|c| match &c.action {
+        Action::Handover {
+            from,
+            to,
+            rotate_credentials,
+            ..
+        } => Some((from.clone(), to.clone(), *rotate_credentials)),
+        _ => None,
+    });
+    let (from, to, rotated) = handover.expect("a handover");
+    assert_eq!(from.unwrap().to_string(), "senm@bdt.binhthuan.gov.vn");
+    assert_eq!(to.to_string(), "phuctn@bdt.binhthuan.gov.vn");
+    assert!(rotated);
+    assert!(
+        !plan
+            .changes
+            .iter()
+            .any(|c| matches!(c.action, Action::Delete { .. })),
+        "data stays"
+    );
+    let md = render::markdown(&plan);
+    let access = md.find("#### Access changes").unwrap();
+    assert!(
+        md.find("#### Ban Dân tộc").is_none_or(|u| access < u),
+        "access changes come first"
+    );
+    snapshots("handover", &plan);
+}
+
+#[test]
+fn removing_half_the_staff_is_blocked_by_the_budget_and_the_rest_applies() {
+    let plan = plan_for(|d| {
+        let dir = d.join("staff/ban-dan-toc");
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        for f in files
+            .iter()
+            .filter(|f| !f.ends_with("mai-sen.yaml") && !f.ends_with("thanh-thi-minh-hien.yaml"))
+            .take(12)
+        {
+            std::fs::remove_file(f).unwrap();
+        }
+        write(
+            d,
+            "staff/trung-tam-dvmn/nguyen-van-binh.yaml",
+            &hire("nguyen-van-binh", "Nguyễn Văn Bình", "trung-tam-dvmn", ""),
+        );
+    });
+    assert_eq!(plan.summary.suspend, 0);
+    assert_eq!(plan.summary.blocked, 12);
+    assert_eq!(plan.summary.create, 1, "the rest of the plan stands");
+    assert!(plan.changes.iter().all(|c| match &c.action {
+        Action::Blocked { reason, .. } => matches!(
+            reason,
+            BlockReason::DeletionBudget {
+                requested: 12,
+                max_deletions: 2,
+                ..
+            }
+        ),
+        _ => true,
+    }));
+    snapshots("mass-removal", &plan);
+}
+
+#[test]
+fn a_commit_that_empties_the_repository_removes_nothing() {
+    let plan = plan_for(|d| {
+        for e in std::fs::read_dir(d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                std::fs::remove_dir_all(p).unwrap()
+            } else {
+                std::fs::remove_file(p).unwrap()
+            }
+        }
+    });
+    assert_eq!((plan.summary.suspend, plan.summary.delete), (0, 0));
+    assert_eq!(plan.summary.blocked, 25);
+    assert!(plan.changes.iter().all(|c| matches!(
+        &c.action,
+        Action::Blocked {
+            reason: BlockReason::EmptyDesiredState | BlockReason::Protected,
+            ..
+        }
+    )));
+    snapshots("empty-repository", &plan);
+}
+
+#[test]
+fn a_partial_observation_removes_and_creates_nothing() {
+    let base = example();
+    let (mut observed, inventory) = synthesize(&base);
+    observed.accounts.truncate(12);
+    observed.complete = false;
+    observed.problems = vec!["page 2 of /api/v2/accounts/ failed: HTTP 502".into()];
+    let mut desired = base.clone();
+    desired.mailboxes.retain(|m| m.name != "vo-thuy-nhung");
+    let plan = plan_with(Some(&desired), &observed, &inventory);
+    assert_eq!(
+        (plan.summary.create, plan.summary.suspend, plan.summary.delete),
+        (0, 0, 0),
+        "{plan:#?}"
+    );
+    assert!(plan.summary.blocked >= 12);
+    snapshots("partial-observation", &plan);
+}
+
+#[test]
+fn the_grace_period_then_deletion() {
+    let base = example();
+    let (observed, mut inventory) = synthesize(&base);
+    let mut desired = base.clone();
+    desired.mailboxes.retain(|m| m.name != "mai-dac-hoa");
+    let key = "Mailbox/mai-dac-hoa";
+    let mut entry = inventory.get(key).unwrap().clone();
+    entry.suspended_on = NaiveDate::from_ymd_opt(2026, 10, 1);
+    inventory.insert(entry.clone());
+    let plan = plan_with(Some(&desired), &observed, &inventory);
+    assert!(
+        matches!(plan.changes[0].action, Action::Delete { archive: true, .. }),
+        "{plan:#?}"
+    );
+    entry.suspended_on = NaiveDate::from_ymd_opt(2026, 11, 20);
+    inventory.insert(entry);
+    let mut observed = observed;
+    observed
+        .accounts
+        .iter_mut()
+        .filter(|a| a.address.local() == "hoamd")
+        .for_each(|a| a.enabled = false);
+    let plan = plan_with(Some(&desired), &observed, &inventory);
+    assert!(plan.changes.is_empty(), "waiting for the grace period: {plan:#?}");
+}
+
+#[test]
+fn accounts_outside_the_inventory_are_never_removed() {
+    let base = example();
+    let (mut observed, inventory) = synthesize(&base);
+    let mut stranger = observed.accounts[0].clone();
+    stranger.address = "postmaster@bdt.binhthuan.gov.vn".parse().unwrap();
+    stranger.access.clear();
+    observed.accounts.push(stranger);
+    let plan = plan_with(Some(&base), &observed, &inventory);
+    assert!(!plan.has_changes());
+    assert_eq!(plan.findings.len(), 1);
+}
+
+#[test]
+fn drift_is_recognised_and_delegations_are_access_changes() {
+    let base = example();
+    let (mut observed, inventory) = synthesize(&base);
+    let an = observed
+        .accounts
+        .iter_mut()
+        .find(|a| a.address.local() == "anvtt")
+        .unwrap();
+    an.quota = Some("1GiB".parse().unwrap());
+    let bdt = observed
+        .accounts
+        .iter_mut()
+        .find(|a| a.address.local() == "bdt")
+        .unwrap();
+    bdt.access.insert(
+        "hoamd@bdt.binhthuan.gov.vn".parse().unwrap(),
+        AccessLevel::Delegate,
+    );
+    let plan = plan_with(Some(&base), &observed, &inventory);
+    let fields = plan.changes.iter().find_map(|c| match &c.action {
+        Action::Update { fields } => Some(fields.clone()),
+        _ => None,
+    });
+    let fields = fields.unwrap();
+    assert_eq!(fields[0].field, "quota");
+    assert!(
+        fields[0].drift,
+        "the repository did not change the quota: the server did"
+    );
+    assert!(
+        plan.changes
+            .iter()
+            .any(|c| matches!(&c.action, Action::Revoke { grantee, .. } if grantee.local() == "hoamd"))
+    );
+}
+
+#[test]
+fn diff_is_deterministic() {
+    let build = || {
+        plan_for(|d| {
+            std::fs::remove_file(d.join("staff/ban-dan-toc/mai-dac-hoa.yaml")).unwrap();
+            write(
+                d,
+                "staff/ban-dan-toc/nguyen-van-binh.yaml",
+                &hire("nguyen-van-binh", "Nguyễn Văn Bình", "ban-dan-toc", ""),
+            );
+        })
+    };
+    let (a, b) = (build(), build());
+    assert_eq!(render::json(&a), render::json(&b));
+    assert_eq!(render::markdown(&a), render::markdown(&b));
+}
+
+#[test]
+fn the_json_plan_round_trips() {
+    let plan = plan_for(|d| std::fs::remove_file(d.join("staff/ban-dan-toc/mai-dac-hoa.yaml")).unwrap());
+    let back: Plan = serde_json::from_str(&render::json(&plan)).unwrap();
+    assert_eq!(back, plan);
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
