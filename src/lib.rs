@@ -11,4 +11,5 @@ pub mod directory;
 pub mod manifest;
 pub mod naming;
 pub mod plan;
+pub mod source;
 pub mod state;

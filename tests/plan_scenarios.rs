@@ -91,7 +91,7 @@ fn an_unchanged_repository_plans_nothing() {
     assert!(!plan.has_changes(), "{plan:#?}");
     assert_eq!(
         render::text(&plan, false).lines().last(),
-        Some("No changes. The server matches the desired state.")
+        Some("No changes between the two revisions.")
     );
 }
 

@@ -3,6 +3,7 @@
 mod address;
 mod directory;
 mod output;
+mod plan;
 mod schema;
 mod validate;
 
@@ -87,6 +88,12 @@ pub enum Command {
     Address(address::AddressArgs),
     /// Print the staff directory (rule II.3): grouped by unit, with account, full name, title, backup e-mail.
     Directory(directory::DirectoryArgs),
+    /// Show what a change to the staff repository would do: who is created, renamed, updated, suspended,
+    /// deleted, and who gains or loses access.
+    ///
+    /// With --base, compares two git revisions of a local clone, with no server (pull-request review).
+    /// Exit status: 0 no changes, 2 changes, 1 error.
+    Plan(plan::PlanArgs),
     /// Print the JSON Schema of manifest files (for editors: `# yaml-language-server: $schema=…`).
     Schema(schema::SchemaArgs),
 }
@@ -99,6 +106,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Validate(a) => validate::run(&a, &printer),
         Command::Address(a) => address::run(&a, &printer),
         Command::Directory(a) => directory::run(&a, &printer),
+        Command::Plan(a) => plan::run(&a, &printer),
         Command::Schema(a) => schema::run(&a, &printer),
     };
     ExitCode::from(code)

@@ -24,6 +24,7 @@ pub fn stderr_color(choice: ColorChoice) -> bool {
 pub struct Printer {
     quiet: bool,
     color_err: bool,
+    color_out: bool,
 }
 
 impl Printer {
@@ -33,7 +34,14 @@ impl Printer {
         Self {
             quiet: global.quiet,
             color_err: stderr_color(global.color),
+            color_out: wants_color(global.color, std::io::stdout().is_terminal()),
         }
+    }
+
+    /// Whether stdout gets colour.
+    #[must_use]
+    pub fn stdout_color(&self) -> bool {
+        self.color_out
     }
 
     /// The result of the command, on stdout (never suppressed).

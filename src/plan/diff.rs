@@ -181,9 +181,9 @@ fn match_accounts(cx: &mut Ctx<'_>, current: &[DesiredAccount]) -> Vec<Option<Ma
             .former_addresses
             .iter()
             .map(|a| (a.clone(), RenameSource::FormerAddress));
-        let found = inventory
+        let found = previous
             .into_iter()
-            .chain(previous)
+            .chain(inventory)
             .chain(former)
             .find(|(old, _)| {
                 old != &d.address
@@ -238,6 +238,10 @@ fn plan_account(cx: &mut Ctx<'_>, d: &DesiredAccount, m: Option<&Match>) {
                 account: d.new_account(),
             },
         );
+        // Creation comes before access grants: the new mailbox's owner and delegates.
+        for a in access_actions(cx, d, &BTreeMap::new()) {
+            push(cx, &t, a);
+        }
         return;
     };
     let (acc_address, renamed_from) = match m {
@@ -375,19 +379,25 @@ fn field_changes(
 
 /// Access grants, revocations and the handover of an agency mailbox.
 fn plan_access(cx: &mut Ctx<'_>, d: &DesiredAccount, acc: &ObservedAccount, t: &Target) {
-    let actions = access_actions(cx, d, acc);
-    for a in actions {
-        push(cx, t, a);
-    }
-}
-
-fn access_actions(cx: &Ctx<'_>, d: &DesiredAccount, acc: &ObservedAccount) -> Vec<Action> {
     // The server's grants, with grantees that this plan renames under their new address.
     let observed: BTreeMap<Address, AccessLevel> = acc
         .access
         .iter()
         .map(|(g, l)| (cx.renames.get(g).cloned().unwrap_or_else(|| g.clone()), *l))
         .collect();
+    let actions = access_actions(cx, d, &observed);
+    for a in actions {
+        push(cx, t, a);
+    }
+}
+
+/// Grants and revocations that turn `observed` access into the desired one; a change of an agency
+/// mailbox's owner (from someone to someone else) is one handover.
+fn access_actions(
+    cx: &Ctx<'_>,
+    d: &DesiredAccount,
+    observed: &BTreeMap<Address, AccessLevel>,
+) -> Vec<Action> {
     let wanted = &d.access;
     let old_owner = observed
         .iter()
@@ -401,6 +411,7 @@ fn access_actions(cx: &Ctx<'_>, d: &DesiredAccount, acc: &ObservedAccount) -> Ve
     let mut out = Vec::new();
     let mut handled: BTreeSet<Address> = BTreeSet::new();
     if let Some(to) = &new_owner
+        && old_owner.is_some()
         && old_owner.as_ref() != Some(to)
         && d.kind == "SharedMailbox"
     {
@@ -423,7 +434,7 @@ fn access_actions(cx: &Ctx<'_>, d: &DesiredAccount, acc: &ObservedAccount) -> Ve
             });
         }
     }
-    for (grantee, level) in &observed {
+    for (grantee, level) in observed {
         if !handled.contains(grantee) && !wanted.contains_key(grantee) {
             out.push(Action::Revoke {
                 grantee: grantee.clone(),

@@ -3,6 +3,7 @@
 
 mod accounts;
 pub mod diff;
+pub mod policy;
 pub mod render;
 
 use chrono::NaiveDate;

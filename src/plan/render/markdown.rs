@@ -27,7 +27,11 @@ pub fn markdown(plan: &Plan) -> String {
     };
     out.push_str(&format!("`{}`{rev} · as of {}\n\n", plan.source.path, plan.as_of));
     if !plan.has_changes() {
-        out.push_str("**No changes.** The server matches the desired state.\n");
+        out.push_str(if plan.source.base_revision.is_some() {
+            "**No changes** between the two revisions.\n"
+        } else {
+            "**No changes.** The server matches the desired state.\n"
+        });
         findings(&mut out, plan);
         return out;
     }

@@ -112,7 +112,11 @@ pub fn text(plan: &Plan, color: bool) -> String {
     if plan.has_changes() {
         out.push_str(&p.bold(&plan.summary.line()));
     } else {
-        out.push_str("No changes. The server matches the desired state.");
+        out.push_str(if plan.source.base_revision.is_some() {
+            "No changes between the two revisions."
+        } else {
+            "No changes. The server matches the desired state."
+        });
     }
     out.push('\n');
     out

@@ -1,0 +1,3 @@
+//! Where the desired state comes from: a folder ([`crate::manifest::load_repository`]) or a git revision.
+
+pub mod git;
