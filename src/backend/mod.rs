@@ -100,8 +100,10 @@ impl Observation {
     #[must_use]
     pub fn fingerprint(&self) -> String {
         use sha2::{Digest, Sha256};
-        let json = serde_json::to_vec(self).unwrap_or_default();
-        let digest = Sha256::digest(&json);
+        // Streamed into the hash: no copy of the whole observation as text.
+        let mut hasher = Sha256::new();
+        let _ = serde_json::to_writer(&mut hasher, self);
+        let digest = hasher.finalize();
         digest.iter().map(|b| format!("{b:02x}")).collect()
     }
 }

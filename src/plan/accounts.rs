@@ -1,51 +1,95 @@
-//! The desired state as a flat list of accounts, the form the diff compares with the server.
+//! The desired state as a flat list of accounts, the form the diff compares with the server. Accounts
+//! borrow from the state: flattening 100k mailboxes copies no names or addresses.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
 
-use crate::backend::{AccessLevel, NewAccount};
-use crate::desired::{Address, DesiredState, Quota};
+use crate::backend::{AccessLevel, NewAccount, Observation, ObservedAccount};
+use crate::desired::{Address, DesiredMailbox, DesiredSharedMailbox, DesiredState, Quota};
 use crate::manifest::MailboxState;
+use crate::state::{EntryOrigin, Inventory, InventoryEntry};
+
+/// Who has access to a desired account: grantee address, level, grantee's full name.
+pub type Grant<'a> = (&'a Address, AccessLevel, &'a str);
 
 /// One account the repository asks for: a person's Mailbox or an agency SharedMailbox.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DesiredAccount {
+pub struct DesiredAccount<'a> {
     /// `Mailbox` or `SharedMailbox`.
     pub kind: &'static str,
     /// metadata.name.
-    pub name: String,
+    pub name: &'a str,
     /// Address.
-    pub address: Address,
+    pub address: &'a Address,
     /// Full name or display name.
-    pub display_name: String,
+    pub display_name: &'a str,
     /// Given name (people only).
-    pub given_name: Option<String>,
-    /// Family and middle names (people only).
-    pub family_name: Option<String>,
+    pub given_name: Option<&'a str>,
+    /// Family name (people only).
+    pub family: Option<&'a str>,
+    /// Middle names (people only).
+    pub middle: &'a [String],
     /// Unit id (people only).
-    pub unit: Option<String>,
+    pub unit: Option<&'a str>,
     /// Quota.
     pub quota: Option<Quota>,
     /// Whether login is wanted.
     pub enabled: bool,
-    /// Aliases.
-    pub aliases: BTreeSet<Address>,
+    /// Aliases, as written.
+    pub aliases: &'a [Address],
     /// Former addresses.
-    pub former_addresses: Vec<Address>,
-    /// Who else has access: grantee address → (level, grantee's full name).
-    pub access: BTreeMap<Address, (AccessLevel, String)>,
+    pub former_addresses: &'a [Address],
+    /// Who else has access, by grantee address.
+    pub access: Vec<Grant<'a>>,
     /// First working day.
     pub start_date: Option<NaiveDate>,
     /// Last working day.
     pub end_date: Option<NaiveDate>,
 }
 
-impl DesiredAccount {
+impl<'a> DesiredAccount<'a> {
+    /// The identity: (kind, metadata.name).
+    #[must_use]
+    pub fn key(&self) -> (&'static str, &'a str) {
+        (self.kind, self.name)
+    }
+
     /// `Kind/name`.
     #[must_use]
-    pub fn key(&self) -> String {
+    pub fn label(&self) -> String {
         format!("{}/{}", self.kind, self.name)
+    }
+
+    /// Whether `text` is the family and middle names, word by word (no allocation).
+    #[must_use]
+    pub fn family_name_is(&self, text: &str) -> bool {
+        let mut want = self
+            .family
+            .into_iter()
+            .chain(self.middle.iter().map(String::as_str));
+        let mut have = text.split(' ');
+        loop {
+            match (want.next(), have.next()) {
+                (None, None) => return true,
+                (Some(a), Some(b)) if a == b => {}
+                _ => return false,
+            }
+        }
+    }
+
+    /// Family and middle names, as a server stores them beside the given name.
+    #[must_use]
+    pub fn family_name(&self) -> Option<String> {
+        let mut words: Vec<&str> = self.family.into_iter().collect();
+        words.extend(self.middle.iter().map(String::as_str));
+        (!words.is_empty()).then(|| words.join(" "))
+    }
+
+    /// The aliases as a set.
+    #[must_use]
+    pub fn alias_set(&self) -> BTreeSet<Address> {
+        self.aliases.iter().cloned().collect()
     }
 
     /// The account to create.
@@ -53,11 +97,11 @@ impl DesiredAccount {
     pub fn new_account(&self) -> NewAccount {
         NewAccount {
             address: self.address.clone(),
-            display_name: self.display_name.clone(),
-            given_name: self.given_name.clone(),
-            family_name: self.family_name.clone(),
+            display_name: self.display_name.to_string(),
+            given_name: self.given_name.map(str::to_string),
+            family_name: self.family_name(),
             quota: self.quota,
-            aliases: self.aliases.clone(),
+            aliases: self.alias_set(),
             enabled: self.enabled,
         }
     }
@@ -65,93 +109,119 @@ impl DesiredAccount {
 
 /// Flattens the desired state: agency mailboxes first, then people in directory order.
 #[must_use]
-pub fn desired_accounts(state: &DesiredState) -> Vec<DesiredAccount> {
-    let person = |name: &str| {
-        state
-            .mailbox(name)
-            .map(|m| (m.address.clone(), m.full_name.clone()))
-    };
+pub fn desired_accounts(state: &DesiredState) -> Vec<DesiredAccount<'_>> {
+    // Only owners and delegates are looked up by name: an index of those few names is enough.
+    let wanted: BTreeSet<&str> = state
+        .shared_mailboxes
+        .iter()
+        .flat_map(|s| std::iter::once(s.owner.as_str()).chain(s.delegates.iter().map(String::as_str)))
+        .chain(
+            state
+                .mailboxes
+                .iter()
+                .flat_map(|m| m.delegates.iter().map(String::as_str)),
+        )
+        .collect();
+    let people: std::collections::BTreeMap<&str, (&Address, &str)> = state
+        .mailboxes
+        .iter()
+        .filter(|m| wanted.contains(m.name.as_str()))
+        .map(|m| (m.name.as_str(), (&m.address, m.full_name.as_str())))
+        .collect();
+    let grant = |name: &str, level: AccessLevel| people.get(name).map(|(a, n)| (*a, level, *n));
     let mut out = Vec::with_capacity(state.mailboxes.len() + state.shared_mailboxes.len());
     for s in &state.shared_mailboxes {
-        let mut access = BTreeMap::new();
-        if let Some((a, n)) = person(&s.owner) {
-            access.insert(a, (AccessLevel::Owner, n));
-        }
-        for d in &s.delegates {
-            if let Some((a, n)) = person(d) {
-                access.entry(a).or_insert((AccessLevel::Delegate, n));
-            }
-        }
-        out.push(DesiredAccount {
-            kind: "SharedMailbox",
-            name: s.name.clone(),
-            address: s.address.clone(),
-            display_name: s.display_name.clone(),
-            given_name: None,
-            family_name: None,
-            unit: None,
-            quota: s.quota,
-            enabled: true,
-            aliases: s.aliases.iter().cloned().collect(),
-            former_addresses: s.former_addresses.clone(),
-            access,
-            start_date: None,
-            end_date: None,
-        });
+        out.push(shared_account(s, grant));
     }
     for m in &state.mailboxes {
-        let mut family: Vec<String> = m.family_name.iter().cloned().collect();
-        family.extend(m.middle_names.iter().cloned());
-        let access = m
-            .delegates
-            .iter()
-            .filter_map(|d| person(d).map(|(a, n)| (a, (AccessLevel::Delegate, n))))
-            .collect();
-        out.push(DesiredAccount {
-            kind: "Mailbox",
-            name: m.name.clone(),
-            address: m.address.clone(),
-            display_name: m.full_name.clone(),
-            given_name: Some(m.given_name.clone()),
-            family_name: (!family.is_empty()).then(|| family.join(" ")),
-            unit: Some(m.unit.clone()),
-            quota: m.quota,
-            enabled: m.state == MailboxState::Active,
-            aliases: m.aliases.iter().cloned().collect(),
-            former_addresses: m.former_addresses.clone(),
-            access,
-            start_date: m.start_date,
-            end_date: m.end_date,
-        });
+        out.push(mailbox_account(m, grant));
     }
     out
+}
+
+/// The account of an agency mailbox; `grant` resolves a Mailbox name to a grant.
+pub fn shared_account<'a>(
+    s: &'a DesiredSharedMailbox,
+    grant: impl Fn(&str, AccessLevel) -> Option<Grant<'a>>,
+) -> DesiredAccount<'a> {
+    let mut access: Vec<Grant<'a>> = grant(&s.owner, AccessLevel::Owner).into_iter().collect();
+    for d in &s.delegates {
+        if let Some(g) = grant(d, AccessLevel::Delegate)
+            && !access.iter().any(|(a, _, _)| *a == g.0)
+        {
+            access.push(g);
+        }
+    }
+    DesiredAccount {
+        kind: "SharedMailbox",
+        name: &s.name,
+        address: &s.address,
+        display_name: &s.display_name,
+        given_name: None,
+        family: None,
+        middle: &[],
+        unit: None,
+        quota: s.quota,
+        enabled: true,
+        aliases: &s.aliases,
+        former_addresses: &s.former_addresses,
+        access,
+        start_date: None,
+        end_date: None,
+    }
+}
+
+/// The account of a person's mailbox; `grant` resolves a Mailbox name to a grant.
+pub fn mailbox_account<'a>(
+    m: &'a DesiredMailbox,
+    grant: impl Fn(&str, AccessLevel) -> Option<Grant<'a>>,
+) -> DesiredAccount<'a> {
+    DesiredAccount {
+        kind: "Mailbox",
+        name: &m.name,
+        address: &m.address,
+        display_name: &m.full_name,
+        given_name: Some(&m.given_name),
+        family: m.family_name.as_deref(),
+        middle: &m.middle_names,
+        unit: Some(&m.unit),
+        quota: m.quota,
+        enabled: m.state == MailboxState::Active,
+        aliases: &m.aliases,
+        former_addresses: &m.former_addresses,
+        access: m
+            .delegates
+            .iter()
+            .filter_map(|d| grant(d, AccessLevel::Delegate))
+            .collect(),
+        start_date: m.start_date,
+        end_date: m.end_date,
+    }
 }
 
 /// The server and inventory as they would be once `state` is applied in full: every account created by
 /// mailops, with the desired fields. `plan --base` compares a head revision against this picture of the
 /// base revision; tests start scenarios from it.
 #[must_use]
-pub fn synthesize(state: &DesiredState) -> (crate::backend::Observation, crate::state::Inventory) {
-    use crate::backend::{Observation, ObservedAccount};
-    use crate::state::{EntryOrigin, Inventory, InventoryEntry};
+pub fn synthesize(state: &DesiredState) -> (Observation, Inventory) {
     let mut accounts = Vec::new();
     let mut inventory = Inventory::default();
     for d in desired_accounts(state) {
         accounts.push(ObservedAccount {
             id: None,
             address: d.address.clone(),
-            display_name: d.display_name.clone(),
-            given_name: d.given_name.clone(),
-            family_name: d.family_name.clone(),
+            display_name: d.display_name.to_string(),
+            given_name: d.given_name.map(str::to_string),
+            family_name: d.family_name(),
             enabled: d.enabled,
             quota: d.quota,
-            aliases: d.aliases.clone(),
-            access: d.access.iter().map(|(a, (l, _))| (a.clone(), *l)).collect(),
+            aliases: d.alias_set(),
+            access: d.access.iter().map(|(a, l, _)| ((*a).clone(), *l)).collect(),
             last_login: None,
         });
         inventory.insert(InventoryEntry {
             kind: d.kind.to_string(),
-            name: d.name.clone(),
+            name: d.name.to_string(),
             address: d.address.clone(),
             backend_id: None,
             origin: EntryOrigin::Created,

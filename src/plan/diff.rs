@@ -1,27 +1,32 @@
 //! `diff`: desired state × observed server × inventory → plan. Pure and deterministic: the same inputs give
-//! an identical plan (every collection is walked in sorted order; the day is an input, not the clock).
+//! an identical plan (hash maps serve lookups only; everything that reaches the plan is walked in a sorted
+//! order, and the day is an input, not the clock).
 //!
 //! # Safety
 //! - Only accounts in the inventory are ever suspended or deleted; others are reported as unmanaged.
 //! - Removal is staged: suspend now, delete once `graceDays` have passed since the suspension.
 //! - Past the deletion budget (`maxDeletions`, `maxDeletionPercent` of managed accounts) every removal is
 //!   blocked with the reason, and the rest of the plan stands.
-//! - An empty or unreadable desired state, or a partial observation, blocks every removal.
+//! - An empty or unreadable desired state, or a partial observation, blocks every removal (and a partial
+//!   observation every creation).
 //! - Protected addresses (and the agency mailboxes) are never removed.
 //! - A rename is never a delete and a create: without the capability it is blocked.
 
+use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet};
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use chrono::{Days, NaiveDate};
 
-use super::accounts::{DesiredAccount, desired_accounts};
+use super::accounts::{DesiredAccount, desired_accounts, mailbox_account, shared_account};
 use super::{
     Action, ActionKind, BlockReason, Change, FieldChange, Finding, PLAN_VERSION, Plan, PlanSource,
     RemovalReason, RenameSource, Target,
 };
 use crate::backend::{AccessLevel, Capabilities, Observation, ObservedAccount};
-use crate::desired::{Address, DesiredState, SafetyLimits};
-use crate::state::Inventory;
+use crate::desired::{Address, DesiredMailbox, DesiredSharedMailbox, DesiredState, SafetyLimits};
+use crate::state::{Inventory, InventoryEntry};
 
 /// Everything the diff looks at.
 #[derive(Debug, Clone)]
@@ -50,33 +55,102 @@ const DEFAULT_SAFETY: SafetyLimits = SafetyLimits {
     grace_days: 30,
 };
 
+type Key<'a> = (&'a str, &'a str);
+
+/// A resource of the previous desired state, looked up only for the few accounts that change.
+#[derive(Clone, Copy)]
+enum Previous<'a> {
+    Mailbox(&'a DesiredMailbox),
+    Shared(&'a DesiredSharedMailbox),
+}
+
+impl<'a> Previous<'a> {
+    /// Its account, without access grants (not needed for renames and drift).
+    fn account(self) -> DesiredAccount<'a> {
+        match self {
+            Previous::Mailbox(m) => mailbox_account(m, |_, _| None),
+            Previous::Shared(s) => shared_account(s, |_, _| None),
+        }
+    }
+}
+
 struct Ctx<'a> {
     input: &'a DiffInput<'a>,
-    observed: BTreeMap<&'a Address, &'a ObservedAccount>,
-    previous: BTreeMap<String, DesiredAccount>,
-    claimed: BTreeSet<Address>,
-    names: BTreeMap<Address, String>,
-    renames: BTreeMap<Address, Address>,
+    /// Observed accounts by address: their index in the observation.
+    observed: HashMap<&'a Address, usize>,
+    /// Which observed accounts a desired account claims, by index.
+    claimed: Vec<bool>,
+    previous: OnceCell<HashMap<Key<'a>, Previous<'a>>>,
+    managed: HashMap<&'a Address, &'a InventoryEntry>,
+    inventory: HashMap<Key<'a>, &'a InventoryEntry>,
+    unit_names: HashMap<&'a str, &'a str>,
+    renames: HashMap<&'a Address, &'a Address>,
     changes: Vec<Change>,
     findings: Vec<Finding>,
+}
+
+impl<'a> Ctx<'a> {
+    fn account(&self, address: &Address) -> Option<&'a ObservedAccount> {
+        self.observed
+            .get(address)
+            .map(|i| &self.input.observed.accounts[*i])
+    }
+
+    fn previous(&self, key: Key<'_>) -> Option<DesiredAccount<'a>> {
+        let index = self.previous.get_or_init(|| {
+            let Some(p) = self.input.previous else {
+                return HashMap::default();
+            };
+            let shared = p
+                .shared_mailboxes
+                .iter()
+                .map(|s| (("SharedMailbox", s.name.as_str()), Previous::Shared(s)));
+            let people = p
+                .mailboxes
+                .iter()
+                .map(|m| (("Mailbox", m.name.as_str()), Previous::Mailbox(m)));
+            shared.chain(people).collect()
+        });
+        index.get(&key).map(|p| p.account())
+    }
+
+    /// The name of the person at an address, as the server shows it.
+    fn name(&self, address: &Address) -> Option<String> {
+        self.account(address).map(|a| a.display_name.clone())
+    }
 }
 
 /// Computes the plan.
 #[must_use]
 pub fn diff(input: &DiffInput<'_>) -> Plan {
+    let org = input.desired.or(input.previous).map(|d| &d.organization);
     let mut cx = Ctx {
         input,
-        observed: input.observed.accounts.iter().map(|a| (&a.address, a)).collect(),
-        previous: input
-            .previous
-            .map(desired_accounts)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|a| (a.key(), a))
+        observed: input
+            .observed
+            .accounts
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (&a.address, i))
             .collect(),
-        claimed: BTreeSet::new(),
-        names: names(input),
-        renames: BTreeMap::new(),
+        claimed: vec![false; input.observed.accounts.len()],
+        previous: OnceCell::new(),
+        managed: input
+            .inventory
+            .entries
+            .values()
+            .map(|e| (&e.address, e))
+            .collect(),
+        inventory: input
+            .inventory
+            .entries
+            .values()
+            .map(|e| ((e.kind.as_str(), e.name.as_str()), e))
+            .collect(),
+        unit_names: org
+            .map(|o| o.units.iter().map(|u| (u.id.as_str(), u.name.as_str())).collect())
+            .unwrap_or_default(),
+        renames: HashMap::default(),
         changes: Vec::new(),
         findings: Vec::new(),
     };
@@ -96,40 +170,22 @@ pub fn diff(input: &DiffInput<'_>) -> Plan {
     finish(cx)
 }
 
-/// Names of people by address: what the server shows, overridden by the repository's full names.
-fn names(input: &DiffInput<'_>) -> BTreeMap<Address, String> {
-    let mut out: BTreeMap<Address, String> = input
-        .observed
-        .accounts
-        .iter()
-        .map(|a| (a.address.clone(), a.display_name.clone()))
-        .collect();
-    for d in [input.previous, input.desired].into_iter().flatten() {
-        out.extend(
-            d.mailboxes
-                .iter()
-                .map(|m| (m.address.clone(), m.full_name.clone())),
-        );
-    }
-    out
-}
-
 /// Splits into accounts wanted today and accounts whose end date has passed; future starts become findings.
-fn split_by_dates(
-    cx: &mut Ctx<'_>,
-    all: Vec<DesiredAccount>,
-) -> (Vec<DesiredAccount>, BTreeMap<Address, NaiveDate>) {
+fn split_by_dates<'a>(
+    cx: &mut Ctx<'a>,
+    all: Vec<DesiredAccount<'a>>,
+) -> (Vec<DesiredAccount<'a>>, HashMap<&'a Address, NaiveDate>) {
     let today = cx.input.today;
-    let mut current = Vec::new();
-    let mut ended = BTreeMap::new();
+    let mut current = Vec::with_capacity(all.len());
+    let mut ended = HashMap::default();
     for d in all {
         match (d.start_date, d.end_date) {
             (_, Some(end)) if end < today => {
-                ended.insert(d.address.clone(), end);
+                ended.insert(d.address, end);
             }
-            (Some(start), _) if start > today && !cx.observed.contains_key(&d.address) => {
+            (Some(start), _) if start > today && !cx.observed.contains_key(d.address) => {
                 cx.findings.push(Finding::NotYetStarted {
-                    identity: d.key(),
+                    identity: d.label(),
                     address: d.address.clone(),
                     start_date: start,
                 });
@@ -141,61 +197,64 @@ fn split_by_dates(
 }
 
 /// How a desired account was found on the server.
-#[derive(Debug, Clone)]
-enum Match {
+#[derive(Debug, Clone, Copy)]
+enum Match<'a> {
     /// At its own address.
-    Same(Address),
+    Same,
     /// Under another address.
-    Renamed(Address, RenameSource),
+    Renamed(&'a Address, RenameSource),
 }
 
-/// Finds each desired account on the server: first everyone at their own address, then renames (inventory,
-/// previous revision, former addresses), so that an address someone wants directly is never taken as
+/// Finds each desired account on the server: first everyone at their own address, then renames (previous
+/// revision, inventory, former addresses), so that an address someone wants directly is never taken as
 /// another person's old address.
-fn match_accounts(cx: &mut Ctx<'_>, current: &[DesiredAccount]) -> Vec<Option<Match>> {
-    let mut out: Vec<Option<Match>> = current
+fn match_accounts<'a>(cx: &mut Ctx<'a>, current: &[DesiredAccount<'a>]) -> Vec<Option<Match<'a>>> {
+    let accounts = &cx.input.observed.accounts;
+    let mut out: Vec<Option<Match<'a>>> = current
         .iter()
         .map(|d| {
-            cx.observed.contains_key(&d.address).then(|| {
-                cx.claimed.insert(d.address.clone());
-                Match::Same(d.address.clone())
-            })
+            let i = *cx.observed.get(d.address)?;
+            cx.claimed[i] = true;
+            Some(Match::Same)
         })
         .collect();
-    let wanted: BTreeSet<&Address> = current.iter().map(|d| &d.address).collect();
     for (d, slot) in current.iter().zip(out.iter_mut()) {
         if slot.is_some() {
             continue;
         }
         let key = d.key();
+        let previous = cx
+            .previous(key)
+            .map(|p| (p.address, RenameSource::PreviousRevision));
         let inventory = cx
-            .input
             .inventory
             .get(&key)
-            .map(|e| (e.address.clone(), RenameSource::Inventory));
-        let previous = cx
-            .previous
-            .get(&key)
-            .map(|p| (p.address.clone(), RenameSource::PreviousRevision));
+            .map(|e| (&e.address, RenameSource::Inventory));
         let former = d
             .former_addresses
             .iter()
-            .map(|a| (a.clone(), RenameSource::FormerAddress));
+            .map(|a| (a, RenameSource::FormerAddress));
+        // An old address qualifies when it is on the server and nobody claims it: everyone who wants an
+        // address that exists claimed it above, so a wanted address is never taken as someone's old one.
         let found = previous
             .into_iter()
             .chain(inventory)
             .chain(former)
-            .find(|(old, _)| {
-                old != &d.address
-                    && cx.observed.contains_key(old)
-                    && !cx.claimed.contains(old)
-                    && !wanted.contains(old)
-                    && cx.input.inventory.by_address(old).is_none_or(|e| e.key() == key)
+            .find_map(|(old, source)| {
+                let i = *cx.observed.get(old)?;
+                let held = &accounts[i].address;
+                let free = held != d.address
+                    && !cx.claimed[i]
+                    && cx
+                        .managed
+                        .get(held)
+                        .is_none_or(|e| (e.kind.as_str(), e.name.as_str()) == key);
+                free.then_some((i, source))
             });
-        if let Some((old, source)) = found {
-            cx.claimed.insert(old.clone());
-            cx.renames.insert(old.clone(), d.address.clone());
-            *slot = Some(Match::Renamed(old, source));
+        if let Some((i, source)) = found {
+            cx.claimed[i] = true;
+            cx.renames.insert(&accounts[i].address, d.address);
+            *slot = Some(Match::Renamed(&accounts[i].address, source));
         }
     }
     out
@@ -203,21 +262,17 @@ fn match_accounts(cx: &mut Ctx<'_>, current: &[DesiredAccount]) -> Vec<Option<Ma
 
 fn unit_name(cx: &Ctx<'_>, unit: Option<&str>) -> Option<String> {
     let unit = unit?;
-    let org = cx.input.desired.or(cx.input.previous).map(|d| &d.organization);
-    Some(
-        org.and_then(|o| o.unit(unit))
-            .map_or_else(|| unit.to_string(), |u| u.name.clone()),
-    )
+    Some(cx.unit_names.get(unit).copied().unwrap_or(unit).to_string())
 }
 
-fn target(cx: &Ctx<'_>, d: &DesiredAccount) -> Target {
+fn target(cx: &Ctx<'_>, d: &DesiredAccount<'_>) -> Target {
     Target {
         kind: d.kind.to_string(),
-        name: Some(d.name.clone()),
+        name: Some(d.name.to_string()),
         address: d.address.clone(),
-        display_name: d.display_name.clone(),
-        unit: d.unit.clone(),
-        unit_name: unit_name(cx, d.unit.as_deref()),
+        display_name: d.display_name.to_string(),
+        unit: d.unit.map(str::to_string),
+        unit_name: unit_name(cx, d.unit),
     }
 }
 
@@ -228,9 +283,10 @@ fn push(cx: &mut Ctx<'_>, t: &Target, action: Action) {
     });
 }
 
-fn plan_account(cx: &mut Ctx<'_>, d: &DesiredAccount, m: Option<&Match>) {
-    let t = target(cx, d);
+/// The changes for one desired account. Most accounts are unchanged: nothing is allocated for them.
+fn plan_account<'a>(cx: &mut Ctx<'a>, d: &DesiredAccount<'a>, m: Option<&Match<'a>>) {
     let Some(m) = m else {
+        let t = target(cx, d);
         push(
             cx,
             &t,
@@ -244,192 +300,197 @@ fn plan_account(cx: &mut Ctx<'_>, d: &DesiredAccount, m: Option<&Match>) {
         }
         return;
     };
-    let (acc_address, renamed_from) = match m {
-        Match::Same(a) => (a.clone(), None),
-        Match::Renamed(old, source) => (old.clone(), Some((old.clone(), *source))),
+    let (acc, renamed_from) = match *m {
+        Match::Same => (cx.account(d.address).expect("matched"), None),
+        Match::Renamed(old, source) => (cx.account(old).expect("matched"), Some((old, source))),
     };
-    let acc = cx.observed[&acc_address];
-    let managed =
-        cx.input.inventory.get(&d.key()).is_some() || cx.input.inventory.by_address(&acc_address).is_some();
-    if !managed {
-        push(
-            cx,
-            &t,
-            Action::Adopt {
-                backend_id: acc.id.clone(),
-            },
-        );
+    let entry = cx.inventory.get(&d.key()).copied();
+    let mut actions = Vec::new();
+    if entry.is_none() && !cx.managed.contains_key(&acc.address) {
+        actions.push(Action::Adopt {
+            backend_id: acc.id.clone(),
+        });
     }
     let keep_alias = cx.input.keep_old_address_as_alias;
-    if let Some((old, source)) = &renamed_from {
+    if let Some((old, source)) = renamed_from {
         let action = Action::Rename {
             from: old.clone(),
             to: d.address.clone(),
             keep_old_as_alias: keep_alias,
-            recognised_by: *source,
+            recognised_by: source,
         };
         if !cx.input.capabilities.rename {
+            let t = target(cx, d);
             push(cx, &t, blocked(action, BlockReason::RenameUnsupported));
             return;
         }
-        push(cx, &t, action);
+        actions.push(action);
     }
-    let mut expected_aliases = d.aliases.clone();
-    let mut after_rename = acc.clone();
-    if let (Some((old, _)), true) = (&renamed_from, keep_alias) {
-        // The rename itself keeps the old address as an alias: compare with the account as it will be.
-        expected_aliases.insert(old.clone());
-        after_rename.aliases.insert(old.clone());
-    }
-    let mut fields = field_changes(cx, d, &after_rename, &expected_aliases);
-    let suspended_by_us = cx
-        .input
-        .inventory
-        .get(&d.key())
-        .is_some_and(|e| e.suspended_on.is_some());
+    // The rename itself keeps the old address as an alias: compare with the account as it will be.
+    let kept_alias = renamed_from.filter(|_| keep_alias).map(|(old, _)| old);
+    let mut fields = field_changes(cx, d, acc, kept_alias);
+    let suspended_by_us = entry.is_some_and(|e| e.suspended_on.is_some());
     if d.enabled && !acc.enabled && suspended_by_us {
         fields.retain(|f| f.field != "state");
-        push(cx, &t, Action::Resume);
+        actions.push(Action::Resume);
     }
     if !fields.is_empty() {
-        push(cx, &t, Action::Update { fields });
+        actions.push(Action::Update { fields });
     }
-    plan_access(cx, d, acc, &t);
+    actions.extend(observed_access_actions(cx, d, acc));
+    if actions.is_empty() {
+        return;
+    }
+    let t = target(cx, d);
+    for a in actions {
+        push(cx, &t, a);
+    }
 }
 
-fn text(v: Option<&str>) -> Option<String> {
-    v.map(str::to_string)
-}
-
-fn list(set: &BTreeSet<Address>) -> Option<String> {
+fn list<'x>(addresses: impl Iterator<Item = &'x Address>) -> Option<String> {
+    let set: BTreeSet<&Address> = addresses.collect();
     (!set.is_empty()).then(|| set.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "))
 }
 
+fn state(enabled: bool) -> String {
+    (if enabled { "active" } else { "suspended" }).to_string()
+}
+
 /// Field differences between a desired account and the server's; `drift` when the previous desired state
-/// already had the wanted value (so the server was changed by hand).
+/// already had the wanted value (so the server was changed by hand). Values are compared first and only
+/// formatted when they differ.
 fn field_changes(
     cx: &Ctx<'_>,
-    d: &DesiredAccount,
+    d: &DesiredAccount<'_>,
     acc: &ObservedAccount,
-    expected_aliases: &BTreeSet<Address>,
+    kept_alias: Option<&Address>,
 ) -> Vec<FieldChange> {
-    let prev = cx.previous.get(&d.key());
+    // The previous revision is looked up only when a field differs (to tell drift from a change).
+    let prev_cell: OnceCell<Option<DesiredAccount<'_>>> = OnceCell::new();
+    let prev = || prev_cell.get_or_init(|| cx.previous(d.key())).as_ref();
     let mut out = Vec::new();
-    let mut add = |field: &str, before: Option<String>, after: Option<String>, unchanged_in_repo: bool| {
-        if before != after {
-            out.push(FieldChange {
-                field: field.to_string(),
-                before,
-                after,
-                drift: unchanged_in_repo,
-            });
-        }
+    let mut add = |field: &str, before: Option<String>, after: Option<String>, same_as_before: bool| {
+        out.push(FieldChange {
+            field: field.to_string(),
+            before,
+            after,
+            drift: same_as_before,
+        });
     };
-    let name_field = if d.kind == "Mailbox" {
-        "fullName"
-    } else {
-        "displayName"
-    };
-    add(
-        name_field,
-        Some(acc.display_name.clone()),
-        Some(d.display_name.clone()),
-        prev.is_some_and(|p| p.display_name == d.display_name),
-    );
+    if acc.display_name != d.display_name {
+        let field = if d.kind == "Mailbox" {
+            "fullName"
+        } else {
+            "displayName"
+        };
+        let drift = prev().is_some_and(|p| p.display_name == d.display_name);
+        add(
+            field,
+            Some(acc.display_name.clone()),
+            Some(d.display_name.to_string()),
+            drift,
+        );
+    }
     // Servers that do not keep given and family names report none; only compare where they do.
-    if acc.given_name.is_some() {
+    if let Some(given) = &acc.given_name
+        && Some(given.as_str()) != d.given_name
+    {
+        let drift = prev().is_some_and(|p| p.given_name == d.given_name);
         add(
             "givenName",
-            acc.given_name.clone(),
-            d.given_name.clone(),
-            prev.is_some_and(|p| p.given_name == d.given_name),
+            Some(given.clone()),
+            d.given_name.map(str::to_string),
+            drift,
         );
     }
-    if acc.family_name.is_some() {
-        add(
-            "familyName",
-            acc.family_name.clone(),
-            d.family_name.clone(),
-            prev.is_some_and(|p| p.family_name == d.family_name),
-        );
+    if let Some(family) = &acc.family_name
+        && !d.family_name_is(family)
+    {
+        let wanted = d.family_name();
+        let drift = prev().is_some_and(|p| p.family_name() == wanted);
+        add("familyName", Some(family.clone()), wanted, drift);
     }
-    if let Some(q) = d.quota {
+    if let Some(q) = d.quota
+        && acc.quota != Some(q)
+    {
+        let drift = prev().is_some_and(|p| p.quota == d.quota);
         add(
             "quota",
             acc.quota.map(|q| q.to_string()),
             Some(q.to_string()),
-            prev.is_some_and(|p| p.quota == d.quota),
+            drift,
         );
     }
-    add(
-        "aliases",
-        list(&acc.aliases),
-        list(expected_aliases),
-        prev.is_some_and(|p| p.aliases == d.aliases),
-    );
-    let state = |enabled: bool| text(Some(if enabled { "active" } else { "suspended" }));
-    add(
-        "state",
-        state(acc.enabled),
-        state(d.enabled),
-        prev.is_some_and(|p| p.enabled == d.enabled),
-    );
+    let observed_aliases = acc.aliases.iter().chain(kept_alias);
+    let wanted_aliases = d.aliases.iter().chain(kept_alias);
+    let same_aliases = {
+        let a: BTreeSet<&Address> = observed_aliases.clone().collect();
+        let b: BTreeSet<&Address> = wanted_aliases.clone().collect();
+        a == b
+    };
+    if !same_aliases {
+        let drift = prev().is_some_and(|p| p.aliases == d.aliases);
+        add("aliases", list(observed_aliases), list(wanted_aliases), drift);
+    }
+    if acc.enabled != d.enabled {
+        let drift = prev().is_some_and(|p| p.enabled == d.enabled);
+        add("state", Some(state(acc.enabled)), Some(state(d.enabled)), drift);
+    }
     out
 }
 
-/// Access grants, revocations and the handover of an agency mailbox.
-fn plan_access(cx: &mut Ctx<'_>, d: &DesiredAccount, acc: &ObservedAccount, t: &Target) {
-    // The server's grants, with grantees that this plan renames under their new address.
+/// Access changes of an existing account, with grantees that this plan renames under their new address.
+fn observed_access_actions(cx: &Ctx<'_>, d: &DesiredAccount<'_>, acc: &ObservedAccount) -> Vec<Action> {
+    if acc.access.is_empty() && d.access.is_empty() {
+        return Vec::new();
+    }
     let observed: BTreeMap<Address, AccessLevel> = acc
         .access
         .iter()
-        .map(|(g, l)| (cx.renames.get(g).cloned().unwrap_or_else(|| g.clone()), *l))
+        .map(|(g, l)| ((*cx.renames.get(g).unwrap_or(&g)).clone(), *l))
         .collect();
-    let actions = access_actions(cx, d, &observed);
-    for a in actions {
-        push(cx, t, a);
-    }
+    access_actions(cx, d, &observed)
 }
 
 /// Grants and revocations that turn `observed` access into the desired one; a change of an agency
 /// mailbox's owner (from someone to someone else) is one handover.
 fn access_actions(
     cx: &Ctx<'_>,
-    d: &DesiredAccount,
+    d: &DesiredAccount<'_>,
     observed: &BTreeMap<Address, AccessLevel>,
 ) -> Vec<Action> {
-    let wanted = &d.access;
+    let wanted: BTreeMap<&Address, (AccessLevel, &str)> =
+        d.access.iter().map(|(a, l, n)| (*a, (*l, *n))).collect();
     let old_owner = observed
         .iter()
         .find(|(_, l)| **l == AccessLevel::Owner)
-        .map(|(a, _)| a.clone());
+        .map(|(a, _)| a);
     let new_owner = wanted
         .iter()
         .find(|(_, (l, _))| *l == AccessLevel::Owner)
-        .map(|(a, _)| a.clone());
-    let name = |a: &Address| cx.names.get(a).cloned();
+        .map(|(a, _)| *a);
+    let name = |a: &Address| cx.name(a);
     let mut out = Vec::new();
-    let mut handled: BTreeSet<Address> = BTreeSet::new();
-    if let Some(to) = &new_owner
-        && old_owner.is_some()
-        && old_owner.as_ref() != Some(to)
+    let mut handled: BTreeSet<&Address> = BTreeSet::new();
+    if let (Some(to), Some(from)) = (new_owner, old_owner)
+        && from != to
         && d.kind == "SharedMailbox"
     {
         out.push(Action::Handover {
-            from: old_owner.clone(),
-            from_name: old_owner.as_ref().and_then(name),
+            from: Some(from.clone()),
+            from_name: name(from),
             to: to.clone(),
-            to_name: wanted.get(to).map(|(_, n)| n.clone()),
+            to_name: wanted.get(to).map(|(_, n)| (*n).to_string()),
             rotate_credentials: true,
         });
-        handled.insert(to.clone());
-        handled.extend(old_owner.clone());
+        handled.insert(to);
+        handled.insert(from);
     }
-    for (grantee, (level, gname)) in wanted {
-        if !handled.contains(grantee) && observed.get(grantee) != Some(level) {
+    for (grantee, (level, gname)) in &wanted {
+        if !handled.contains(grantee) && observed.get(*grantee) != Some(level) {
             out.push(Action::Grant {
-                grantee: grantee.clone(),
-                grantee_name: Some(gname.clone()),
+                grantee: (*grantee).clone(),
+                grantee_name: Some((*gname).to_string()),
                 level: *level,
             });
         }
@@ -460,42 +521,45 @@ fn safety(cx: &Ctx<'_>) -> SafetyLimits {
         .map_or(DEFAULT_SAFETY, |d| d.organization.safety)
 }
 
-fn protected(cx: &Ctx<'_>) -> BTreeSet<Address> {
-    let mut out = BTreeSet::new();
+fn protected<'a>(cx: &Ctx<'a>) -> HashSet<&'a Address> {
+    let mut out = HashSet::default();
     for d in [cx.input.desired, cx.input.previous].into_iter().flatten() {
-        out.extend(d.organization.protected_addresses.iter().cloned());
-        out.extend(d.shared_mailboxes.iter().map(|s| s.address.clone()));
+        out.extend(d.organization.protected_addresses.iter());
+        out.extend(d.shared_mailboxes.iter().map(|s| &s.address));
     }
     out
 }
 
 /// Accounts on the server that nothing desired claims: managed ones are removed in stages, others reported.
-fn plan_removals(cx: &mut Ctx<'_>, ended: &BTreeMap<Address, NaiveDate>) {
+fn plan_removals(cx: &mut Ctx<'_>, ended: &HashMap<&Address, NaiveDate>) {
     let protected = protected(cx);
     let grace = u64::from(safety(cx).grace_days);
     let today = cx.input.today;
-    let unclaimed: Vec<&ObservedAccount> = cx
-        .input
+    let input = cx.input;
+    let unclaimed: Vec<&ObservedAccount> = input
         .observed
         .accounts
         .iter()
-        .filter(|a| !cx.claimed.contains(&a.address))
+        .zip(&cx.claimed)
+        .filter_map(|(a, claimed)| (!claimed).then_some(a))
         .collect();
     for acc in unclaimed {
-        let Some(entry) = cx.input.inventory.by_address(&acc.address) else {
+        let Some(entry) = cx.managed.get(&acc.address).copied() else {
             cx.findings.push(Finding::Unmanaged {
                 address: acc.address.clone(),
             });
             continue;
         };
-        let prev = cx.previous.get(&entry.key());
+        let prev_unit = cx
+            .previous((entry.kind.as_str(), entry.name.as_str()))
+            .and_then(|p| p.unit);
         let t = Target {
             kind: entry.kind.clone(),
             name: Some(entry.name.clone()),
             address: acc.address.clone(),
             display_name: acc.display_name.clone(),
-            unit: prev.and_then(|p| p.unit.clone()),
-            unit_name: unit_name(cx, prev.and_then(|p| p.unit.as_deref())),
+            unit: prev_unit.map(str::to_string),
+            unit_name: unit_name(cx, prev_unit),
         };
         let reason = match ended.get(&acc.address) {
             Some(end) => RemovalReason::EndDatePassed { end_date: *end },
@@ -542,10 +606,17 @@ fn plan_removals(cx: &mut Ctx<'_>, ended: &BTreeMap<Address, NaiveDate>) {
 }
 
 /// Managed accounts gone from the server (and not wanted any more) are findings; wanted ones are re-created.
-fn report_missing(cx: &mut Ctx<'_>, current: &[DesiredAccount]) {
-    let wanted: BTreeSet<String> = current.iter().map(DesiredAccount::key).collect();
+fn report_missing(cx: &mut Ctx<'_>, current: &[DesiredAccount<'_>]) {
+    if !cx.input.observed.complete {
+        return;
+    }
+    let wanted: OnceCell<HashSet<Key<'_>>> = OnceCell::new();
     for e in cx.input.inventory.entries.values() {
-        if !cx.observed.contains_key(&e.address) && !wanted.contains(&e.key()) && cx.input.observed.complete {
+        if cx.observed.contains_key(&e.address) {
+            continue;
+        }
+        let wanted = wanted.get_or_init(|| current.iter().map(DesiredAccount::key).collect());
+        if !wanted.contains(&(e.kind.as_str(), e.name.as_str())) {
             cx.findings.push(Finding::Missing {
                 identity: e.key(),
                 address: e.address.clone(),
@@ -557,14 +628,17 @@ fn report_missing(cx: &mut Ctx<'_>, current: &[DesiredAccount]) {
 /// Blocks removals that the safety rules refuse, and creations when the server was read in part (the
 /// account may exist in the part that could not be read).
 fn apply_safety(cx: &mut Ctx<'_>) {
+    let block = |c: &mut Change, reason: BlockReason| {
+        let action = std::mem::replace(&mut c.action, Action::Resume);
+        c.action = blocked(action, reason);
+    };
     if !cx.input.observed.complete {
         for c in cx
             .changes
             .iter_mut()
             .filter(|c| c.action.kind() == ActionKind::Create)
         {
-            let action = std::mem::replace(&mut c.action, Action::Resume);
-            c.action = blocked(action, BlockReason::PartialObservation);
+            block(c, BlockReason::PartialObservation);
         }
     }
     let is_removal = |a: &Action| matches!(a.kind(), ActionKind::Suspend | ActionKind::Delete);
@@ -576,11 +650,11 @@ fn apply_safety(cx: &mut Ctx<'_>) {
     let managed = cx.input.inventory.len().max(1);
     let over_budget = requested > limits.max_deletions as usize
         || requested * 100 > limits.max_deletion_percent as usize * managed;
-    let reason = if cx
+    let empty = cx
         .input
         .desired
-        .is_none_or(|d| d.mailboxes.is_empty() && d.shared_mailboxes.is_empty())
-    {
+        .is_none_or(|d| d.mailboxes.is_empty() && d.shared_mailboxes.is_empty());
+    let reason = if empty {
         Some(BlockReason::EmptyDesiredState)
     } else if !cx.input.observed.complete {
         Some(BlockReason::PartialObservation)
@@ -596,8 +670,7 @@ fn apply_safety(cx: &mut Ctx<'_>) {
     };
     if let Some(reason) = reason {
         for c in cx.changes.iter_mut().filter(|c| is_removal(&c.action)) {
-            let action = std::mem::replace(&mut c.action, Action::Resume);
-            c.action = blocked(action, reason.clone());
+            block(c, reason.clone());
         }
     }
 }
@@ -609,7 +682,7 @@ fn finish(cx: Ctx<'_>) -> Plan {
         mut findings,
         ..
     } = cx;
-    let unit_rank: BTreeMap<&str, usize> = input
+    let unit_rank: HashMap<&str, usize> = input
         .desired
         .or(input.previous)
         .map(|d| {
@@ -633,13 +706,15 @@ fn finish(cx: Ctx<'_>) -> Plan {
         };
         (unit, c.target.label(), kind)
     };
+    // A stable sort keeps the order in which one account's changes were planned (create before grants).
     changes.sort_by_cached_key(rank);
     findings.sort_by_cached_key(|f| serde_json::to_string(f).unwrap_or_default());
     Plan {
         version: PLAN_VERSION,
         source: input.source.clone(),
         as_of: input.today,
-        observed_fingerprint: Some(input.observed.fingerprint()),
+        // Set by the caller that saves the plan (hashing the whole observation is not the diff's work).
+        observed_fingerprint: None,
         summary: Plan::summarize(&changes),
         changes,
         findings,
