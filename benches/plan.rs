@@ -1,5 +1,7 @@
 //! Criterion benchmark: diff and render (text and JSON) for synthetic agencies of 1k, 10k and 100k
-//! mailboxes with a 1% churn. Run: `cargo bench --bench plan`. Peak memory: `cargo bench --bench plan_memory`.
+//! mailboxes with a 1% churn, in the two ways a plan is made: `reconcile` (desired state against the
+//! server and the inventory) and `review` (the same with the previous revision's desired state, as
+//! `plan --base` does). Run: `cargo bench --bench plan`. Peak memory: `cargo bench --bench plan_memory`.
 
 mod support;
 
@@ -21,15 +23,19 @@ const CAPS: Capabilities = Capabilities {
 fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("plan");
     group.sample_size(10);
-    for n in [1_000usize, 10_000, 100_000] {
+    for (mode, n) in [1_000usize, 10_000, 100_000]
+        .into_iter()
+        .flat_map(|n| [("reconcile", n), ("review", n)])
+    {
         let (base, next) = support::churned(n);
         let (observed, inventory) = support::server(&base);
         let today = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
-        group.bench_with_input(BenchmarkId::new("diff+render", n), &n, |b, _| {
+        let previous = (mode == "review").then_some(&base);
+        group.bench_with_input(BenchmarkId::new(mode, n), &n, |b, _| {
             b.iter(|| {
                 let plan = diff(&DiffInput {
                     desired: Some(&next),
-                    previous: Some(&base),
+                    previous,
                     observed: &observed,
                     inventory: &inventory,
                     capabilities: CAPS,

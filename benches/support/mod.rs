@@ -141,40 +141,48 @@ pub fn agency(n: usize) -> DesiredState {
     }
 }
 
-/// The base agency and the same agency after a 1% churn: a quarter of it hires, a quarter name
-/// corrections (renames), a quarter removals, a quarter new delegations (access changes).
+/// The base agency and the same agency after a 1% churn.
 pub fn churned(n: usize) -> (DesiredState, DesiredState) {
-    let base = agency(n);
-    let mut next = base.clone();
+    (agency(n), changed(n))
+}
+
+/// The agency after a 1% churn: a quarter of it hires, a quarter name corrections (renames), a quarter
+/// removals, a quarter new delegations (access changes).
+pub fn changed(n: usize) -> DesiredState {
+    let mut next = agency(n);
     let churn = (n / 100).max(4);
     let q = churn / 4;
-    // Removals: every 100th person from 1.
-    let removed: std::collections::BTreeSet<String> =
-        (0..q).map(|k| format!("p-{}", 1 + k * 97 % n)).collect();
-    next.mailboxes.retain(|m| !removed.contains(&m.name));
-    // Renames: a name correction changes the given name.
+    let index: std::collections::HashMap<String, usize> = next
+        .mailboxes
+        .iter()
+        .enumerate()
+        .map(|(k, m)| (m.name.clone(), k))
+        .collect();
+    // Renames: a name correction changes the given name, so the address.
     for k in 0..q {
         let i = (3 + k * 89) % n;
-        if let Some(m) = next.mailboxes.iter_mut().find(|m| m.name == format!("p-{i}")) {
-            let corrected = person(i, 13);
-            m.full_name = corrected.full_name;
-            m.given_name = corrected.given_name;
-            m.address = corrected.address;
-        }
+        let m = &mut next.mailboxes[index[&format!("p-{i}")]];
+        let corrected = person(i, 13);
+        m.full_name = corrected.full_name;
+        m.given_name = corrected.given_name;
+        m.address = corrected.address;
     }
     // Access changes: delegations.
     for k in 0..q {
         let i = (5 + k * 83) % n;
-        let delegate = format!("p-{}", (i + 1) % n);
-        if let Some(m) = next.mailboxes.iter_mut().find(|m| m.name == format!("p-{i}")) {
-            m.delegates.push(delegate);
-        }
+        next.mailboxes[index[&format!("p-{i}")]]
+            .delegates
+            .push(format!("p-{}", (i + 1) % n));
     }
+    // Removals.
+    let removed: std::collections::HashSet<String> =
+        (0..q).map(|k| format!("p-{}", 1 + k * 97 % n)).collect();
+    next.mailboxes.retain(|m| !removed.contains(&m.name));
     // Hires.
     for k in 0..q {
         next.mailboxes.push(person(n + k, 0));
     }
-    (base, next)
+    next
 }
 
 /// The server and inventory as the base left them.

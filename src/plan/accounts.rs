@@ -110,33 +110,66 @@ impl<'a> DesiredAccount<'a> {
 /// Flattens the desired state: agency mailboxes first, then people in directory order.
 #[must_use]
 pub fn desired_accounts(state: &DesiredState) -> Vec<DesiredAccount<'_>> {
-    // Only owners and delegates are looked up by name: an index of those few names is enough.
-    let wanted: BTreeSet<&str> = state
-        .shared_mailboxes
-        .iter()
-        .flat_map(|s| std::iter::once(s.owner.as_str()).chain(s.delegates.iter().map(String::as_str)))
-        .chain(
-            state
-                .mailboxes
-                .iter()
-                .flat_map(|m| m.delegates.iter().map(String::as_str)),
-        )
-        .collect();
-    let people: std::collections::BTreeMap<&str, (&Address, &str)> = state
-        .mailboxes
-        .iter()
-        .filter(|m| wanted.contains(m.name.as_str()))
-        .map(|m| (m.name.as_str(), (&m.address, m.full_name.as_str())))
-        .collect();
-    let grant = |name: &str, level: AccessLevel| people.get(name).map(|(a, n)| (*a, level, *n));
-    let mut out = Vec::with_capacity(state.mailboxes.len() + state.shared_mailboxes.len());
-    for s in &state.shared_mailboxes {
-        out.push(shared_account(s, grant));
+    let source = AccountSource::new(state);
+    (0..source.len()).map(|k| source.get(k)).collect()
+}
+
+/// The desired state's accounts by position, made on demand: a plan over 100k mailboxes need not hold a
+/// second copy of them. Agency mailboxes come first, then people in directory order.
+#[derive(Debug)]
+pub struct AccountSource<'a> {
+    state: &'a DesiredState,
+    /// Owners and delegates by Mailbox name: the only names grants are resolved from.
+    people: std::collections::BTreeMap<&'a str, (&'a Address, &'a str)>,
+}
+
+impl<'a> AccountSource<'a> {
+    /// Indexes the few names that grants refer to.
+    #[must_use]
+    pub fn new(state: &'a DesiredState) -> Self {
+        let wanted: BTreeSet<&str> = state
+            .shared_mailboxes
+            .iter()
+            .flat_map(|s| std::iter::once(s.owner.as_str()).chain(s.delegates.iter().map(String::as_str)))
+            .chain(
+                state
+                    .mailboxes
+                    .iter()
+                    .flat_map(|m| m.delegates.iter().map(String::as_str)),
+            )
+            .collect();
+        let people = state
+            .mailboxes
+            .iter()
+            .filter(|m| wanted.contains(m.name.as_str()))
+            .map(|m| (m.name.as_str(), (&m.address, m.full_name.as_str())))
+            .collect();
+        Self { state, people }
     }
-    for m in &state.mailboxes {
-        out.push(mailbox_account(m, grant));
+
+    /// Number of accounts.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.state.shared_mailboxes.len() + self.state.mailboxes.len()
     }
-    out
+
+    /// Whether there are none.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The account at position `k` (< [`Self::len`]).
+    #[must_use]
+    pub fn get(&self, k: usize) -> DesiredAccount<'a> {
+        let grant = |name: &str, level: AccessLevel| self.people.get(name).map(|(a, n)| (*a, level, *n));
+        let shared = self.state.shared_mailboxes.len();
+        if k < shared {
+            shared_account(&self.state.shared_mailboxes[k], grant)
+        } else {
+            mailbox_account(&self.state.mailboxes[k - shared], grant)
+        }
+    }
 }
 
 /// The account of an agency mailbox; `grant` resolves a Mailbox name to a grant.

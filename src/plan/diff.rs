@@ -19,7 +19,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use chrono::{Days, NaiveDate};
 
-use super::accounts::{DesiredAccount, desired_accounts, mailbox_account, shared_account};
+use super::accounts::{AccountSource, DesiredAccount, mailbox_account, shared_account};
 use super::{
     Action, ActionKind, BlockReason, Change, FieldChange, Finding, PLAN_VERSION, Plan, PlanSource,
     RemovalReason, RenameSource, Target,
@@ -81,8 +81,12 @@ struct Ctx<'a> {
     /// Which observed accounts a desired account claims, by index.
     claimed: Vec<bool>,
     previous: OnceCell<HashMap<Key<'a>, Previous<'a>>>,
-    managed: HashMap<&'a Address, &'a InventoryEntry>,
-    inventory: HashMap<Key<'a>, &'a InventoryEntry>,
+    /// The inventory entry managing each observed account, by index.
+    entry_at: Vec<Option<&'a InventoryEntry>>,
+    /// Inventory entries whose account is not on the server.
+    missing: Vec<&'a InventoryEntry>,
+    /// Inventory entries by identity, built only when an account is not found at its address.
+    by_identity: OnceCell<HashMap<Key<'a>, &'a InventoryEntry>>,
     unit_names: HashMap<&'a str, &'a str>,
     renames: HashMap<&'a Address, &'a Address>,
     changes: Vec<Change>,
@@ -94,6 +98,14 @@ impl<'a> Ctx<'a> {
         self.observed
             .get(address)
             .map(|i| &self.input.observed.accounts[*i])
+    }
+
+    fn entry(&self, key: Key<'_>) -> Option<&'a InventoryEntry> {
+        let index = self.by_identity.get_or_init(|| {
+            let entries = self.input.inventory.entries.values();
+            entries.map(|e| ((e.kind.as_str(), e.name.as_str()), e)).collect()
+        });
+        index.get(&key).copied()
     }
 
     fn previous(&self, key: Key<'_>) -> Option<DesiredAccount<'a>> {
@@ -135,18 +147,9 @@ pub fn diff(input: &DiffInput<'_>) -> Plan {
             .collect(),
         claimed: vec![false; input.observed.accounts.len()],
         previous: OnceCell::new(),
-        managed: input
-            .inventory
-            .entries
-            .values()
-            .map(|e| (&e.address, e))
-            .collect(),
-        inventory: input
-            .inventory
-            .entries
-            .values()
-            .map(|e| ((e.kind.as_str(), e.name.as_str()), e))
-            .collect(),
+        entry_at: vec![None; input.observed.accounts.len()],
+        missing: Vec::new(),
+        by_identity: OnceCell::new(),
         unit_names: org
             .map(|o| o.units.iter().map(|u| (u.id.as_str(), u.name.as_str())).collect())
             .unwrap_or_default(),
@@ -154,82 +157,103 @@ pub fn diff(input: &DiffInput<'_>) -> Plan {
         changes: Vec::new(),
         findings: Vec::new(),
     };
+    for e in input.inventory.entries.values() {
+        match cx.observed.get(&e.address) {
+            Some(i) => cx.entry_at[*i] = Some(e),
+            None => cx.missing.push(e),
+        }
+    }
     if !input.observed.complete {
         cx.findings.push(Finding::PartialObservation {
             problems: input.observed.problems.clone(),
         });
     }
-    let (current, ended) = split_by_dates(&mut cx, input.desired.map(desired_accounts).unwrap_or_default());
-    let matches = match_accounts(&mut cx, &current);
-    for (d, m) in current.iter().zip(&matches) {
-        plan_account(&mut cx, d, m.as_ref());
+    let source = input.desired.map(AccountSource::new);
+    let (slots, ended) = match &source {
+        Some(source) => match_accounts(&mut cx, source),
+        None => (Vec::new(), HashMap::default()),
+    };
+    if let Some(source) = &source {
+        for (k, slot) in slots.iter().enumerate() {
+            match slot {
+                Slot::NotCurrent => {}
+                Slot::Unmatched => plan_account(&mut cx, &source.get(k), None),
+                Slot::Found(m) => plan_account(&mut cx, &source.get(k), Some(m)),
+            }
+        }
     }
     plan_removals(&mut cx, &ended);
-    report_missing(&mut cx, &current);
+    report_missing(&mut cx, source.as_ref(), &slots);
     apply_safety(&mut cx);
     finish(cx)
 }
 
-/// Splits into accounts wanted today and accounts whose end date has passed; future starts become findings.
-fn split_by_dates<'a>(
-    cx: &mut Ctx<'a>,
-    all: Vec<DesiredAccount<'a>>,
-) -> (Vec<DesiredAccount<'a>>, HashMap<&'a Address, NaiveDate>) {
-    let today = cx.input.today;
-    let mut current = Vec::with_capacity(all.len());
-    let mut ended = HashMap::default();
-    for d in all {
-        match (d.start_date, d.end_date) {
-            (_, Some(end)) if end < today => {
-                ended.insert(d.address, end);
-            }
-            (Some(start), _) if start > today && !cx.observed.contains_key(d.address) => {
-                cx.findings.push(Finding::NotYetStarted {
-                    identity: d.label(),
-                    address: d.address.clone(),
-                    start_date: start,
-                });
-            }
-            _ => current.push(d),
-        }
-    }
-    (current, ended)
+/// Where each desired account stands, by position.
+#[derive(Debug, Clone, Copy)]
+enum Slot<'a> {
+    /// Not wanted today: its end date has passed, or it has not started and does not exist yet.
+    NotCurrent,
+    /// Not on the server: to be created.
+    Unmatched,
+    /// On the server.
+    Found(Match<'a>),
 }
 
 /// How a desired account was found on the server.
 #[derive(Debug, Clone, Copy)]
 enum Match<'a> {
-    /// At its own address.
-    Same,
+    /// At its own address (the observed account's index).
+    Same(usize),
     /// Under another address.
-    Renamed(&'a Address, RenameSource),
+    Renamed(usize, &'a Address, RenameSource),
 }
 
 /// Finds each desired account on the server: first everyone at their own address, then renames (previous
 /// revision, inventory, former addresses), so that an address someone wants directly is never taken as
-/// another person's old address.
-fn match_accounts<'a>(cx: &mut Ctx<'a>, current: &[DesiredAccount<'a>]) -> Vec<Option<Match<'a>>> {
+/// another person's old address. Accounts whose end date has passed are returned for removal; future
+/// starts become findings.
+fn match_accounts<'a>(
+    cx: &mut Ctx<'a>,
+    source: &AccountSource<'a>,
+) -> (Vec<Slot<'a>>, HashMap<&'a Address, NaiveDate>) {
+    let today = cx.input.today;
     let accounts = &cx.input.observed.accounts;
-    let mut out: Vec<Option<Match<'a>>> = current
-        .iter()
-        .map(|d| {
-            let i = *cx.observed.get(d.address)?;
-            cx.claimed[i] = true;
-            Some(Match::Same)
-        })
-        .collect();
-    for (d, slot) in current.iter().zip(out.iter_mut()) {
-        if slot.is_some() {
+    let mut ended = HashMap::default();
+    let mut slots = Vec::with_capacity(source.len());
+    for k in 0..source.len() {
+        let d = source.get(k);
+        let at = cx.observed.get(d.address).copied();
+        let slot = match (d.start_date, d.end_date, at) {
+            (_, Some(end), _) if end < today => {
+                ended.insert(d.address, end);
+                Slot::NotCurrent
+            }
+            (Some(start), _, None) if start > today => {
+                cx.findings.push(Finding::NotYetStarted {
+                    identity: d.label(),
+                    address: d.address.clone(),
+                    start_date: start,
+                });
+                Slot::NotCurrent
+            }
+            (_, _, Some(i)) => {
+                cx.claimed[i] = true;
+                Slot::Found(Match::Same(i))
+            }
+            (_, _, None) => Slot::Unmatched,
+        };
+        slots.push(slot);
+    }
+    for (k, slot) in slots.iter_mut().enumerate() {
+        if !matches!(slot, Slot::Unmatched) {
             continue;
         }
+        let d = source.get(k);
         let key = d.key();
         let previous = cx
             .previous(key)
             .map(|p| (p.address, RenameSource::PreviousRevision));
-        let inventory = cx
-            .inventory
-            .get(&key)
-            .map(|e| (&e.address, RenameSource::Inventory));
+        let inventory = cx.entry(key).map(|e| (&e.address, RenameSource::Inventory));
         let former = d
             .former_addresses
             .iter()
@@ -245,19 +269,16 @@ fn match_accounts<'a>(cx: &mut Ctx<'a>, current: &[DesiredAccount<'a>]) -> Vec<O
                 let held = &accounts[i].address;
                 let free = held != d.address
                     && !cx.claimed[i]
-                    && cx
-                        .managed
-                        .get(held)
-                        .is_none_or(|e| (e.kind.as_str(), e.name.as_str()) == key);
+                    && cx.entry_at[i].is_none_or(|e| (e.kind.as_str(), e.name.as_str()) == key);
                 free.then_some((i, source))
             });
         if let Some((i, source)) = found {
             cx.claimed[i] = true;
             cx.renames.insert(&accounts[i].address, d.address);
-            *slot = Some(Match::Renamed(&accounts[i].address, source));
+            *slot = Slot::Found(Match::Renamed(i, &accounts[i].address, source));
         }
     }
-    out
+    (slots, ended)
 }
 
 fn unit_name(cx: &Ctx<'_>, unit: Option<&str>) -> Option<String> {
@@ -300,13 +321,19 @@ fn plan_account<'a>(cx: &mut Ctx<'a>, d: &DesiredAccount<'a>, m: Option<&Match<'
         }
         return;
     };
-    let (acc, renamed_from) = match *m {
-        Match::Same => (cx.account(d.address).expect("matched"), None),
-        Match::Renamed(old, source) => (cx.account(old).expect("matched"), Some((old, source))),
+    let (i, renamed_from) = match *m {
+        Match::Same(i) => (i, None),
+        Match::Renamed(i, old, source) => (i, Some((old, source))),
     };
-    let entry = cx.inventory.get(&d.key()).copied();
+    let acc = &cx.input.observed.accounts[i];
+    let key = d.key();
+    // The entry at the account's address is almost always this identity's; otherwise ask by identity.
+    let entry = match cx.entry_at[i] {
+        Some(e) if (e.kind.as_str(), e.name.as_str()) == key => Some(e),
+        _ => cx.entry(key),
+    };
     let mut actions = Vec::new();
-    if entry.is_none() && !cx.managed.contains_key(&acc.address) {
+    if entry.is_none() && cx.entry_at[i].is_none() {
         actions.push(Action::Adopt {
             backend_id: acc.id.clone(),
         });
@@ -536,15 +563,16 @@ fn plan_removals(cx: &mut Ctx<'_>, ended: &HashMap<&Address, NaiveDate>) {
     let grace = u64::from(safety(cx).grace_days);
     let today = cx.input.today;
     let input = cx.input;
-    let unclaimed: Vec<&ObservedAccount> = input
+    let unclaimed: Vec<(&ObservedAccount, Option<&InventoryEntry>)> = input
         .observed
         .accounts
         .iter()
         .zip(&cx.claimed)
-        .filter_map(|(a, claimed)| (!claimed).then_some(a))
+        .zip(&cx.entry_at)
+        .filter_map(|((a, claimed), e)| (!claimed).then_some((a, *e)))
         .collect();
-    for acc in unclaimed {
-        let Some(entry) = cx.managed.get(&acc.address).copied() else {
+    for (acc, entry) in unclaimed {
+        let Some(entry) = entry else {
             cx.findings.push(Finding::Unmanaged {
                 address: acc.address.clone(),
             });
@@ -606,17 +634,27 @@ fn plan_removals(cx: &mut Ctx<'_>, ended: &HashMap<&Address, NaiveDate>) {
 }
 
 /// Managed accounts gone from the server (and not wanted any more) are findings; wanted ones are re-created.
-fn report_missing(cx: &mut Ctx<'_>, current: &[DesiredAccount<'_>]) {
+fn report_missing(cx: &mut Ctx<'_>, source: Option<&AccountSource<'_>>, slots: &[Slot<'_>]) {
     if !cx.input.observed.complete {
         return;
     }
-    let wanted: OnceCell<HashSet<Key<'_>>> = OnceCell::new();
-    for e in cx.input.inventory.entries.values() {
-        if cx.observed.contains_key(&e.address) {
-            continue;
-        }
-        let wanted = wanted.get_or_init(|| current.iter().map(DesiredAccount::key).collect());
-        if !wanted.contains(&(e.kind.as_str(), e.name.as_str())) {
+    let wanted: OnceCell<HashSet<(&str, String)>> = OnceCell::new();
+    for e in cx.missing.clone() {
+        let wanted = wanted.get_or_init(|| {
+            let Some(source) = source else {
+                return HashSet::default();
+            };
+            slots
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| !matches!(s, Slot::NotCurrent))
+                .map(|(k, _)| {
+                    let d = source.get(k);
+                    (d.kind, d.name.to_string())
+                })
+                .collect()
+        });
+        if !wanted.contains(&(e.kind.as_str(), e.name.clone())) {
             cx.findings.push(Finding::Missing {
                 identity: e.key(),
                 address: e.address.clone(),

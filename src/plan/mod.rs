@@ -9,7 +9,7 @@ pub mod render;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-pub use accounts::{DesiredAccount, desired_accounts, synthesize};
+pub use accounts::{AccountSource, DesiredAccount, desired_accounts, synthesize};
 pub use diff::{DiffInput, diff};
 
 use crate::backend::{AccessLevel, NewAccount};
