@@ -419,3 +419,120 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+#[test]
+fn a_lost_inventory_never_removes_anything_and_adopt_rebuilds_it() {
+    let base = example();
+    let (observed, _) = synthesize(&base);
+    let lost = Inventory::default();
+    let mut desired = base.clone();
+    desired.mailboxes.retain(|m| m.name != "mai-dac-hoa");
+    let plan = plan_with(Some(&desired), &observed, &lost);
+    assert_eq!((plan.summary.suspend, plan.summary.delete), (0, 0));
+    assert_eq!(
+        plan.summary.adopt, 24,
+        "everyone still wanted is adopted, nobody removed"
+    );
+    assert!(
+        plan.findings.iter().any(
+            |f| matches!(f, mailops::plan::Finding::Unmanaged { address } if address.local() == "hoamd")
+        )
+    );
+
+    let (rebuilt, report) = mailops::state::adopt(&desired, &observed, &lost);
+    assert_eq!(rebuilt.len(), 24);
+    assert_eq!(report.adopted.len(), 24);
+    assert_eq!(
+        report
+            .unmanaged
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>(),
+        vec!["hoamd@bdt.binhthuan.gov.vn"]
+    );
+    // Adopted, the repository plans nothing more for them.
+    let plan = plan_with(Some(&desired), &observed, &rebuilt);
+    assert_eq!(plan.summary.adopt, 0);
+    assert!(plan.changes.is_empty(), "{plan:#?}");
+}
+
+#[test]
+fn former_addresses_recognise_a_rename_without_inventory_or_history() {
+    let base = example();
+    let (observed, _) = synthesize(&base);
+    let mut desired = base.clone();
+    let m = desired
+        .mailboxes
+        .iter_mut()
+        .find(|m| m.name == "vo-thuy-nhung")
+        .unwrap();
+    m.former_addresses = vec![m.address.clone()];
+    m.address = "nhungvtt@bdt.binhthuan.gov.vn".parse().unwrap();
+    let (_, inventory) = synthesize(&base);
+    let no_identity = Inventory {
+        entries: inventory
+            .entries
+            .into_iter()
+            .filter(|(k, _)| k != "Mailbox/vo-thuy-nhung")
+            .collect(),
+        ..Inventory::default()
+    };
+    let plan = diff(&DiffInput {
+        desired: Some(&desired),
+        previous: None,
+        observed: &observed,
+        inventory: &no_identity,
+        capabilities: ALL,
+        today: today(),
+        source: PlanSource::default(),
+        keep_old_address_as_alias: false,
+    });
+    let rename = plan.changes.iter().find_map(|c| match &c.action {
+        Action::Rename { recognised_by, .. } => Some(*recognised_by),
+        _ => None,
+    });
+    assert_eq!(
+        rename,
+        Some(mailops::plan::RenameSource::FormerAddress),
+        "{plan:#?}"
+    );
+    assert_eq!(plan.summary.create, 0);
+}
+
+#[test]
+fn a_backend_that_cannot_rename_blocks_the_rename_and_creates_nothing() {
+    let (observed, inventory) = synthesize(&example());
+    let desired = desired_after(|d| {
+        let f = d.join("staff/ban-dan-toc/vo-thuy-nhung.yaml");
+        let t = std::fs::read_to_string(&f)
+            .unwrap()
+            .replace("fullName: Võ Thùy Nhung", "fullName: Võ Thị Thùy Nhung");
+        std::fs::write(f, t).unwrap();
+    });
+    let plan = diff(&DiffInput {
+        desired: desired.as_ref(),
+        previous: None,
+        observed: &observed,
+        inventory: &inventory,
+        capabilities: Capabilities { rename: false, ..ALL },
+        today: today(),
+        source: PlanSource::default(),
+        keep_old_address_as_alias: true,
+    });
+    assert_eq!(
+        (
+            plan.summary.create,
+            plan.summary.delete,
+            plan.summary.suspend,
+            plan.summary.blocked
+        ),
+        (0, 0, 0, 1)
+    );
+    assert!(matches!(
+        &plan.changes[0].action,
+        Action::Blocked {
+            reason: BlockReason::RenameUnsupported,
+            ..
+        }
+    ));
+}

@@ -327,13 +327,14 @@ fn plan_account<'a>(cx: &mut Ctx<'a>, d: &DesiredAccount<'a>, m: Option<&Match<'
     };
     let acc = &cx.input.observed.accounts[i];
     let key = d.key();
-    // The entry at the account's address is almost always this identity's; otherwise ask by identity.
-    let entry = match cx.entry_at[i] {
+    // This identity's inventory entry, looked up only when needed: an account managed under its address is
+    // never adopted, and the entry matters otherwise only to tell a suspension of ours from one by hand.
+    let entry = || match cx.entry_at[i] {
         Some(e) if (e.kind.as_str(), e.name.as_str()) == key => Some(e),
         _ => cx.entry(key),
     };
     let mut actions = Vec::new();
-    if entry.is_none() && cx.entry_at[i].is_none() {
+    if cx.entry_at[i].is_none() && entry().is_none() {
         actions.push(Action::Adopt {
             backend_id: acc.id.clone(),
         });
@@ -356,8 +357,7 @@ fn plan_account<'a>(cx: &mut Ctx<'a>, d: &DesiredAccount<'a>, m: Option<&Match<'
     // The rename itself keeps the old address as an alias: compare with the account as it will be.
     let kept_alias = renamed_from.filter(|_| keep_alias).map(|(old, _)| old);
     let mut fields = field_changes(cx, d, acc, kept_alias);
-    let suspended_by_us = entry.is_some_and(|e| e.suspended_on.is_some());
-    if d.enabled && !acc.enabled && suspended_by_us {
+    if d.enabled && !acc.enabled && entry().is_some_and(|e| e.suspended_on.is_some()) {
         fields.retain(|f| f.field != "state");
         actions.push(Action::Resume);
     }
