@@ -12,14 +12,6 @@ use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use mailops::backend::Capabilities;
 use mailops::plan::{DiffInput, PlanSource, diff, render};
 
-const CAPS: Capabilities = Capabilities {
-    rename: true,
-    archive_on_delete: true,
-    delegation: true,
-    must_change_password: true,
-    last_login: false,
-};
-
 fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("plan");
     group.sample_size(10);
@@ -38,7 +30,7 @@ fn bench(c: &mut Criterion) {
                     previous,
                     observed: &observed,
                     inventory: &inventory,
-                    capabilities: CAPS,
+                    capabilities: Capabilities::ALL,
                     today,
                     source: PlanSource::default(),
                     keep_old_address_as_alias: true,

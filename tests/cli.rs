@@ -253,7 +253,7 @@ fn html_directory_is_one_table_grouped_by_unit() {
 fn directory_lists_only_people_on_staff_on_the_day() {
     let dir = tempfile::tempdir().unwrap();
     let src = common::root().join(EXAMPLE);
-    copy_dir(&src, dir.path());
+    common::copy_dir(&src, dir.path());
     let leaver = dir.path().join("staff/ban-dan-toc/mai-dac-hoa.yaml");
     let text = std::fs::read_to_string(&leaver).unwrap() + "  endDate: 2026-06-30\n";
     std::fs::write(&leaver, text).unwrap();
@@ -284,19 +284,6 @@ fn directory_writes_a_file_on_request() {
             .unwrap()
             .starts_with("<!DOCTYPE html>")
     );
-}
-
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
 }
 
 #[test]

@@ -3,7 +3,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 use common::Run;
@@ -19,7 +19,7 @@ impl Repo {
             dir: tempfile::tempdir().unwrap(),
         };
         r.git(&["init", "-q", "-b", "main"]);
-        copy_dir(&common::root().join(common::EXAMPLE), &r.staff());
+        common::copy_dir(&common::root().join(common::EXAMPLE), &r.staff());
         r.commit("the agency as of Decision 189/QĐ-BDT");
         r.git(&["checkout", "-q", "-b", "change"]);
         r
@@ -71,19 +71,6 @@ impl Repo {
         ];
         args.extend_from_slice(extra);
         common::mailops(&args)
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
     }
 }
 

@@ -12,13 +12,7 @@ use mailops::manifest::{LoadOptions, load_repository};
 use mailops::plan::{Action, BlockReason, DiffInput, Plan, PlanSource, diff, render, synthesize};
 use mailops::state::Inventory;
 
-const ALL: Capabilities = Capabilities {
-    rename: true,
-    archive_on_delete: true,
-    delegation: true,
-    must_change_password: true,
-    last_login: false,
-};
+const ALL: Capabilities = Capabilities::ALL;
 
 fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()
@@ -27,7 +21,7 @@ fn today() -> NaiveDate {
 /// The example copied to a temporary folder, changed by `edit`, loaded and validated.
 fn desired_after(edit: impl FnOnce(&Path)) -> Option<DesiredState> {
     let dir = tempfile::tempdir().unwrap();
-    copy_dir(&common::root().join(common::EXAMPLE), dir.path());
+    common::copy_dir(&common::root().join(common::EXAMPLE), dir.path());
     edit(dir.path());
     let repo = load_repository(dir.path(), LoadOptions::default());
     let v = validate(&repo);
@@ -405,19 +399,6 @@ fn the_json_plan_round_trips() {
     let plan = plan_for(|d| std::fs::remove_file(d.join("staff/ban-dan-toc/mai-dac-hoa.yaml")).unwrap());
     let back: Plan = serde_json::from_str(&render::json(&plan)).unwrap();
     assert_eq!(back, plan);
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
 }
 
 #[test]

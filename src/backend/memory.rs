@@ -30,11 +30,8 @@ pub struct MemoryBackend {
 }
 
 const ALL: Capabilities = Capabilities {
-    rename: true,
-    archive_on_delete: true,
-    delegation: true,
-    must_change_password: true,
     last_login: false,
+    ..Capabilities::ALL
 };
 
 impl MemoryBackend {

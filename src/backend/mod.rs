@@ -124,6 +124,17 @@ pub struct Capabilities {
     pub last_login: bool,
 }
 
+impl Capabilities {
+    /// Everything: what a plan assumes when no server is involved (`plan --base`).
+    pub const ALL: Capabilities = Capabilities {
+        rename: true,
+        archive_on_delete: true,
+        delegation: true,
+        must_change_password: true,
+        last_login: true,
+    };
+}
+
 /// A new account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -120,13 +120,7 @@ pub(super) fn run(args: &PlanArgs, printer: &Printer) -> u8 {
         previous: base_state.as_ref(),
         observed: &observed,
         inventory: &inventory,
-        capabilities: Capabilities {
-            rename: true,
-            archive_on_delete: true,
-            delegation: true,
-            must_change_password: true,
-            last_login: false,
-        },
+        capabilities: Capabilities::ALL,
         today,
         source: PlanSource {
             path: args.path.display().to_string(),
