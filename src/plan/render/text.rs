@@ -142,7 +142,7 @@ fn change(out: &mut String, c: &Change, p: &Paint) {
     }
 }
 
-/// `quota: 2GiB → 5GiB`, with the changed characters highlighted when colour is on.
+/// `quota: 2GiB → 5GiB`, with the changed words highlighted when colour is on.
 fn field(f: &FieldChange, p: &Paint) -> String {
     let none = "(none)";
     let before = f.before.as_deref().unwrap_or(none);
@@ -155,7 +155,7 @@ fn field(f: &FieldChange, p: &Paint) -> String {
     if !p.on {
         return format!("{}: {before} → {after}{drift}", f.field);
     }
-    let diff = TextDiff::from_chars(before, after);
+    let diff = TextDiff::from_words(before, after);
     let (mut old, mut new) = (String::new(), String::new());
     for ch in diff.iter_all_changes() {
         match ch.tag() {
@@ -168,4 +168,29 @@ fn field(f: &FieldChange, p: &Paint) -> String {
         }
     }
     format!("{}: {old} → {new}{drift}", f.field)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_diffs_highlight_the_changed_words_only_with_colour() {
+        let f = FieldChange {
+            field: "fullName".into(),
+            before: Some("Võ Thùy Nhung".into()),
+            after: Some("Võ Thị Thùy Nhung".into()),
+            drift: false,
+        };
+        assert_eq!(
+            field(&f, &Paint { on: false }),
+            "fullName: Võ Thùy Nhung → Võ Thị Thùy Nhung"
+        );
+        let coloured = field(&f, &Paint { on: true });
+        assert!(coloured.contains("\x1b[1;32mThị\x1b[0m"), "{coloured:?}");
+        assert!(
+            coloured.starts_with("fullName: Võ Thùy Nhung → Võ "),
+            "{coloured:?}"
+        );
+    }
 }
