@@ -13,7 +13,8 @@ cargo clippy --locked --all-targets -- -D warnings
 echo "== tests"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-cargo test --locked --all-targets 2>&1 | tee "$log"
+# Benchmarks are compiled by clippy above and run with `cargo bench`; they are not tests.
+cargo test --locked --lib --bins --tests 2>&1 | tee "$log"
 # One closing line over every test binary.
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
      END { printf "tests: %d passed, %d failed\n", p, f }' "$log"

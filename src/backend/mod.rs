@@ -5,6 +5,7 @@
 //! change methods. A backend that cannot do something safely says so in [`Capabilities`] and the plan shows
 //! the change as blocked; it never substitutes a delete and a create for a rename.
 
+pub mod maildir;
 pub mod memory;
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -1,0 +1,641 @@
+//! The embedded backend: a Dovecot passwd-file, a Maildir tree and a Postfix virtual alias map in one folder
+//! (what small offices running Postfix + Dovecot use). No server process is needed to manage it.
+//!
+//! # Layout of `maildir:ROOT`
+//! ```text
+//! ROOT/passwd                  Dovecot passwd-file: user:{SHA512-CRYPT}hash:uid:gid::home::extra fields
+//! ROOT/virtual                 Postfix virtual alias map: "alias target", one per line
+//! ROOT/mailops-accounts.json   what Dovecot does not keep: display, given and family names, access grants, ids
+//! ROOT/mail/DOMAIN/LOCAL/Maildir/{cur,new,tmp}
+//! ROOT/archive/DOMAIN/LOCAL-UNIXTIME.tar.gz   a deleted mailbox's mail
+//! ROOT/.mailops.lock           held while a change is written
+//! ```
+//!
+//! # Guarantees
+//! - Every file is replaced atomically (temporary file, fsync, rename) under an exclusive lock, so Dovecot and
+//!   Postfix never read a half-written file and two mailops runs never interleave.
+//! - Rename moves the mailbox folder with one `rename(2)` on the same file system: every message is kept.
+//! - Suspend sets Dovecot's `nologin` (login refused, mail still delivered and kept).
+//! - Delete writes a compressed archive of the mailbox first and removes the folder only once the archive
+//!   is on disk.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs::File;
+use std::io::Write;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+use super::{
+    AccessLevel, AccountUpdate, BackendError, Capabilities, MailBackend, NewAccount, Observation,
+    ObservedAccount, Secret,
+};
+use crate::desired::{Address, Quota};
+
+const PASSWD: &str = "passwd";
+const VIRTUAL: &str = "virtual";
+const METADATA: &str = "mailops-accounts.json";
+const LOCK: &str = ".mailops.lock";
+
+/// One line of the passwd-file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct PasswdEntry {
+    address: Address,
+    hash: String,
+    uid: u32,
+    gid: u32,
+    home: PathBuf,
+    quota: Option<Quota>,
+    nologin: bool,
+}
+
+impl PasswdEntry {
+    fn line(&self) -> String {
+        let mut extra = vec!["userdb_mail=maildir:~/Maildir".to_string()];
+        if let Some(mib) = self.quota.and_then(Quota::mebibytes) {
+            extra.push(format!("userdb_quota_rule=*:storage={mib}M"));
+        }
+        if self.nologin {
+            extra.push("nologin=y reason=account-suspended".to_string());
+        }
+        format!(
+            "{}:{}:{}:{}::{}::{}",
+            self.address,
+            self.hash,
+            self.uid,
+            self.gid,
+            self.home.display(),
+            extra.join(" ")
+        )
+    }
+
+    fn parse(line: &str) -> Option<Self> {
+        let fields: Vec<&str> = line.splitn(8, ':').collect();
+        if fields.len() < 6 {
+            return None;
+        }
+        let extra = fields.get(7).copied().unwrap_or("");
+        let quota = extra
+            .split(' ')
+            .find_map(|f| f.strip_prefix("userdb_quota_rule=*:storage="))
+            .and_then(|v| v.strip_suffix('M'))
+            .and_then(|v| v.parse::<u64>().ok())
+            .map(|mib| Quota::Bytes(mib << 20));
+        Some(Self {
+            address: fields[0].parse().ok()?,
+            hash: fields[1].to_string(),
+            uid: fields[2].parse().ok()?,
+            gid: fields[3].parse().ok()?,
+            home: PathBuf::from(fields[5]),
+            quota,
+            nologin: extra.split(' ').any(|f| f == "nologin=y" || f == "nologin"),
+        })
+    }
+}
+
+/// What Dovecot does not keep.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Metadata {
+    id: String,
+    display_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    given_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    family_name: Option<String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    access: BTreeMap<Address, AccessLevel>,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct MetadataFile {
+    next_id: u64,
+    accounts: BTreeMap<Address, Metadata>,
+}
+
+/// Everything in the folder, read under the lock.
+#[derive(Debug, Default)]
+struct Snapshot {
+    passwd: BTreeMap<Address, PasswdEntry>,
+    aliases: BTreeMap<Address, Address>,
+    metadata: MetadataFile,
+}
+
+/// The embedded Maildir + Dovecot passwd-file backend.
+#[derive(Debug, Clone)]
+pub struct MaildirBackend {
+    root: PathBuf,
+    uid: u32,
+    gid: u32,
+    rounds: usize,
+}
+
+fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> BackendError {
+    let context = context.into();
+    move |source| BackendError::Io { context, source }
+}
+
+impl MaildirBackend {
+    /// Opens (creating if needed) the folder `root`. Mail belongs to the folder's owner.
+    ///
+    /// # Errors
+    /// When the folder cannot be created or read.
+    pub fn open(root: &Path) -> Result<Self, BackendError> {
+        std::fs::create_dir_all(root.join("mail"))
+            .map_err(io(format!("cannot create {}", root.display())))?;
+        let meta = std::fs::metadata(root).map_err(io(format!("cannot read {}", root.display())))?;
+        Ok(Self {
+            root: root.to_path_buf(),
+            uid: meta.uid(),
+            gid: meta.gid(),
+            rounds: 5_000,
+        })
+    }
+
+    /// Uses this uid and gid for new mailboxes (e.g. Dovecot's `vmail` user).
+    #[must_use]
+    pub fn with_owner(mut self, uid: u32, gid: u32) -> Self {
+        self.uid = uid;
+        self.gid = gid;
+        self
+    }
+
+    /// The folder.
+    #[must_use]
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Where an address's mailbox lives.
+    #[must_use]
+    pub fn home(&self, address: &Address) -> PathBuf {
+        self.root
+            .join("mail")
+            .join(address.domain())
+            .join(address.local())
+    }
+
+    fn lock(&self) -> Result<File, BackendError> {
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(self.root.join(LOCK))
+            .map_err(io("cannot open the lock file"))?;
+        file.lock().map_err(io("cannot lock the mail folder"))?;
+        Ok(file)
+    }
+
+    fn read(&self) -> Result<Snapshot, BackendError> {
+        let read = |name: &str| match std::fs::read_to_string(self.root.join(name)) {
+            Ok(t) => Ok(t),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
+            Err(e) => Err(io(format!("cannot read {name}"))(e)),
+        };
+        let mut snap = Snapshot::default();
+        for line in read(PASSWD)?
+            .lines()
+            .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        {
+            let entry = PasswdEntry::parse(line).ok_or_else(|| {
+                BackendError::Server(format!("unreadable line in {PASSWD}: {}", redact(line)))
+            })?;
+            snap.passwd.insert(entry.address.clone(), entry);
+        }
+        for line in read(VIRTUAL)?
+            .lines()
+            .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        {
+            let mut parts = line.split_whitespace();
+            if let (Some(Ok(alias)), Some(Ok(target))) = (
+                parts.next().map(str::parse::<Address>),
+                parts.next().map(str::parse::<Address>),
+            ) {
+                snap.aliases.insert(alias, target);
+            }
+        }
+        let meta = read(METADATA)?;
+        if !meta.is_empty() {
+            snap.metadata = serde_json::from_str(&meta)
+                .map_err(|e| BackendError::Server(format!("{METADATA} is not valid: {e}")))?;
+        }
+        Ok(snap)
+    }
+
+    fn write_file(&self, name: &str, bytes: &[u8]) -> Result<(), BackendError> {
+        let mut tmp =
+            tempfile::NamedTempFile::new_in(&self.root).map_err(io(format!("cannot write {name}")))?;
+        tmp.write_all(bytes).map_err(io(format!("cannot write {name}")))?;
+        tmp.as_file()
+            .sync_all()
+            .map_err(io(format!("cannot sync {name}")))?;
+        tmp.persist(self.root.join(name))
+            .map_err(|e| io(format!("cannot replace {name}"))(e.error))?;
+        Ok(())
+    }
+
+    fn write(&self, snap: &Snapshot) -> Result<(), BackendError> {
+        let mut passwd = String::new();
+        for e in snap.passwd.values() {
+            passwd.push_str(&e.line());
+            passwd.push('\n');
+        }
+        let mut virt = String::from("# managed by mailops: alias target\n");
+        for (alias, target) in &snap.aliases {
+            virt.push_str(&format!("{alias} {target}\n"));
+        }
+        let meta = serde_json::to_vec_pretty(&snap.metadata).unwrap_or_default();
+        self.write_file(METADATA, &meta)?;
+        self.write_acls(snap)?;
+        self.write_file(VIRTUAL, virt.as_bytes())?;
+        // The passwd-file last: it is what makes an account exist for Dovecot.
+        self.write_file(PASSWD, passwd.as_bytes())?;
+        if let Ok(d) = File::open(&self.root) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    }
+
+    /// Reads, changes and writes back the folder under the lock; `change` returns whether it changed anything.
+    fn modify(
+        &self,
+        change: impl FnOnce(&mut Snapshot) -> Result<bool, BackendError>,
+    ) -> Result<(), BackendError> {
+        let _lock = self.lock()?;
+        let mut snap = self.read()?;
+        if change(&mut snap)? {
+            self.write(&snap)?;
+        }
+        Ok(())
+    }
+
+    /// Dovecot ACL files (`Maildir/dovecot-acl`, read by the `acl` plugin with `vfile`): one line per grantee.
+    /// Written only where they differ from what is on disk.
+    fn write_acls(&self, snap: &Snapshot) -> Result<(), BackendError> {
+        for (address, entry) in &snap.passwd {
+            let path = entry.home.join("Maildir").join("dovecot-acl");
+            let access = snap.metadata.accounts.get(address).map(|m| &m.access);
+            let wanted: String = access
+                .into_iter()
+                .flatten()
+                .map(|(grantee, level)| {
+                    let rights = match level {
+                        AccessLevel::Owner => "lrwstipekxa",
+                        AccessLevel::Delegate => "lrwstipe",
+                    };
+                    format!("user={grantee} {rights}\n")
+                })
+                .collect();
+            let current = std::fs::read_to_string(&path).ok();
+            match (wanted.is_empty(), current) {
+                (true, None) => {}
+                (true, Some(_)) => std::fs::remove_file(&path).map_err(io("cannot remove an ACL file"))?,
+                (false, Some(c)) if c == wanted => {}
+                (false, _) => {
+                    let dir = path.parent().unwrap_or(&self.root);
+                    let mut tmp =
+                        tempfile::NamedTempFile::new_in(dir).map_err(io("cannot write an ACL file"))?;
+                    tmp.write_all(wanted.as_bytes())
+                        .map_err(io("cannot write an ACL file"))?;
+                    tmp.persist(&path)
+                        .map_err(|e| io("cannot replace an ACL file")(e.error))?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn hash(&self, password: &Secret) -> Result<String, BackendError> {
+        let params =
+            sha_crypt::Sha512Params::new(self.rounds).map_err(|_| BackendError::Unsupported("hash"))?;
+        let hash = sha_crypt::sha512_simple(password.expose(), &params)
+            .map_err(|_| BackendError::Server("password hashing failed".into()))?;
+        Ok(format!("{{SHA512-CRYPT}}{hash}"))
+    }
+
+    fn archive(&self, address: &Address, home: &Path) -> Result<PathBuf, BackendError> {
+        let dir = self.root.join("archive").join(address.domain());
+        std::fs::create_dir_all(&dir).map_err(io("cannot create the archive folder"))?;
+        let stamp = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let path = dir.join(format!("{}-{stamp}.tar.gz", address.local()));
+        let file = File::create(&path).map_err(io(format!("cannot create {}", path.display())))?;
+        let mut tar = tar::Builder::new(flate2::write::GzEncoder::new(
+            file,
+            flate2::Compression::default(),
+        ));
+        if home.exists() {
+            tar.append_dir_all(address.local(), home)
+                .map_err(io("cannot archive the mailbox"))?;
+        }
+        let gz = tar.into_inner().map_err(io("cannot finish the archive"))?;
+        let file = gz.finish().map_err(io("cannot finish the archive"))?;
+        file.sync_all().map_err(io("cannot sync the archive"))?;
+        Ok(path)
+    }
+}
+
+/// A passwd line with the password hash hidden, for error messages.
+fn redact(line: &str) -> String {
+    let mut parts: Vec<&str> = line.splitn(3, ':').collect();
+    if parts.len() > 1 {
+        parts[1] = "***";
+    }
+    parts.join(":")
+}
+
+fn in_use(snap: &Snapshot, address: &Address) -> bool {
+    snap.passwd.contains_key(address) || snap.aliases.contains_key(address)
+}
+
+fn make_maildir(home: &Path, uid: u32, gid: u32) -> Result<(), BackendError> {
+    for sub in ["cur", "new", "tmp"] {
+        std::fs::create_dir_all(home.join("Maildir").join(sub)).map_err(io("cannot create the Maildir"))?;
+    }
+    // Ownership matters only when running as root for another user (Dovecot's vmail).
+    let _ = std::os::unix::fs::chown(home, Some(uid), Some(gid));
+    for entry in walkdir::WalkDir::new(home).into_iter().flatten() {
+        let _ = std::os::unix::fs::chown(entry.path(), Some(uid), Some(gid));
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl MailBackend for MaildirBackend {
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            rename: true,
+            archive_on_delete: true,
+            delegation: true,
+            must_change_password: false,
+            last_login: false,
+        }
+    }
+
+    async fn observe(&self) -> Result<Observation, BackendError> {
+        let snap = {
+            let _lock = self.lock()?;
+            self.read()?
+        };
+        let mut aliases: BTreeMap<&Address, BTreeSet<Address>> = BTreeMap::new();
+        for (alias, target) in &snap.aliases {
+            aliases.entry(target).or_default().insert(alias.clone());
+        }
+        let accounts = snap
+            .passwd
+            .values()
+            .map(|e| {
+                let meta = snap
+                    .metadata
+                    .accounts
+                    .get(&e.address)
+                    .cloned()
+                    .unwrap_or_default();
+                ObservedAccount {
+                    id: (!meta.id.is_empty()).then_some(meta.id),
+                    address: e.address.clone(),
+                    display_name: meta.display_name,
+                    given_name: meta.given_name,
+                    family_name: meta.family_name,
+                    enabled: !e.nologin,
+                    quota: e.quota,
+                    aliases: aliases.remove(&e.address).unwrap_or_default(),
+                    access: meta.access,
+                    last_login: None,
+                }
+            })
+            .collect();
+        Ok(Observation::complete(accounts))
+    }
+
+    async fn create(&self, new: &NewAccount, password: &Secret) -> Result<(), BackendError> {
+        let hash = self.hash(password)?;
+        self.modify(|snap| {
+            if in_use(snap, &new.address) {
+                return Err(BackendError::AlreadyExists(new.address.clone()));
+            }
+            if let Some(a) = new.aliases.iter().find(|a| in_use(snap, a)) {
+                return Err(BackendError::AlreadyExists(a.clone()));
+            }
+            let home = self.home(&new.address);
+            make_maildir(&home, self.uid, self.gid)?;
+            snap.metadata.next_id += 1;
+            snap.metadata.accounts.insert(
+                new.address.clone(),
+                Metadata {
+                    id: snap.metadata.next_id.to_string(),
+                    display_name: new.display_name.clone(),
+                    given_name: new.given_name.clone(),
+                    family_name: new.family_name.clone(),
+                    access: BTreeMap::new(),
+                },
+            );
+            for a in &new.aliases {
+                snap.aliases.insert(a.clone(), new.address.clone());
+            }
+            snap.passwd.insert(
+                new.address.clone(),
+                PasswdEntry {
+                    address: new.address.clone(),
+                    hash,
+                    uid: self.uid,
+                    gid: self.gid,
+                    home,
+                    quota: new.quota,
+                    nologin: !new.enabled,
+                },
+            );
+            Ok(true)
+        })
+    }
+
+    async fn rename(
+        &self,
+        from: &Address,
+        to: &Address,
+        keep_old_as_alias: bool,
+    ) -> Result<(), BackendError> {
+        self.modify(|snap| {
+            if from == to {
+                return Ok(false);
+            }
+            let mut entry = snap
+                .passwd
+                .remove(from)
+                .ok_or_else(|| BackendError::NotFound(from.clone()))?;
+            if snap.passwd.contains_key(to) {
+                return Err(BackendError::AlreadyExists(to.clone()));
+            }
+            let new_home = self.home(to);
+            if let Some(parent) = new_home.parent() {
+                std::fs::create_dir_all(parent).map_err(io("cannot create the domain folder"))?;
+            }
+            if new_home.exists() {
+                return Err(BackendError::Server(format!(
+                    "{} already exists",
+                    new_home.display()
+                )));
+            }
+            // One rename(2): the messages never exist in two places or none.
+            std::fs::rename(&entry.home, &new_home).map_err(io("cannot move the mailbox"))?;
+            entry.address = to.clone();
+            entry.home = new_home;
+            snap.passwd.insert(to.clone(), entry);
+            if let Some(meta) = snap.metadata.accounts.remove(from) {
+                snap.metadata.accounts.insert(to.clone(), meta);
+            }
+            for meta in snap.metadata.accounts.values_mut() {
+                if let Some(level) = meta.access.remove(from) {
+                    meta.access.insert(to.clone(), level);
+                }
+            }
+            snap.aliases.remove(to);
+            for target in snap.aliases.values_mut() {
+                if target == from {
+                    *target = to.clone();
+                }
+            }
+            if keep_old_as_alias {
+                snap.aliases.insert(from.clone(), to.clone());
+            }
+            Ok(true)
+        })
+    }
+
+    async fn update(&self, address: &Address, u: &AccountUpdate) -> Result<(), BackendError> {
+        self.modify(|snap| {
+            let entry = snap
+                .passwd
+                .get_mut(address)
+                .ok_or_else(|| BackendError::NotFound(address.clone()))?;
+            let mut changed = false;
+            if let Some(q) = u.quota
+                && entry.quota != Some(q)
+            {
+                entry.quota = Some(q);
+                changed = true;
+            }
+            let meta = snap.metadata.accounts.entry(address.clone()).or_default();
+            let before = meta.clone();
+            if let Some(v) = &u.display_name {
+                meta.display_name.clone_from(v);
+            }
+            if let Some(v) = &u.given_name {
+                meta.given_name = Some(v.clone());
+            }
+            if let Some(v) = &u.family_name {
+                meta.family_name = Some(v.clone());
+            }
+            changed |= *meta != before;
+            if let Some(wanted) = &u.aliases {
+                let current: BTreeSet<Address> = snap
+                    .aliases
+                    .iter()
+                    .filter(|(_, t)| *t == address)
+                    .map(|(a, _)| a.clone())
+                    .collect();
+                if &current != wanted {
+                    if let Some(taken) = wanted.iter().find(|a| !current.contains(*a) && in_use(snap, a)) {
+                        return Err(BackendError::AlreadyExists(taken.clone()));
+                    }
+                    snap.aliases.retain(|_, t| t != address);
+                    for a in wanted {
+                        snap.aliases.insert(a.clone(), address.clone());
+                    }
+                    changed = true;
+                }
+            }
+            Ok(changed)
+        })
+    }
+
+    async fn suspend(&self, address: &Address) -> Result<(), BackendError> {
+        self.modify(|snap| {
+            let entry = snap
+                .passwd
+                .get_mut(address)
+                .ok_or_else(|| BackendError::NotFound(address.clone()))?;
+            let changed = !entry.nologin;
+            entry.nologin = true;
+            Ok(changed)
+        })
+    }
+
+    async fn resume(&self, address: &Address) -> Result<(), BackendError> {
+        self.modify(|snap| {
+            let entry = snap
+                .passwd
+                .get_mut(address)
+                .ok_or_else(|| BackendError::NotFound(address.clone()))?;
+            let changed = entry.nologin;
+            entry.nologin = false;
+            Ok(changed)
+        })
+    }
+
+    async fn delete(&self, address: &Address) -> Result<(), BackendError> {
+        self.modify(|snap| {
+            let entry = snap
+                .passwd
+                .get(address)
+                .ok_or_else(|| BackendError::NotFound(address.clone()))?
+                .clone();
+            let archive = self.archive(address, &entry.home)?;
+            tracing::info!(%address, archive = %archive.display(), "mailbox archived before deletion");
+            snap.passwd.remove(address);
+            snap.metadata.accounts.remove(address);
+            snap.aliases.retain(|_, t| t != address);
+            for meta in snap.metadata.accounts.values_mut() {
+                meta.access.remove(address);
+            }
+            if entry.home.exists() {
+                std::fs::remove_dir_all(&entry.home).map_err(io("cannot remove the archived mailbox"))?;
+            }
+            Ok(true)
+        })
+    }
+
+    async fn grant(
+        &self,
+        mailbox: &Address,
+        grantee: &Address,
+        level: AccessLevel,
+    ) -> Result<(), BackendError> {
+        self.modify(|snap| {
+            if !snap.passwd.contains_key(mailbox) {
+                return Err(BackendError::NotFound(mailbox.clone()));
+            }
+            let meta = snap.metadata.accounts.entry(mailbox.clone()).or_default();
+            Ok(meta.access.insert(grantee.clone(), level) != Some(level))
+        })
+    }
+
+    async fn revoke(&self, mailbox: &Address, grantee: &Address) -> Result<(), BackendError> {
+        self.modify(|snap| {
+            if !snap.passwd.contains_key(mailbox) {
+                return Err(BackendError::NotFound(mailbox.clone()));
+            }
+            let meta = snap.metadata.accounts.entry(mailbox.clone()).or_default();
+            Ok(meta.access.remove(grantee).is_some())
+        })
+    }
+
+    async fn set_password(&self, address: &Address, password: &Secret) -> Result<(), BackendError> {
+        let hash = self.hash(password)?;
+        self.modify(|snap| {
+            let entry = snap
+                .passwd
+                .get_mut(address)
+                .ok_or_else(|| BackendError::NotFound(address.clone()))?;
+            entry.hash = hash;
+            Ok(true)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,208 @@
+use super::*;
+
+fn addr(s: &str) -> Address {
+    s.parse().unwrap()
+}
+
+fn new(a: &str) -> NewAccount {
+    NewAccount {
+        address: addr(a),
+        display_name: "Võ Thị Thu An".into(),
+        given_name: Some("An".into()),
+        family_name: Some("Võ Thị Thu".into()),
+        quota: Some("2GiB".parse().unwrap()),
+        aliases: BTreeSet::from([addr("ketoan@bdt.binhthuan.gov.vn")]),
+        enabled: true,
+    }
+}
+
+fn pw() -> Secret {
+    Secret::new("Mật-khẩu-ban-đầu-42".into())
+}
+
+fn deliver(b: &MaildirBackend, a: &Address, name: &str) -> PathBuf {
+    let path = b.home(a).join("Maildir/new").join(name);
+    std::fs::write(&path, "Subject: Lịch họp\r\n\r\nHọp giao ban thứ Hai.\r\n").unwrap();
+    path
+}
+
+#[tokio::test]
+async fn create_then_observe_round_trips_through_the_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let b = MaildirBackend::open(dir.path()).unwrap();
+    b.create(&new("anvtt@bdt.binhthuan.gov.vn"), &pw()).await.unwrap();
+    let passwd = std::fs::read_to_string(dir.path().join("passwd")).unwrap();
+    assert!(
+        passwd.starts_with("anvtt@bdt.binhthuan.gov.vn:{SHA512-CRYPT}$6$"),
+        "{passwd}"
+    );
+    assert!(passwd.contains("userdb_quota_rule=*:storage=2048M"));
+    assert!(
+        !passwd.contains("Mật-khẩu"),
+        "the password itself is never written"
+    );
+    let virt = std::fs::read_to_string(dir.path().join("virtual")).unwrap();
+    assert!(virt.contains("ketoan@bdt.binhthuan.gov.vn anvtt@bdt.binhthuan.gov.vn"));
+    assert!(
+        b.home(&addr("anvtt@bdt.binhthuan.gov.vn"))
+            .join("Maildir/new")
+            .is_dir()
+    );
+    let o = b.observe().await.unwrap();
+    let acc = &o.accounts[0];
+    assert_eq!(acc.display_name, "Võ Thị Thu An");
+    assert_eq!(acc.quota, Some(Quota::Bytes(2 << 30)));
+    assert!(acc.enabled);
+    assert_eq!(acc.aliases.len(), 1);
+    assert_eq!(acc.id.as_deref(), Some("1"));
+    assert!(matches!(
+        b.create(&new("anvtt@bdt.binhthuan.gov.vn"), &pw()).await,
+        Err(BackendError::AlreadyExists(_))
+    ));
+}
+
+#[tokio::test]
+async fn the_hash_verifies_the_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let b = MaildirBackend::open(dir.path()).unwrap();
+    b.create(&new("anvtt@bdt.binhthuan.gov.vn"), &pw()).await.unwrap();
+    let passwd = std::fs::read_to_string(dir.path().join("passwd")).unwrap();
+    let hash = passwd
+        .split(':')
+        .nth(1)
+        .unwrap()
+        .strip_prefix("{SHA512-CRYPT}")
+        .unwrap();
+    assert!(sha_crypt::sha512_check(pw().expose(), hash).is_ok());
+    assert!(sha_crypt::sha512_check("wrong", hash).is_err());
+}
+
+#[tokio::test]
+async fn rename_moves_the_mailbox_and_keeps_every_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let b = MaildirBackend::open(dir.path()).unwrap();
+    let old = addr("nhungvt@bdt.binhthuan.gov.vn");
+    let new_address = addr("nhungvtt@bdt.binhthuan.gov.vn");
+    b.create(
+        &NewAccount {
+            aliases: BTreeSet::new(),
+            ..new(old.as_str())
+        },
+        &pw(),
+    )
+    .await
+    .unwrap();
+    deliver(&b, &old, "1700000000.M1P1.host");
+    deliver(&b, &old, "1700000001.M2P1.host");
+    b.grant(&addr("anvtt@bdt.binhthuan.gov.vn"), &old, AccessLevel::Delegate)
+        .await
+        .unwrap_err();
+    b.rename(&old, &new_address, true).await.unwrap();
+    let moved: Vec<_> = std::fs::read_dir(b.home(&new_address).join("Maildir/new"))
+        .unwrap()
+        .collect();
+    assert_eq!(moved.len(), 2, "both messages kept");
+    assert!(!b.home(&old).exists());
+    let o = b.observe().await.unwrap();
+    assert_eq!(o.accounts.len(), 1);
+    assert_eq!(o.accounts[0].address, new_address);
+    assert!(
+        o.accounts[0].aliases.contains(&old),
+        "the old address keeps delivering"
+    );
+    assert_eq!(o.accounts[0].id.as_deref(), Some("1"), "identity kept");
+}
+
+#[tokio::test]
+async fn suspend_sets_nologin_and_keeps_the_mail() {
+    let dir = tempfile::tempdir().unwrap();
+    let b = MaildirBackend::open(dir.path()).unwrap();
+    let a = addr("anvtt@bdt.binhthuan.gov.vn");
+    b.create(&new(a.as_str()), &pw()).await.unwrap();
+    let msg = deliver(&b, &a, "1700000000.M1P1.host");
+    b.suspend(&a).await.unwrap();
+    let passwd = std::fs::read_to_string(dir.path().join("passwd")).unwrap();
+    assert!(passwd.contains("nologin=y reason=account-suspended"), "{passwd}");
+    assert!(msg.exists());
+    assert!(!b.observe().await.unwrap().accounts[0].enabled);
+    let before = std::fs::read(dir.path().join("passwd")).unwrap();
+    b.suspend(&a).await.unwrap();
+    assert_eq!(
+        std::fs::read(dir.path().join("passwd")).unwrap(),
+        before,
+        "idempotent"
+    );
+    b.resume(&a).await.unwrap();
+    assert!(b.observe().await.unwrap().accounts[0].enabled);
+}
+
+#[tokio::test]
+async fn delete_archives_the_mail_first_and_the_archive_restores_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let b = MaildirBackend::open(dir.path()).unwrap();
+    let a = addr("hoamd@bdt.binhthuan.gov.vn");
+    b.create(
+        &NewAccount {
+            aliases: BTreeSet::new(),
+            ..new(a.as_str())
+        },
+        &pw(),
+    )
+    .await
+    .unwrap();
+    deliver(&b, &a, "1700000000.M1P1.host");
+    b.delete(&a).await.unwrap();
+    assert!(!b.home(&a).exists());
+    assert!(b.observe().await.unwrap().accounts.is_empty());
+    let archives: Vec<PathBuf> = std::fs::read_dir(dir.path().join("archive/bdt.binhthuan.gov.vn"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(archives.len(), 1);
+    let restore = tempfile::tempdir().unwrap();
+    let gz = flate2::read::GzDecoder::new(File::open(&archives[0]).unwrap());
+    tar::Archive::new(gz).unpack(restore.path()).unwrap();
+    let text =
+        std::fs::read_to_string(restore.path().join("hoamd/Maildir/new/1700000000.M1P1.host")).unwrap();
+    assert!(text.contains("Họp giao ban"));
+    assert!(matches!(b.delete(&a).await, Err(BackendError::NotFound(_))));
+}
+
+#[tokio::test]
+async fn grants_become_dovecot_acl_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let b = MaildirBackend::open(dir.path()).unwrap();
+    let shared = addr("bdt@binhthuan.gov.vn");
+    let head = addr("senm@bdt.binhthuan.gov.vn");
+    b.create(
+        &NewAccount {
+            aliases: BTreeSet::new(),
+            ..new(shared.as_str())
+        },
+        &pw(),
+    )
+    .await
+    .unwrap();
+    b.grant(&shared, &head, AccessLevel::Owner).await.unwrap();
+    let acl = b.home(&shared).join("Maildir/dovecot-acl");
+    assert_eq!(
+        std::fs::read_to_string(&acl).unwrap(),
+        "user=senm@bdt.binhthuan.gov.vn lrwstipekxa\n"
+    );
+    assert_eq!(
+        b.observe().await.unwrap().accounts[0].access.get(&head),
+        Some(&AccessLevel::Owner)
+    );
+    b.revoke(&shared, &head).await.unwrap();
+    assert!(!acl.exists());
+}
+
+#[test]
+fn passwd_lines_round_trip_and_errors_hide_the_hash() {
+    let line = "anvtt@bdt.binhthuan.gov.vn:{SHA512-CRYPT}$6$salt$hash:5000:5000::/srv/mail/x::userdb_mail=maildir:~/Maildir userdb_quota_rule=*:storage=2048M nologin=y reason=account-suspended";
+    let e = PasswdEntry::parse(line).unwrap();
+    assert!(e.nologin);
+    assert_eq!(e.quota, Some(Quota::Bytes(2 << 30)));
+    assert_eq!(e.line(), line);
+    assert_eq!(redact(line).split(':').nth(1), Some("***"));
+}
