@@ -208,6 +208,9 @@ pub enum BackendError {
     /// The backend cannot do this (see capabilities).
     #[error("the backend cannot {0}")]
     Unsupported(&'static str),
+    /// The server URL names no backend this build knows, or is incomplete.
+    #[error("{0}")]
+    InvalidUrl(String),
     /// The server refused or failed; worth retrying later.
     #[error("the mail server failed: {0}")]
     Server(String),
@@ -230,6 +233,7 @@ impl BackendError {
             BackendError::NotFound(_) => "not_found",
             BackendError::AlreadyExists(_) => "already_exists",
             BackendError::Unsupported(_) => "unsupported",
+            BackendError::InvalidUrl(_) => "invalid_url",
             BackendError::Server(_) => "server",
             BackendError::Io { .. } => "io",
         }
@@ -293,4 +297,36 @@ pub trait MailBackend: Send + Sync {
 
     /// Sets a new password (a handover rotates the agency mailbox's credentials).
     async fn set_password(&self, address: &Address, password: &Secret) -> Result<(), BackendError>;
+}
+
+/// Opens the backend a server URL names: `maildir:PATH` (the embedded default). Later backends follow the
+/// same `kind+scheme://` form.
+///
+/// # Errors
+/// An unknown kind, or a backend that cannot be opened.
+pub fn open(url: &str) -> Result<Box<dyn MailBackend>, BackendError> {
+    if let Some(path) = url.strip_prefix("maildir:") {
+        if path.is_empty() {
+            return Err(BackendError::InvalidUrl(
+                "`maildir:` needs a folder, e.g. `maildir:/srv/mail`".into(),
+            ));
+        }
+        return Ok(Box::new(maildir::MaildirBackend::open(std::path::Path::new(
+            path,
+        ))?));
+    }
+    let kind = url.split([':', '+']).next().unwrap_or(url);
+    Err(BackendError::InvalidUrl(format!(
+        "unsupported server URL kind `{kind}`: this mailops manages `maildir:PATH`"
+    )))
+}
+
+/// Where the state file lives when `--state` is not given: beside the mail of a maildir backend, else in
+/// the current folder.
+#[must_use]
+pub fn default_state_file(url: &str) -> std::path::PathBuf {
+    match url.strip_prefix("maildir:") {
+        Some(path) if !path.is_empty() => std::path::Path::new(path).join("mailops-state.json"),
+        _ => std::path::PathBuf::from("mailops-state.json"),
+    }
 }

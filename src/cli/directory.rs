@@ -56,7 +56,7 @@ pub(super) fn run(args: &DirectoryArgs, printer: &Printer) -> u8 {
     match &args.out {
         None => printer.out(&text),
         Some(file) => {
-            if let Err(e) = write_atomically(file, text.as_bytes()) {
+            if let Err(e) = super::write_atomically(file, text.as_bytes()) {
                 printer.error(&format!("cannot write {}", file.display()), Some(&e), None);
                 return 1;
             }
@@ -64,18 +64,4 @@ pub(super) fn run(args: &DirectoryArgs, printer: &Printer) -> u8 {
         }
     }
     0
-}
-
-/// Writes through a temporary file in the same folder and renames it over the target.
-fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
 }

@@ -1,6 +1,7 @@
 //! The command line: one file per subcommand, a shared printer, and the mapping to exit codes.
 
 mod address;
+mod adopt;
 mod directory;
 mod output;
 mod plan;
@@ -91,9 +92,13 @@ pub enum Command {
     /// Show what a change to the staff repository would do: who is created, renamed, updated, suspended,
     /// deleted, and who gains or loses access.
     ///
-    /// With --base, compares two git revisions of a local clone, with no server (pull-request review).
+    /// With --server, compares the repository with the server and the inventory. With --base, compares two
+    /// git revisions of a local clone, with no server (pull-request review).
     /// Exit status: 0 no changes, 2 changes, 1 error.
     Plan(plan::PlanArgs),
+    /// Rebuild the inventory (what mailops manages) from the repository and the server: every account whose
+    /// address a Mailbox or SharedMailbox asks for is adopted; others stay unmanaged and are never touched.
+    Adopt(adopt::AdoptArgs),
     /// Print the JSON Schema of manifest files (for editors: `# yaml-language-server: $schema=…`).
     Schema(schema::SchemaArgs),
 }
@@ -107,6 +112,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Address(a) => address::run(&a, &printer),
         Command::Directory(a) => directory::run(&a, &printer),
         Command::Plan(a) => plan::run(&a, &printer),
+        Command::Adopt(a) => adopt::run(&a, &printer),
         Command::Schema(a) => schema::run(&a, &printer),
     };
     ExitCode::from(code)
@@ -132,4 +138,18 @@ pub fn init_logging(global: &GlobalArgs) {
         LogFormat::Json => builder.json().flatten_event(true).try_init(),
         LogFormat::Text => builder.with_ansi(output::stderr_color(global.color)).try_init(),
     };
+}
+
+/// Writes through a temporary file in the same folder and renames it over the target.
+pub(crate) fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
 }

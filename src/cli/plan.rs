@@ -1,3 +1,4 @@
+//! `mailops plan [PATH] --server URL`: what applying the repository would change on a server, and
 //! `mailops plan --base REV [--head REV] [PATH]`: pull-request review with no server at all.
 
 use std::path::PathBuf;
@@ -26,16 +27,26 @@ pub enum PlanFormat {
 
 /// Arguments of `plan`.
 #[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("against").required(true).args(["base", "server"]))]
 pub struct PlanArgs {
-    /// The staff repository folder (inside a git clone).
+    /// The staff repository folder (with --base: inside a git clone).
     #[arg(default_value = ".")]
     pub path: PathBuf,
-    /// The revision the change starts from (the pull request's target, e.g. `origin/main`).
+    /// Compare against this revision, with no server (the pull request's target, e.g. `origin/main`).
     #[arg(long, value_name = "REV")]
-    pub base: String,
-    /// The revision with the change (default: HEAD).
+    pub base: Option<String>,
+    /// The revision with the change (with --base; default: HEAD).
     #[arg(long, value_name = "REV", default_value = "HEAD")]
     pub head: String,
+    /// Plan against this server: `maildir:PATH` (the embedded Maildir/Dovecot backend).
+    #[arg(long, value_name = "URL", conflicts_with = "base")]
+    pub server: Option<String>,
+    /// The state file (inventory) for --server (default: beside a maildir's mail, else ./mailops-state.json).
+    #[arg(long, value_name = "FILE", requires = "server")]
+    pub state: Option<PathBuf>,
+    /// Also save the plan as JSON to this file.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
     /// Output format.
     #[arg(long, short, value_enum, default_value_t = PlanFormat::Text)]
     pub output: PlanFormat,
@@ -80,19 +91,132 @@ fn desired_at(
 }
 
 pub(super) fn run(args: &PlanArgs, printer: &Printer) -> u8 {
-    let source = match GitSource::open(&args.path) {
-        Ok(s) => s,
-        Err(e) => {
+    let plan = match (&args.base, &args.server) {
+        (Some(base), _) => review(args, base, printer),
+        (None, Some(server)) => against_server(args, server, printer),
+        (None, None) => None,
+    };
+    let Some(plan) = plan else {
+        return 1;
+    };
+    if let Some(out) = &args.out
+        && let Err(e) = super::write_atomically(out, render::json(&plan).as_bytes())
+    {
+        printer.error(&format!("cannot write {}", out.display()), Some(&e), None);
+        return 1;
+    }
+    let text = match args.output {
+        PlanFormat::Text => render::text(&plan, printer.stdout_color()),
+        PlanFormat::Json => render::json(&plan),
+        PlanFormat::Markdown => render::markdown(&plan),
+    };
+    printer.out(&text);
+    if plan.has_changes() { 2 } else { 0 }
+}
+
+/// The repository folder, validated; diagnostics printed when it is not valid.
+pub(super) fn desired_or_report(path: &std::path::Path, printer: &Printer) -> Option<DesiredState> {
+    let (validated, sources) =
+        super::validate::load_and_validate(path, crate::manifest::loader::DEFAULT_MAX_FILE_SIZE);
+    match validated.state {
+        Some(s) if !validated.diagnostics.has_errors() => Some(s),
+        _ => {
+            printer.diagnostics(&validated.diagnostics, &sources);
+            printer.error(
+                &format!("{} is not valid; nothing was planned", path.display()),
+                None,
+                Some("fix the errors above (mailops validate shows them too)"),
+            );
+            None
+        }
+    }
+}
+
+/// A server read, with the locked state file and its inventory.
+pub(super) struct Observed {
+    /// The backend.
+    pub backend: Box<dyn crate::backend::MailBackend>,
+    /// What it holds.
+    pub observation: Observation,
+    /// The state file, locked for this run.
+    pub store: crate::state::StateStore,
+    /// The inventory read from it.
+    pub inventory: Inventory,
+}
+
+/// Opens the server and reads it, and the state file's inventory.
+pub(super) fn observe(server: &str, state: Option<&std::path::Path>, printer: &Printer) -> Option<Observed> {
+    let backend = crate::backend::open(server)
+        .map_err(|e| printer.error("cannot open the server", Some(&e), None))
+        .ok()?;
+    let state_path = state.map_or_else(
+        || crate::backend::default_state_file(server),
+        std::path::Path::to_path_buf,
+    );
+    let store = crate::state::StateStore::open(&state_path)
+        .map_err(|e| printer.error("cannot open the state file", Some(&e), None))
+        .ok()?;
+    let inventory = store
+        .load()
+        .map_err(|e| {
+            printer.error(
+                "cannot read the state file",
+                Some(&e),
+                Some("a lost state file is safe: `mailops adopt` rebuilds it"),
+            )
+        })
+        .ok()?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| printer.error("cannot start the runtime", Some(&e), None))
+        .ok()?;
+    let observation = runtime
+        .block_on(backend.observe())
+        .map_err(|e| printer.error("cannot read the server", Some(&e), None))
+        .ok()?;
+    Some(Observed {
+        backend,
+        observation,
+        store,
+        inventory,
+    })
+}
+
+fn against_server(args: &PlanArgs, server: &str, printer: &Printer) -> Option<plan::Plan> {
+    let desired = desired_or_report(&args.path, printer)?;
+    let o = observe(server, args.state.as_deref(), printer)?;
+    let input = DiffInput {
+        desired: Some(&desired),
+        previous: None,
+        observed: &o.observation,
+        inventory: &o.inventory,
+        capabilities: o.backend.capabilities(),
+        today: args.date.unwrap_or_else(|| chrono::Local::now().date_naive()),
+        source: PlanSource {
+            path: args.path.display().to_string(),
+            revision: None,
+            base_revision: None,
+        },
+        keep_old_address_as_alias: true,
+    };
+    let mut plan = plan::diff(&input);
+    plan.observed_fingerprint = Some(o.observation.fingerprint());
+    Some(plan)
+}
+
+fn review(args: &PlanArgs, base_rev: &str, printer: &Printer) -> Option<plan::Plan> {
+    let source = GitSource::open(&args.path)
+        .map_err(|e| {
             printer.error(
                 "cannot open the git repository",
                 Some(&e),
                 Some("run inside a clone, or give the folder"),
-            );
-            return 1;
-        }
-    };
+            )
+        })
+        .ok()?;
     let options = LoadOptions::default();
-    let (base, head) = match (source.load(&args.base, options), source.load(&args.head, options)) {
+    let (base, head) = match (source.load(base_rev, options), source.load(&args.head, options)) {
         (Ok(b), Ok(h)) => (b, h),
         (Err(e), _) | (_, Err(e)) => {
             printer.error(
@@ -100,28 +224,23 @@ pub(super) fn run(args: &PlanArgs, printer: &Printer) -> u8 {
                 Some(&e),
                 Some("fetch the base branch first, e.g. `git fetch origin main`"),
             );
-            return 1;
+            return None;
         }
     };
-    let Ok(base_state) = desired_at(&base, printer, "base", false) else {
-        return 1;
-    };
-    let Ok(head_state) = desired_at(&head, printer, "head", true) else {
-        return 1;
-    };
+    let base_state = desired_at(&base, printer, "base", false).ok()?;
+    let head_state = desired_at(&head, printer, "head", true).ok()?;
     // Without a base state (the folder is new), the "server" is complete and empty.
     let (observed, inventory) = base_state.as_ref().map_or_else(
         || (Observation::complete(Vec::new()), Inventory::default()),
         plan::synthesize,
     );
-    let today = args.date.unwrap_or_else(|| chrono::Local::now().date_naive());
     let input = DiffInput {
         desired: head_state.as_ref(),
         previous: base_state.as_ref(),
         observed: &observed,
         inventory: &inventory,
         capabilities: Capabilities::ALL,
-        today,
+        today: args.date.unwrap_or_else(|| chrono::Local::now().date_naive()),
         source: PlanSource {
             path: args.path.display().to_string(),
             revision: Some(head.commit.clone()),
@@ -130,17 +249,9 @@ pub(super) fn run(args: &PlanArgs, printer: &Printer) -> u8 {
         keep_old_address_as_alias: true,
     };
     let mut plan = plan::diff(&input);
-    // Comparing revisions, the "server" is the base revision as applied: its fingerprint means nothing.
-    plan.observed_fingerprint = None;
     plan.policy_changes = policy_changes(
         base_state.as_ref().map(|s| &s.organization),
         head_state.as_ref().map(|s| &s.organization),
     );
-    let text = match args.output {
-        PlanFormat::Text => render::text(&plan, printer.stdout_color()),
-        PlanFormat::Json => render::json(&plan),
-        PlanFormat::Markdown => render::markdown(&plan),
-    };
-    printer.out(&text);
-    if plan.has_changes() { 2 } else { 0 }
+    Some(plan)
 }

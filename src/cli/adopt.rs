@@ -1,0 +1,63 @@
+//! `mailops adopt [PATH] --server URL`: (re)build the inventory from the desired state and the server.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::Printer;
+use super::plan::{desired_or_report, observe};
+
+/// Arguments of `adopt`.
+#[derive(Debug, Args)]
+pub struct AdoptArgs {
+    /// The staff repository folder.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// The server: `maildir:PATH` (the embedded Maildir/Dovecot backend).
+    #[arg(long, value_name = "URL")]
+    pub server: String,
+    /// The state file (default: beside a maildir's mail, else ./mailops-state.json).
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// Show what would be adopted without writing the state file.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+pub(super) fn run(args: &AdoptArgs, printer: &Printer) -> u8 {
+    let Some(desired) = desired_or_report(&args.path, printer) else {
+        return 1;
+    };
+    let Some(o) = observe(&args.server, args.state.as_deref(), printer) else {
+        return 1;
+    };
+    let (inventory, report) = crate::state::adopt(&desired, &o.observation, &o.inventory);
+    let mut out = String::new();
+    for (identity, address) in &report.adopted {
+        out.push_str(&format!("= {identity} adopted at {address}\n"));
+    }
+    for identity in &report.missing {
+        out.push_str(&format!("+ {identity} is not on the server (apply creates it)\n"));
+    }
+    for address in &report.unmanaged {
+        out.push_str(&format!(
+            "? {address} is on the server but not in the repository: left unmanaged, never touched\n"
+        ));
+    }
+    out.push_str(&format!(
+        "{} adopted, {} missing, {} unmanaged; the inventory holds {} account(s)\n",
+        report.adopted.len(),
+        report.missing.len(),
+        report.unmanaged.len(),
+        inventory.len()
+    ));
+    if !args.dry_run {
+        if let Err(e) = o.store.save(&inventory) {
+            printer.error("cannot write the state file", Some(&e), None);
+            return 1;
+        }
+        out.push_str(&format!("wrote {}\n", o.store.path().display()));
+    }
+    printer.out(&out);
+    0
+}
