@@ -10,6 +10,25 @@ echo "== format"
 cargo fmt --all -- --check
 echo "== lint"
 cargo clippy --locked --all-targets -- -D warnings
+echo "== services for the tests"
+# A real Dovecot for the maildir backend's tests (tests/dovecot.rs): Debian's packages, mail owned by vmail.
+need_root() {
+  if [ "$(id -u)" != 0 ]; then
+    echo "error: $1 needs root (apt-get, useradd); run as root or install it by hand" >&2
+    exit 1
+  fi
+}
+if ! dpkg -s dovecot-core dovecot-imapd >/dev/null 2>&1; then
+  need_root "installing dovecot-core and dovecot-imapd"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-core dovecot-imapd >/dev/null
+fi
+if ! id -u vmail >/dev/null 2>&1; then
+  need_root "creating the vmail user"
+  useradd -r -u 5000 -U -d /nonexistent -s /usr/sbin/nologin vmail 2>/dev/null || useradd -r -U -d /nonexistent -s /usr/sbin/nologin vmail
+fi
+echo "dovecot $(/usr/sbin/dovecot --version)"
+
 echo "== tests"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
