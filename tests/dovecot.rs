@@ -44,7 +44,7 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn start_dovecot(work: &Path, passwd: &Path) -> Dovecot {
+fn start_dovecot(work: &Path, passwd: &Path, uid: u32) -> Dovecot {
     let dovecot = Path::new("/usr/sbin/dovecot");
     assert!(
         dovecot.exists(),
@@ -68,7 +68,7 @@ disable_plaintext_auth = no
 auth_mechanisms = plain login
 default_login_user = dovenull
 default_internal_user = dovecot
-first_valid_uid = 1000
+first_valid_uid = {uid}
 mail_location = maildir:~/Maildir
 passdb {{
   driver = passwd-file
@@ -99,6 +99,7 @@ service pop3-login {{
             run = run.display(),
             log = log.display(),
             passwd = passwd.display(),
+            uid = uid,
         ),
     )
     .unwrap();
@@ -193,7 +194,7 @@ async fn dovecot_serves_what_the_maildir_backend_writes() {
     .await
     .unwrap();
     deliver(&b, &address, uid, gid);
-    let dovecot = start_dovecot(work.path(), &root.join("passwd"));
+    let dovecot = start_dovecot(work.path(), &root.join("passwd"), uid);
     let log = || std::fs::read_to_string(&dovecot.log).unwrap_or_default();
 
     let (login, exists) = imap_login(dovecot.port, address.as_str(), password);
