@@ -2,6 +2,7 @@
 
 mod address;
 mod adopt;
+mod apply;
 mod directory;
 mod output;
 mod plan;
@@ -96,6 +97,11 @@ pub enum Command {
     /// git revisions of a local clone, with no server (pull-request review).
     /// Exit status: 0 no changes, 2 changes, 1 error.
     Plan(plan::PlanArgs),
+    /// Carry out the plan on the server: creations, renames (mail kept), updates, access changes, staged
+    /// removals. Initial passwords go to a 0600 file; every change goes to the audit log.
+    ///
+    /// Exit status: 0 all applied, 3 some changes blocked or failed, 1 error.
+    Apply(apply::ApplyArgs),
     /// Rebuild the inventory (what mailops manages) from the repository and the server: every account whose
     /// address a Mailbox or SharedMailbox asks for is adopted; others stay unmanaged and are never touched.
     Adopt(adopt::AdoptArgs),
@@ -113,6 +119,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Directory(a) => directory::run(&a, &printer),
         Command::Plan(a) => plan::run(&a, &printer),
         Command::Adopt(a) => adopt::run(&a, &printer),
+        Command::Apply(a) => apply::run(&a, &printer),
         Command::Schema(a) => schema::run(&a, &printer),
     };
     ExitCode::from(code)

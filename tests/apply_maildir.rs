@@ -1,0 +1,306 @@
+//! The lifecycle of examples/bdt-binhthuan on the embedded maildir backend, through the binary: first apply,
+//! a no-op second apply, a name correction (mail kept), a transfer out (suspended, then deleted after the
+//! grace period with the injected date), a handover, a mass removal over the budget, a stale saved plan.
+//! And, through the library, a server failing mid-apply: the next run converges with nothing duplicated.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{EXAMPLE, Run, mailops};
+
+struct Agency {
+    repo: tempfile::TempDir,
+    mail: tempfile::TempDir,
+}
+
+impl Agency {
+    fn new() -> Self {
+        let repo = tempfile::tempdir().unwrap();
+        common::copy_dir(&common::root().join(EXAMPLE), repo.path());
+        Self {
+            repo,
+            mail: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn server(&self) -> String {
+        format!("maildir:{}", self.mail.path().display())
+    }
+
+    fn apply(&self, date: &str, extra: &[&str]) -> Run {
+        let repo = self.repo.path().to_str().unwrap().to_string();
+        let server = self.server();
+        let mut args = vec![
+            "apply", &repo, "--server", &server, "--date", date, "--color", "never",
+        ];
+        args.extend_from_slice(extra);
+        mailops(&args)
+    }
+
+    fn file(&self, rel: &str) -> PathBuf {
+        self.repo.path().join(rel)
+    }
+
+    fn edit(&self, rel: &str, from: &str, to: &str) {
+        let t = std::fs::read_to_string(self.file(rel)).unwrap();
+        assert!(t.contains(from));
+        std::fs::write(self.file(rel), t.replace(from, to)).unwrap();
+    }
+
+    fn passwd(&self) -> String {
+        std::fs::read_to_string(self.mail.path().join("passwd")).unwrap()
+    }
+
+    fn line(&self, address: &str) -> Option<String> {
+        self.passwd()
+            .lines()
+            .find(|l| l.starts_with(&format!("{address}:")))
+            .map(str::to_string)
+    }
+
+    fn maildir(&self, address: &str) -> PathBuf {
+        let (local, domain) = address.split_once('@').unwrap();
+        self.mail
+            .path()
+            .join("mail")
+            .join(domain)
+            .join(local)
+            .join("Maildir")
+    }
+}
+
+fn deliver(maildir: &Path) {
+    std::fs::write(
+        maildir.join("new/1700000000.M1P1.test"),
+        "Subject: Lich hop\r\n\r\nHop giao ban.\r\n",
+    )
+    .unwrap();
+}
+
+#[test]
+fn the_agency_lifecycle_on_the_maildir_backend() {
+    let a = Agency::new();
+    // First apply: the 24 staff and the agency mailbox, with its owner and delegate.
+    let first = a.apply("2026-12-01", &[]);
+    assert_eq!(first.code, 0, "{}{}", first.stdout, first.stderr);
+    assert!(
+        first.stdout.contains("Apply: 27 applied, 0 blocked, 0 failed."),
+        "{}",
+        first.stdout
+    );
+    assert_eq!(a.passwd().lines().count(), 25);
+    let credentials = std::fs::read_to_string(a.mail.path().join("mailops-credentials.txt")).unwrap();
+    assert_eq!(
+        credentials.lines().count(),
+        25,
+        "one initial password per new mailbox"
+    );
+    assert!(
+        !first
+            .stdout
+            .contains(credentials.lines().next().unwrap().split('\t').nth(1).unwrap()),
+        "never printed"
+    );
+
+    // A second apply writes nothing.
+    let passwd = a.passwd();
+    let again = a.apply("2026-12-01", &[]);
+    assert_eq!(again.code, 0);
+    assert!(again.stdout.contains("No changes."), "{}", again.stdout);
+    assert_eq!(a.passwd(), passwd);
+
+    // A name correction is a rename; the mail delivered before it is kept.
+    deliver(&a.maildir("nhungvt@bdt.binhthuan.gov.vn"));
+    a.edit(
+        "staff/ban-dan-toc/vo-thuy-nhung.yaml",
+        "fullName: Võ Thùy Nhung",
+        "fullName: Võ Thị Thùy Nhung",
+    );
+    let rename = a.apply("2026-12-01", &[]);
+    assert_eq!(rename.code, 0, "{}", rename.stdout);
+    assert!(
+        rename
+            .stdout
+            .contains("rename nhungvt@bdt.binhthuan.gov.vn → nhungvtt@bdt.binhthuan.gov.vn")
+    );
+    assert!(
+        a.maildir("nhungvtt@bdt.binhthuan.gov.vn")
+            .join("new/1700000000.M1P1.test")
+            .exists()
+    );
+    assert!(a.line("nhungvt@bdt.binhthuan.gov.vn").is_none());
+
+    // A transfer out: suspended now, mail kept; deleted after the grace period, archived first.
+    deliver(&a.maildir("hoamd@bdt.binhthuan.gov.vn"));
+    std::fs::remove_file(a.file("staff/ban-dan-toc/mai-dac-hoa.yaml")).unwrap();
+    let out = a.apply("2026-12-01", &[]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    assert!(
+        a.line("hoamd@bdt.binhthuan.gov.vn")
+            .unwrap()
+            .contains("nologin=y")
+    );
+    let waiting = a.apply("2026-12-15", &[]);
+    assert!(
+        waiting.stdout.contains("may be deleted after 2026-12-31"),
+        "{}",
+        waiting.stdout
+    );
+    assert!(a.line("hoamd@bdt.binhthuan.gov.vn").is_some());
+    let deleted = a.apply("2027-01-01", &[]);
+    assert_eq!(deleted.code, 0, "{}", deleted.stdout);
+    assert!(a.line("hoamd@bdt.binhthuan.gov.vn").is_none());
+    assert!(
+        a.mail
+            .path()
+            .join("archive/bdt.binhthuan.gov.vn")
+            .read_dir()
+            .unwrap()
+            .count()
+            == 1
+    );
+
+    // The head of the agency replaced: access moves, the credentials are rotated for the new owner.
+    a.edit("agency-mailbox.yaml", "owner: mai-sen", "owner: truong-ngoc-phuc");
+    let handover = a.apply("2027-01-02", &[]);
+    assert_eq!(handover.code, 0, "{}", handover.stdout);
+    let acl = std::fs::read_to_string(a.maildir("bdt@binhthuan.gov.vn").join("dovecot-acl")).unwrap();
+    assert!(
+        acl.contains("user=phuctn@bdt.binhthuan.gov.vn lrwstipekxa") && !acl.contains("senm@"),
+        "{acl}"
+    );
+    let credentials = std::fs::read_to_string(a.mail.path().join("mailops-credentials.txt")).unwrap();
+    let last = credentials.lines().last().unwrap();
+    assert!(
+        last.starts_with("bdt@binhthuan.gov.vn\t") && last.ends_with("\tphuctn@bdt.binhthuan.gov.vn"),
+        "{last}"
+    );
+
+    // A mass removal over the budget: blocked, the rest applied, exit 3.
+    let dir = a.file("staff/trung-tam-dvmn");
+    for e in std::fs::read_dir(&dir).unwrap() {
+        std::fs::remove_file(e.unwrap().path()).unwrap();
+    }
+    std::fs::write(
+        a.file("staff/ban-dan-toc/nguyen-van-binh.yaml"),
+        "apiVersion: mailops.dev/v1alpha1\nkind: Mailbox\nmetadata:\n  name: nguyen-van-binh\nspec:\n  fullName: Nguyễn Văn Bình\n  unit: ban-dan-toc\n",
+    )
+    .unwrap();
+    let mass = a.apply("2027-01-03", &[]);
+    assert_eq!(mass.code, 3, "{}", mass.stdout);
+    assert!(
+        mass.stdout.contains("Apply: 1 applied, 7 blocked, 0 failed."),
+        "{}",
+        mass.stdout
+    );
+    assert!(a.line("binhnv@bdt.binhthuan.gov.vn").is_some());
+    assert!(
+        !a.line("phucth@bdt.binhthuan.gov.vn").unwrap().contains("nologin"),
+        "nobody suspended"
+    );
+
+    // The audit log has a line per change and no secret.
+    let audit = std::fs::read_to_string(a.mail.path().join("mailops-audit.jsonl")).unwrap();
+    assert!(
+        audit
+            .lines()
+            .all(|l| serde_json::from_str::<serde_json::Value>(l).is_ok())
+    );
+    for line in credentials.lines() {
+        assert!(!audit.contains(line.split('\t').nth(1).unwrap()));
+    }
+}
+
+#[test]
+fn a_saved_plan_is_refused_when_the_server_changed() {
+    let a = Agency::new();
+    let plan_file = a.repo.path().join("plan.json");
+    let repo = a.repo.path().to_str().unwrap().to_string();
+    let plan = mailops(&[
+        "plan",
+        &repo,
+        "--server",
+        &a.server(),
+        "--out",
+        plan_file.to_str().unwrap(),
+    ]);
+    assert_eq!(plan.code, 2);
+    // Someone changes the server in between.
+    std::fs::write(
+        a.mail.path().join("passwd"),
+        "x@bdt.binhthuan.gov.vn:{PLAIN}x:1000:1000::/nonexistent::\n",
+    )
+    .unwrap();
+    let stale = a.apply("2026-12-01", &["--plan", plan_file.to_str().unwrap()]);
+    assert_eq!(stale.code, 1);
+    assert!(
+        stale
+            .stderr
+            .contains("the server changed since this plan was made"),
+        "{}",
+        stale.stderr
+    );
+    assert_eq!(a.passwd().lines().count(), 1, "nothing applied");
+}
+
+#[tokio::test]
+async fn a_server_failing_mid_apply_converges_on_the_next_run() {
+    use chrono::NaiveDate;
+    use mailops::apply::{ApplyOptions, CredentialsSink, apply};
+    use mailops::backend::MailBackend;
+    use mailops::backend::memory::MemoryBackend;
+    use mailops::plan::{DiffInput, PlanSource, diff};
+    use mailops::state::Inventory;
+
+    let repo = mailops::manifest::load_repository(&common::root().join(EXAMPLE), Default::default());
+    let desired = mailops::desired::validate(&repo).state.unwrap();
+    let server = MemoryBackend::new();
+    let creds = tempfile::tempdir().unwrap();
+    let options = ApplyOptions {
+        concurrency: 4,
+        revision: None,
+        today: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+        credentials: CredentialsSink::File(creds.path().join("credentials")),
+        audit_log: None,
+    };
+    let mut inventory = Inventory::default();
+    let run = |inventory: &Inventory, observed: &mailops::backend::Observation| {
+        diff(&DiffInput {
+            desired: Some(&desired),
+            previous: None,
+            observed,
+            inventory,
+            capabilities: server.capabilities(),
+            today: options.today,
+            source: PlanSource::default(),
+            keep_old_address_as_alias: true,
+        })
+    };
+    server.fail_writes_after(10);
+    let plan = run(&inventory, &server.observe().await.unwrap());
+    let report = apply(&plan, &server, &mut inventory, &options, &|| {})
+        .await
+        .unwrap();
+    let (applied, _, failed) = report.counts();
+    assert_eq!(applied, 10);
+    assert!(failed > 0);
+    assert_eq!(inventory.len(), 10, "only what was made is recorded");
+
+    server.fail_writes_after(usize::MAX);
+    let plan = run(&inventory, &server.observe().await.unwrap());
+    let report = apply(&plan, &server, &mut inventory, &options, &|| {})
+        .await
+        .unwrap();
+    assert_eq!(report.counts().2, 0);
+    let observed = server.observe().await.unwrap();
+    assert_eq!(
+        observed.accounts.len(),
+        25,
+        "every mailbox once, nothing duplicated"
+    );
+    assert_eq!(inventory.len(), 25);
+    assert!(!run(&inventory, &observed).has_changes(), "converged");
+    let lines = std::fs::read_to_string(creds.path().join("credentials")).unwrap();
+    assert_eq!(lines.lines().count(), 25, "one password per mailbox, none lost");
+}
