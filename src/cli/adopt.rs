@@ -1,7 +1,5 @@
 //! `mailops adopt [PATH] --server URL`: (re)build the inventory from the desired state and the server.
 
-use std::path::PathBuf;
-
 use clap::Args;
 
 use super::Printer;
@@ -10,25 +8,19 @@ use super::plan::{desired_or_report, observe};
 /// Arguments of `adopt`.
 #[derive(Debug, Args)]
 pub struct AdoptArgs {
-    /// The staff repository folder.
-    #[arg(default_value = ".")]
-    pub path: PathBuf,
-    /// The server: `maildir:PATH` (the embedded Maildir/Dovecot backend).
-    #[arg(long, value_name = "URL")]
-    pub server: String,
-    /// The state file (default: beside a maildir's mail, else ./mailops-state.json).
-    #[arg(long, value_name = "FILE")]
-    pub state: Option<PathBuf>,
+    /// The repository and the server.
+    #[command(flatten)]
+    pub target: super::ServerArgs,
     /// Show what would be adopted without writing the state file.
     #[arg(long)]
     pub dry_run: bool,
 }
 
 pub(super) fn run(args: &AdoptArgs, printer: &Printer) -> u8 {
-    let Some(desired) = desired_or_report(&args.path, printer) else {
+    let Some(desired) = desired_or_report(&args.target.path, printer) else {
         return 1;
     };
-    let Some(o) = observe(&args.server, args.state.as_deref(), printer) else {
+    let Some(o) = observe(&args.target.server, args.target.state.as_deref(), printer) else {
         return 1;
     };
     let (inventory, report) = crate::state::adopt(&desired, &o.observation, &o.inventory);

@@ -15,15 +15,9 @@ use crate::plan::{self, DiffInput, Plan, PlanSource, render};
 /// Arguments of `apply`.
 #[derive(Debug, Args)]
 pub struct ApplyArgs {
-    /// The staff repository folder.
-    #[arg(default_value = ".")]
-    pub path: PathBuf,
-    /// The server: `maildir:PATH` (the embedded Maildir/Dovecot backend).
-    #[arg(long, value_name = "URL")]
-    pub server: String,
-    /// The state file (default: beside a maildir's mail, else ./mailops-state.json).
-    #[arg(long, value_name = "FILE")]
-    pub state: Option<PathBuf>,
+    /// The repository and the server.
+    #[command(flatten)]
+    pub target: super::ServerArgs,
     /// Apply this saved plan (from `plan --out`) instead of planning now; refused if the server changed since.
     #[arg(long, value_name = "FILE")]
     pub plan: Option<PathBuf>,
@@ -71,12 +65,12 @@ pub(super) fn run(args: &ApplyArgs, printer: &Printer) -> u8 {
     let today = args.date.unwrap_or_else(|| chrono::Local::now().date_naive());
     let desired = match &args.plan {
         Some(_) => None,
-        None => match desired_or_report(&args.path, printer) {
+        None => match desired_or_report(&args.target.path, printer) {
             Some(d) => Some(d),
             None => return 1,
         },
     };
-    let Some(mut o) = observe(&args.server, args.state.as_deref(), printer) else {
+    let Some(mut o) = observe(&args.target.server, args.target.state.as_deref(), printer) else {
         return 1;
     };
     let plan = match (&args.plan, &desired) {
@@ -103,7 +97,7 @@ pub(super) fn run(args: &ApplyArgs, printer: &Printer) -> u8 {
                 capabilities: o.backend.capabilities(),
                 today,
                 source: PlanSource {
-                    path: args.path.display().to_string(),
+                    path: args.target.path.display().to_string(),
                     revision: None,
                     base_revision: None,
                 },

@@ -67,6 +67,20 @@ pub enum ColorChoice {
     Never,
 }
 
+/// A staff repository and the server it is applied to (`apply`, `adopt`).
+#[derive(Debug, Args)]
+pub struct ServerArgs {
+    /// The staff repository folder.
+    #[arg(default_value = ".")]
+    pub path: std::path::PathBuf,
+    /// The server: `maildir:PATH` (the embedded Maildir/Dovecot backend).
+    #[arg(long, value_name = "URL")]
+    pub server: String,
+    /// The state file (default: beside a maildir's mail, else ./mailops-state.json).
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<std::path::PathBuf>,
+}
+
 /// Output format of reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum OutputFormat {
