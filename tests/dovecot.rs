@@ -1,6 +1,7 @@
 //! The maildir backend with a real Dovecot (Debian `dovecot-core` + `dovecot-imapd`, installed by
 //! tests/run.sh, with mail owned by the `vmail` user): an account mailops creates logs in over IMAP, a
-//! suspended one is refused, a message delivered before a rename is read after it.
+//! suspended one is refused, a message delivered before a rename is read after it, and a deleted mailbox
+//! comes back from its archive.
 //!
 //! Dovecot listens on 127.0.0.1 on a free port and is stopped when the test ends.
 
@@ -231,4 +232,56 @@ async fn dovecot_serves_what_the_maildir_backend_writes() {
         old.starts_with("a1 NO"),
         "the old login is gone (it is an alias now): {old}"
     );
+
+    // Deleted: archived first. Restored by unpacking the archive into place and creating the account again.
+    b.delete(&renamed).await.unwrap();
+    settle();
+    let (gone, _) = imap_login(dovecot.port, renamed.as_str(), password);
+    assert!(gone.starts_with("a1 NO"), "{gone}");
+    let archive_dir = root.join("archive/bdt.binhthuan.gov.vn");
+    let archive = std::fs::read_dir(&archive_dir)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let home = b.home(&renamed);
+    let parent = home.parent().unwrap().to_path_buf();
+    std::fs::create_dir_all(&parent).unwrap();
+    let gz = flate2::read::GzDecoder::new(std::fs::File::open(&archive).unwrap());
+    tar::Archive::new(gz).unpack(&parent).unwrap();
+    for entry in walk(&home) {
+        std::os::unix::fs::chown(&entry, Some(uid), Some(gid)).unwrap();
+    }
+    b.create(
+        &NewAccount {
+            address: renamed.clone(),
+            display_name: "Võ Thị Thu An".into(),
+            given_name: None,
+            family_name: None,
+            quota: None,
+            aliases: Default::default(),
+            enabled: true,
+        },
+        &Secret::new(password.into()),
+    )
+    .await
+    .unwrap();
+    settle();
+    let (restored, exists) = imap_login(dovecot.port, renamed.as_str(), password);
+    assert!(restored.starts_with("a1 OK"), "{restored}\n{}", log());
+    assert_eq!(exists, Some(1), "the archived message is back");
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = vec![dir.to_path_buf()];
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
 }
