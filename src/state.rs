@@ -104,12 +104,6 @@ impl Inventory {
         self.entries.get(key)
     }
 
-    /// The entry managing an address.
-    #[must_use]
-    pub fn by_address(&self, address: &Address) -> Option<&InventoryEntry> {
-        self.entries.values().find(|e| &e.address == address)
-    }
-
     /// Adds or replaces an entry.
     pub fn insert(&mut self, entry: InventoryEntry) {
         self.entries.insert(entry.key(), entry);

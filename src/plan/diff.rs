@@ -639,7 +639,7 @@ fn report_missing(cx: &mut Ctx<'_>, source: Option<&AccountSource<'_>>, slots: &
         return;
     }
     let wanted: OnceCell<HashSet<(&str, String)>> = OnceCell::new();
-    for e in cx.missing.clone() {
+    for e in std::mem::take(&mut cx.missing) {
         let wanted = wanted.get_or_init(|| {
             let Some(source) = source else {
                 return HashSet::default();
