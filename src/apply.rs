@@ -13,6 +13,7 @@
 //! # Errors
 //! Failures are outcomes in the [`ApplyReport`], not errors of the call: the next run converges.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::PathBuf;
@@ -125,10 +126,17 @@ fn phase(action: &Action) -> u8 {
 fn random_password() -> Secret {
     const CHARS: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
     let mut rng = rand::rngs::OsRng;
-    let s: String = (0..16)
-        .map(|_| CHARS[rng.gen_range(0..CHARS.len())] as char)
-        .collect();
-    Secret::new(s)
+    // Servers' password rules (Modoboa uses Django's) want an upper-case letter, a lower-case letter and a
+    // digit: draw again until all three are there (about one draw in ten is redrawn).
+    loop {
+        let s: String = (0..16)
+            .map(|_| CHARS[rng.gen_range(0..CHARS.len())] as char)
+            .collect();
+        let has = |f: fn(&char) -> bool| s.chars().any(|c| f(&c));
+        if has(char::is_ascii_uppercase) && has(char::is_ascii_lowercase) && has(char::is_ascii_digit) {
+            return Secret::new(s);
+        }
+    }
 }
 
 fn update_from(fields: &[FieldChange]) -> Result<(AccountUpdate, Option<bool>), BackendError> {
@@ -162,22 +170,65 @@ fn update_from(fields: &[FieldChange]) -> Result<(AccountUpdate, Option<bool>), 
     Ok((u, enable))
 }
 
-/// Runs one change; returns the new password to deliver, if any.
-async fn run_change(backend: &dyn MailBackend, c: &Change) -> Result<Option<Secret>, BackendError> {
+/// What a successful change leaves to record.
+#[derive(Default)]
+struct Done {
+    /// New passwords to hand out: (password, who receives it).
+    deliveries: Vec<(Secret, Address)>,
+    /// The backend's id of a created account.
+    backend_id: Option<String>,
+}
+
+impl From<()> for Done {
+    fn from((): ()) -> Self {
+        Done::default()
+    }
+}
+
+impl Done {
+    fn deliver(password: Secret, to: Address) -> Self {
+        Done {
+            deliveries: vec![(password, to)],
+            backend_id: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod password_tests {
+    #[test]
+    fn random_passwords_have_every_class_of_character() {
+        for _ in 0..500 {
+            let p = super::random_password();
+            let p = p.expose();
+            assert_eq!(p.len(), 16);
+            assert!(p.chars().any(|c| c.is_ascii_uppercase()));
+            assert!(p.chars().any(|c| c.is_ascii_lowercase()));
+            assert!(p.chars().any(|c| c.is_ascii_digit()));
+        }
+    }
+}
+
+/// Runs one change; returns the new passwords to deliver.
+async fn run_change(backend: &dyn MailBackend, c: &Change) -> Result<Done, BackendError> {
     let address = &c.target.address;
+    let none = Done::from;
     match &c.action {
         Action::Create { account } => {
             let password = random_password();
-            backend.create(account, &password).await?;
-            Ok(Some(password))
+            let backend_id = backend.create(account, &password).await?;
+            Ok(Done {
+                backend_id,
+                ..Done::deliver(password, address.clone())
+            })
         }
-        Action::Adopt { .. } | Action::Blocked { .. } => Ok(None),
+        Action::Adopt { .. } | Action::Blocked { .. } => Ok(Done::default()),
         Action::Rename {
             from,
             to,
             keep_old_as_alias,
             ..
-        } => backend.rename(from, to, *keep_old_as_alias).await.map(|()| None),
+        } => backend.rename(from, to, *keep_old_as_alias).await.map(none),
         Action::Update { fields } => {
             let (update, enable) = update_from(fields)?;
             if update != AccountUpdate::default() {
@@ -188,13 +239,13 @@ async fn run_change(backend: &dyn MailBackend, c: &Change) -> Result<Option<Secr
                 Some(false) => backend.suspend(address).await?,
                 None => {}
             }
-            Ok(None)
+            Ok(Done::default())
         }
-        Action::Suspend { .. } => backend.suspend(address).await.map(|()| None),
-        Action::Resume => backend.resume(address).await.map(|()| None),
-        Action::Delete { .. } => backend.delete(address).await.map(|()| None),
-        Action::Grant { grantee, level, .. } => backend.grant(address, grantee, *level).await.map(|()| None),
-        Action::Revoke { grantee, .. } => backend.revoke(address, grantee).await.map(|()| None),
+        Action::Suspend { .. } => backend.suspend(address).await.map(none),
+        Action::Resume => backend.resume(address).await.map(none),
+        Action::Delete { .. } => backend.delete(address).await.map(none),
+        Action::Grant { grantee, level, .. } => backend.grant(address, grantee, *level).await.map(none),
+        Action::Revoke { grantee, .. } => backend.revoke(address, grantee).await.map(none),
         Action::Handover { from, to, .. } => {
             if let Some(from) = from {
                 backend.revoke(address, from).await?;
@@ -203,13 +254,120 @@ async fn run_change(backend: &dyn MailBackend, c: &Change) -> Result<Option<Secr
             // The previous owner may know the password: rotate it and deliver it to the new owner only.
             let password = random_password();
             backend.set_password(address, &password).await?;
-            Ok(Some(password))
+            Ok(Done::deliver(password, to.clone()))
+        }
+    }
+}
+
+fn is_access(action: &Action) -> bool {
+    matches!(
+        action,
+        Action::Grant { .. } | Action::Revoke { .. } | Action::Handover { .. }
+    )
+}
+
+/// Applies an access change to the holders of a mailbox's credentials.
+fn change_holders(holders: &mut BTreeMap<Address, AccessLevel>, action: &Action) {
+    match action {
+        Action::Grant { grantee, level, .. } => {
+            holders.insert(grantee.clone(), *level);
+        }
+        Action::Revoke { grantee, .. } => {
+            holders.remove(grantee);
+        }
+        Action::Handover { from, to, .. } => {
+            if let Some(from) = from {
+                holders.remove(from);
+            }
+            holders.insert(to.clone(), AccessLevel::Owner);
+        }
+        _ => {}
+    }
+}
+
+/// On a server that cannot share a mailbox, access is the password: all access changes of one mailbox are
+/// one rotation, and the new password goes to everyone who holds access afterwards (nobody else).
+async fn reshare(
+    backend: &dyn MailBackend,
+    address: &Address,
+    holders: BTreeMap<Address, AccessLevel>,
+) -> Result<Done, BackendError> {
+    let password = random_password();
+    backend.set_password(address, &password).await?;
+    Ok(Done {
+        deliveries: holders.into_keys().map(|h| (password.clone(), h)).collect(),
+        backend_id: None,
+    })
+}
+
+/// The changes of one phase, as units of work: each change alone, except that on a server without
+/// delegation the access changes of one mailbox form one unit (one rotation).
+fn units<'c>(batch: &[&'c Change], shares: bool) -> Vec<Vec<usize>> {
+    let mut units: Vec<Vec<usize>> = Vec::new();
+    let mut by_mailbox: BTreeMap<&'c Address, usize> = BTreeMap::new();
+    for (i, c) in batch.iter().enumerate() {
+        if !shares && is_access(&c.action) {
+            if let Some(u) = by_mailbox.get(&c.target.address) {
+                units[*u].push(i);
+                continue;
+            }
+            by_mailbox.insert(&c.target.address, units.len());
+        }
+        units.push(vec![i]);
+    }
+    units
+}
+
+/// Runs one unit of work; the first change of a unit carries its deliveries.
+async fn run_unit(
+    backend: &dyn MailBackend,
+    batch: &[&Change],
+    unit: &[usize],
+    inventory: &Inventory,
+    shares: bool,
+) -> Vec<(usize, Result<Done, BackendError>)> {
+    let first = batch[unit[0]];
+    if shares || !is_access(&first.action) {
+        return vec![(unit[0], run_change(backend, first).await)];
+    }
+    let key = first
+        .target
+        .name
+        .as_ref()
+        .map(|n| format!("{}/{n}", first.target.kind));
+    let mut holders = key
+        .and_then(|k| inventory.get(&k))
+        .map(|e| e.holders.clone())
+        .unwrap_or_default();
+    for i in unit {
+        change_holders(&mut holders, &batch[*i].action);
+    }
+    match reshare(backend, &first.target.address, holders).await {
+        Ok(deliveries) => {
+            let mut out = vec![(unit[0], Ok(deliveries))];
+            out.extend(unit[1..].iter().map(|i| (*i, Ok(Done::default()))));
+            out
+        }
+        Err(e) => {
+            let message = e.to_string();
+            let mut out: Vec<_> = unit[1..]
+                .iter()
+                .map(|i| (*i, Err(BackendError::Server(message.clone()))))
+                .collect();
+            out.insert(0, (unit[0], Err(e)));
+            out
         }
     }
 }
 
 /// Records a successful change in the inventory.
-fn record(inventory: &mut Inventory, c: &Change, options: &ApplyOptions) {
+fn record(
+    inventory: &mut Inventory,
+    c: &Change,
+    options: &ApplyOptions,
+    shares: bool,
+    created_id: Option<String>,
+) {
     let Some(name) = &c.target.name else {
         return;
     };
@@ -223,9 +381,14 @@ fn record(inventory: &mut Inventory, c: &Change, options: &ApplyOptions) {
         origin,
         last_revision: revision.clone(),
         suspended_on: None,
+        kept_aliases: BTreeSet::new(),
+        holders: BTreeMap::new(),
     };
     match &c.action {
-        Action::Create { .. } => inventory.insert(new_entry(EntryOrigin::Created)),
+        Action::Create { .. } => inventory.insert(InventoryEntry {
+            backend_id: created_id,
+            ..new_entry(EntryOrigin::Created)
+        }),
         Action::Adopt { backend_id } => {
             let mut e = new_entry(EntryOrigin::Adopted);
             e.backend_id.clone_from(backend_id);
@@ -237,7 +400,21 @@ fn record(inventory: &mut Inventory, c: &Change, options: &ApplyOptions) {
         action => {
             if let Some(e) = inventory.entries.get_mut(&key) {
                 match action {
-                    Action::Rename { to, .. } => e.address = to.clone(),
+                    Action::Rename {
+                        from,
+                        to,
+                        keep_old_as_alias,
+                        ..
+                    } => {
+                        e.address = to.clone();
+                        e.kept_aliases.remove(to);
+                        if *keep_old_as_alias {
+                            e.kept_aliases.insert(from.clone());
+                        }
+                    }
+                    Action::Grant { .. } | Action::Revoke { .. } | Action::Handover { .. } if !shares => {
+                        change_holders(&mut e.holders, action);
+                    }
                     Action::Suspend { .. } => e.suspended_on = Some(options.today),
                     Action::Resume => e.suspended_on = None,
                     _ => {}
@@ -325,6 +502,7 @@ pub async fn apply(
     options: &ApplyOptions,
     progress: &(dyn Fn() + Sync),
 ) -> std::io::Result<ApplyReport> {
+    let shares = backend.capabilities().delegation;
     let mut order: Vec<&Change> = plan.changes.iter().collect();
     order.sort_by_key(|c| phase(&c.action));
     let mut report = ApplyReport::default();
@@ -337,30 +515,29 @@ pub async fn apply(
                 .take_while(|c| phase(&c.action) == p)
                 .count();
         let batch = &order[start..end];
-        let results: Vec<(usize, Result<Option<Secret>, BackendError>)> =
-            futures::stream::iter(batch.iter().enumerate())
-                .map(|(i, c)| async move {
-                    let r = run_change(backend, c).await;
+        let units = units(batch, shares);
+        let held: &Inventory = inventory;
+        let results: Vec<Vec<(usize, Result<Done, BackendError>)>> = futures::stream::iter(units.iter())
+            .map(|unit| async move {
+                let r = run_unit(backend, batch, unit, held, shares).await;
+                for _ in unit {
                     progress();
-                    (i, r)
-                })
-                .buffer_unordered(options.concurrency.max(1))
-                .collect()
-                .await;
-        let mut results = results;
+                }
+                r
+            })
+            .buffer_unordered(options.concurrency.max(1))
+            .collect()
+            .await;
+        let mut results: Vec<_> = results.into_iter().flatten().collect();
         results.sort_by_key(|(i, _)| *i);
         for (i, result) in results {
             let c = batch[i];
             let outcome = match (&c.action, result) {
                 (Action::Blocked { .. }, _) => Outcome::Blocked,
-                (_, Ok(password)) => {
-                    record(inventory, c, options);
-                    if let Some(password) = password {
-                        let recipient = match &c.action {
-                            Action::Handover { to, .. } => to,
-                            _ => &c.target.address,
-                        };
-                        deliver(options, &mut report, &c.target.address, password, recipient)?;
+                (_, Ok(done)) => {
+                    record(inventory, c, options, shares, done.backend_id);
+                    for (password, recipient) in done.deliveries {
+                        deliver(options, &mut report, &c.target.address, password, &recipient)?;
                     }
                     Outcome::Applied
                 }

@@ -18,7 +18,7 @@
 //! - Losing the file is safe: with an empty inventory nothing is suspended or deleted (every account on the
 //!   server is unmanaged), and [`adopt`] rebuilds the inventory from the desired state and the server.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::backend::Observation;
+use crate::backend::{AccessLevel, Observation};
 use crate::desired::{Address, DesiredState};
 
 /// Current format version.
@@ -63,6 +63,13 @@ pub struct InventoryEntry {
     /// When mailops suspended it as the first stage of removal.
     #[serde(default)]
     pub suspended_on: Option<NaiveDate>,
+    /// Old addresses kept delivering as aliases after a rename: wanted aliases from then on.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub kept_aliases: BTreeSet<Address>,
+    /// On a server that cannot share a mailbox: who was given its credentials, and as what. The plan
+    /// compares the wanted access with this, and any change rotates the password for the new holders.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub holders: BTreeMap<Address, AccessLevel>,
 }
 
 impl InventoryEntry {
@@ -326,6 +333,8 @@ pub fn adopt(
                         origin: EntryOrigin::Adopted,
                         last_revision: None,
                         suspended_on: None,
+                        kept_aliases: BTreeSet::new(),
+                        holders: BTreeMap::new(),
                     });
                     report.adopted.push((key, acc.address.clone()));
                 }
@@ -355,6 +364,8 @@ mod tests {
             origin: EntryOrigin::Created,
             last_revision: Some("abc".into()),
             suspended_on: NaiveDate::from_ymd_opt(2026, 11, 1),
+            kept_aliases: BTreeSet::new(),
+            holders: BTreeMap::new(),
         }
     }
 

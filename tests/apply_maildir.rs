@@ -130,6 +130,14 @@ fn the_agency_lifecycle_on_the_maildir_backend() {
             .exists()
     );
     assert!(a.line("nhungvt@bdt.binhthuan.gov.vn").is_none());
+    // The old address keeps delivering as an alias, and stays wanted: the next run changes nothing.
+    let virtual_map = std::fs::read_to_string(a.mail.path().join("virtual")).unwrap();
+    assert!(
+        virtual_map.contains("nhungvt@bdt.binhthuan.gov.vn nhungvtt@bdt.binhthuan.gov.vn"),
+        "{virtual_map}"
+    );
+    let settled = a.apply("2026-12-01", &[]);
+    assert!(settled.stdout.contains("No changes."), "{}", settled.stdout);
 
     // A transfer out: suspended now, mail kept; deleted after the grace period, archived first.
     deliver(&a.maildir("hoamd@bdt.binhthuan.gov.vn"));

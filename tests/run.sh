@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test of mailops on a fresh machine: format and lint checks, then the whole test suite.
-# Test groups that need services (a real Modoboa, Dovecot, git daemon) install and start them from here, on
+# Test groups that need services (a real Modoboa, a real Dovecot) install and start them from here, on
 # 127.0.0.1 only, so that CI and a developer's machine run the same thing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,10 +28,17 @@ if ! id -u vmail >/dev/null 2>&1; then
   useradd -r -u 5000 -U -d /nonexistent -s /usr/sbin/nologin vmail 2>/dev/null || useradd -r -U -d /nonexistent -s /usr/sbin/nologin vmail
 fi
 echo "dovecot $(/usr/sbin/dovecot --version)"
+# A real Modoboa 2.12.0 for the modoboa backend's tests (tests/modoboa.rs): Debian's Redis, a venv under
+# target/, SQLite, gunicorn on 127.0.0.1; stopped when the tests end.
+./tests/support/modoboa.sh up
+trap './tests/support/modoboa.sh down >/dev/null 2>&1 || true' EXIT
+# shellcheck source=/dev/null
+source target/modoboa/env.sh
+export MODOBOA_URL MODOBOA_STOCK_URL MODOBOA_TOKEN MODOBOA_RUN MODOBOA_MANAGE
 
 echo "== tests"
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+trap 'rm -f "$log"; ./tests/support/modoboa.sh down >/dev/null 2>&1 || true' EXIT
 # Benchmarks are compiled by clippy above and run with `cargo bench`; they are not tests.
 cargo test --locked --lib --bins --tests 2>&1 | tee "$log"
 # One closing line over every test binary.

@@ -373,6 +373,7 @@ impl MailBackend for MaildirBackend {
             delegation: true,
             must_change_password: false,
             last_login: false,
+            display_name: true,
         }
     }
 
@@ -412,8 +413,9 @@ impl MailBackend for MaildirBackend {
         Ok(Observation::complete(accounts))
     }
 
-    async fn create(&self, new: &NewAccount, password: &Secret) -> Result<(), BackendError> {
+    async fn create(&self, new: &NewAccount, password: &Secret) -> Result<Option<String>, BackendError> {
         let hash = self.hash(password)?;
+        let mut id = None;
         self.modify(|snap| {
             if in_use(snap, &new.address) {
                 return Err(BackendError::AlreadyExists(new.address.clone()));
@@ -424,6 +426,7 @@ impl MailBackend for MaildirBackend {
             let home = self.home(&new.address);
             make_maildir(&home, self.uid, self.gid)?;
             snap.metadata.next_id += 1;
+            id = Some(snap.metadata.next_id.to_string());
             snap.metadata.accounts.insert(
                 new.address.clone(),
                 Metadata {
@@ -450,7 +453,8 @@ impl MailBackend for MaildirBackend {
                 },
             );
             Ok(true)
-        })
+        })?;
+        Ok(id)
     }
 
     async fn rename(

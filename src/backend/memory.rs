@@ -31,6 +31,7 @@ pub struct MemoryBackend {
 
 const ALL: Capabilities = Capabilities {
     last_login: false,
+    display_name: true,
     ..Capabilities::ALL
 };
 
@@ -146,7 +147,7 @@ impl MailBackend for MemoryBackend {
         Ok(Observation::complete(accounts))
     }
 
-    async fn create(&self, new: &NewAccount, password: &Secret) -> Result<(), BackendError> {
+    async fn create(&self, new: &NewAccount, password: &Secret) -> Result<Option<String>, BackendError> {
         self.write(|s| {
             if in_use(s, &new.address) {
                 return Err(BackendError::AlreadyExists(new.address.clone()));
@@ -167,7 +168,7 @@ impl MailBackend for MemoryBackend {
             s.accounts.insert(new.address.clone(), acc);
             s.passwords
                 .insert(new.address.clone(), password.expose().to_string());
-            Ok(((), true))
+            Ok((Some(s.next_id.to_string()), true))
         })
     }
 

@@ -7,6 +7,7 @@
 
 pub mod maildir;
 pub mod memory;
+pub mod modoboa;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -123,6 +124,9 @@ pub struct Capabilities {
     pub must_change_password: bool,
     /// Reports last-login times.
     pub last_login: bool,
+    /// Keeps a display name apart from the given and family names. Where it does not (Modoboa keeps only
+    /// first and last names), people's names are compared as given and family names only.
+    pub display_name: bool,
 }
 
 impl Capabilities {
@@ -133,6 +137,7 @@ impl Capabilities {
         delegation: true,
         must_change_password: true,
         last_login: true,
+        display_name: true,
     };
 }
 
@@ -211,7 +216,10 @@ pub enum BackendError {
     /// The server URL names no backend this build knows, or is incomplete.
     #[error("{0}")]
     InvalidUrl(String),
-    /// The server refused or failed; worth retrying later.
+    /// The server refused the change as invalid; retrying the same change will not help.
+    #[error("the mail server refused: {0}")]
+    Rejected(String),
+    /// The server failed; worth retrying later.
     #[error("the mail server failed: {0}")]
     Server(String),
     /// Local I/O.
@@ -234,6 +242,7 @@ impl BackendError {
             BackendError::AlreadyExists(_) => "already_exists",
             BackendError::Unsupported(_) => "unsupported",
             BackendError::InvalidUrl(_) => "invalid_url",
+            BackendError::Rejected(_) => "rejected",
             BackendError::Server(_) => "server",
             BackendError::Io { .. } => "io",
         }
@@ -264,8 +273,8 @@ pub trait MailBackend: Send + Sync {
     /// in `problems`, when any part could not be read.
     async fn observe(&self) -> Result<Observation, BackendError>;
 
-    /// Creates an account with an initial password.
-    async fn create(&self, account: &NewAccount, password: &Secret) -> Result<(), BackendError>;
+    /// Creates an account with an initial password; returns the backend's id for it, if it has ids.
+    async fn create(&self, account: &NewAccount, password: &Secret) -> Result<Option<String>, BackendError>;
 
     /// Renames an account in place, keeping its mail; with `keep_old_as_alias`, the old address keeps
     /// delivering as an alias.
@@ -299,12 +308,22 @@ pub trait MailBackend: Send + Sync {
     async fn set_password(&self, address: &Address, password: &Secret) -> Result<(), BackendError>;
 }
 
-/// Opens the backend a server URL names: `maildir:PATH` (the embedded default). Later backends follow the
-/// same `kind+scheme://` form.
+/// What opening a backend needs besides its URL.
+#[derive(Debug, Clone, Default)]
+pub struct OpenOptions {
+    /// The domains mailops manages (the Organization's): servers that hold other domains are read only for
+    /// these.
+    pub domains: Vec<String>,
+    /// The API token, for servers with an API.
+    pub token: Option<Secret>,
+}
+
+/// Opens the backend a server URL names: `maildir:PATH` (the embedded default) or
+/// `modoboa+http(s)://HOST[:PORT]` (Modoboa's REST API v2, with a token).
 ///
 /// # Errors
-/// An unknown kind, or a backend that cannot be opened.
-pub fn open(url: &str) -> Result<Box<dyn MailBackend>, BackendError> {
+/// An unknown kind, a missing token, or a backend that cannot be opened.
+pub fn open(url: &str, options: &OpenOptions) -> Result<Box<dyn MailBackend>, BackendError> {
     if let Some(path) = url.strip_prefix("maildir:") {
         if path.is_empty() {
             return Err(BackendError::InvalidUrl(
@@ -315,9 +334,22 @@ pub fn open(url: &str) -> Result<Box<dyn MailBackend>, BackendError> {
             path,
         ))?));
     }
+    if url.starts_with("modoboa+") {
+        let config = modoboa::ModoboaConfig::from_url(url)?;
+        let token = options.token.clone().ok_or_else(|| {
+            BackendError::InvalidUrl(
+                "Modoboa needs an API token: set MAILOPS_TOKEN or give --token-file".into(),
+            )
+        })?;
+        return Ok(Box::new(modoboa::ModoboaBackend::new(
+            config,
+            token,
+            options.domains.clone(),
+        )?));
+    }
     let kind = url.split([':', '+']).next().unwrap_or(url);
     Err(BackendError::InvalidUrl(format!(
-        "unsupported server URL kind `{kind}`: this mailops manages `maildir:PATH`"
+        "unsupported server URL kind `{kind}`: mailops manages `maildir:PATH` and `modoboa+http(s)://HOST`"
     )))
 }
 

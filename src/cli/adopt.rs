@@ -20,7 +20,7 @@ pub(super) fn run(args: &AdoptArgs, printer: &Printer) -> u8 {
     let Some(desired) = desired_or_report(&args.target.path, printer) else {
         return 1;
     };
-    let Some(o) = observe(&args.target.server, args.target.state.as_deref(), printer) else {
+    let Some(o) = observe(args.target.connect(), &desired.organization.domains, printer) else {
         return 1;
     };
     let (inventory, report) = crate::state::adopt(&desired, &o.observation, &o.inventory);

@@ -70,14 +70,23 @@ pub(super) fn run(args: &ApplyArgs, printer: &Printer) -> u8 {
             None => return 1,
         },
     };
-    let Some(mut o) = observe(&args.target.server, args.target.state.as_deref(), printer) else {
+    let saved = match &args.plan {
+        Some(file) => match load_plan(file, printer) {
+            Some(plan) => Some(plan),
+            None => return 1,
+        },
+        None => None,
+    };
+    let domains = match (&saved, &desired) {
+        (Some(plan), _) => plan.server_domains.clone(),
+        (None, Some(d)) => d.organization.domains.clone(),
+        (None, None) => Vec::new(),
+    };
+    let Some(mut o) = observe(args.target.connect(), &domains, printer) else {
         return 1;
     };
-    let plan = match (&args.plan, &desired) {
-        (Some(file), _) => {
-            let Some(plan) = load_plan(file, printer) else {
-                return 1;
-            };
+    let plan = match (saved, &desired) {
+        (Some(plan), _) => {
             if plan.observed_fingerprint.as_deref() != Some(o.observation.fingerprint().as_str()) {
                 printer.error(
                     "the server changed since this plan was made; nothing was applied",
@@ -104,6 +113,7 @@ pub(super) fn run(args: &ApplyArgs, printer: &Printer) -> u8 {
                 keep_old_address_as_alias: true,
             });
             p.observed_fingerprint = Some(o.observation.fingerprint());
+            p.server_domains = domains;
             p
         }
         (None, None) => return 1,
@@ -143,14 +153,7 @@ pub(super) fn run(args: &ApplyArgs, printer: &Printer) -> u8 {
             b.inc(1);
         }
     };
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-        Ok(r) => r,
-        Err(e) => {
-            printer.error("cannot start the runtime", Some(&e), None);
-            return 1;
-        }
-    };
-    let result = runtime.block_on(crate::apply::apply(
+    let result = o.runtime.block_on(crate::apply::apply(
         &plan,
         o.backend.as_ref(),
         &mut o.inventory,

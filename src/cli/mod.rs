@@ -73,12 +73,28 @@ pub struct ServerArgs {
     /// The staff repository folder.
     #[arg(default_value = ".")]
     pub path: std::path::PathBuf,
-    /// The server: `maildir:PATH` (the embedded Maildir/Dovecot backend).
+    /// The server: `maildir:PATH` (the embedded Maildir/Dovecot backend) or `modoboa+http(s)://HOST[:PORT]`
+    /// (Modoboa's REST API; settings `?requests-per-second=N&page-size=N`).
     #[arg(long, value_name = "URL")]
     pub server: String,
     /// The state file (default: beside a maildir's mail, else ./mailops-state.json).
     #[arg(long, value_name = "FILE")]
     pub state: Option<std::path::PathBuf>,
+    /// A file holding the server's API token (default: the MAILOPS_TOKEN environment variable).
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<std::path::PathBuf>,
+}
+
+impl ServerArgs {
+    /// How to reach the server.
+    #[must_use]
+    pub(crate) fn connect(&self) -> plan::Connect<'_> {
+        plan::Connect {
+            server: &self.server,
+            state: self.state.as_deref(),
+            token_file: self.token_file.as_deref(),
+        }
+    }
 }
 
 /// Output format of reports.

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use clap::{Args, ValueEnum};
 
 use super::Printer;
-use crate::backend::{Capabilities, Observation};
+use crate::backend::{Capabilities, Observation, OpenOptions, Secret};
 use crate::desired::{self, DesiredState};
 use crate::manifest::LoadOptions;
 use crate::plan::{self, DiffInput, PlanSource, policy::policy_changes, render};
@@ -38,12 +38,16 @@ pub struct PlanArgs {
     /// The revision with the change (with --base; default: HEAD).
     #[arg(long, value_name = "REV", default_value = "HEAD")]
     pub head: String,
-    /// Plan against this server: `maildir:PATH` (the embedded Maildir/Dovecot backend).
+    /// Plan against this server: `maildir:PATH` (the embedded Maildir/Dovecot backend) or
+    /// `modoboa+http(s)://HOST[:PORT]` (Modoboa's REST API).
     #[arg(long, value_name = "URL", conflicts_with = "base")]
     pub server: Option<String>,
     /// The state file (inventory) for --server (default: beside a maildir's mail, else ./mailops-state.json).
     #[arg(long, value_name = "FILE", requires = "server")]
     pub state: Option<PathBuf>,
+    /// A file holding the server's API token (default: the MAILOPS_TOKEN environment variable).
+    #[arg(long, value_name = "FILE", requires = "server")]
+    pub token_file: Option<PathBuf>,
     /// Also save the plan as JSON to this file.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
@@ -142,15 +146,53 @@ pub(super) struct Observed {
     pub store: crate::state::StateStore,
     /// The inventory read from it.
     pub inventory: Inventory,
+    /// The runtime the backend was read with (a client's connections belong to it).
+    pub runtime: tokio::runtime::Runtime,
 }
 
-/// Opens the server and reads it, and the state file's inventory.
-pub(super) fn observe(server: &str, state: Option<&std::path::Path>, printer: &Printer) -> Option<Observed> {
-    let backend = crate::backend::open(server)
+/// How to reach a server: its URL, the state file, where its token is.
+#[derive(Debug, Clone, Copy)]
+pub struct Connect<'a> {
+    /// The server URL.
+    pub server: &'a str,
+    /// The state file, if not the default.
+    pub state: Option<&'a std::path::Path>,
+    /// The token file, if not MAILOPS_TOKEN.
+    pub token_file: Option<&'a std::path::Path>,
+}
+
+/// The API token: from the token file, else MAILOPS_TOKEN; `None` when neither is given.
+fn token(token_file: Option<&std::path::Path>) -> Result<Option<Secret>, String> {
+    if let Some(path) = token_file {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read the token file {}: {e}", path.display()))?;
+        let token = text.trim();
+        if token.is_empty() {
+            return Err(format!("the token file {} is empty", path.display()));
+        }
+        return Ok(Some(Secret::new(token.to_string())));
+    }
+    Ok(std::env::var("MAILOPS_TOKEN")
+        .ok()
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty())
+        .map(Secret::new))
+}
+
+/// Opens the server and reads the accounts of `domains`, and the state file's inventory.
+pub(super) fn observe(connect: Connect<'_>, domains: &[String], printer: &Printer) -> Option<Observed> {
+    let token = token(connect.token_file)
+        .map_err(|e| printer.error(&e, None, None))
+        .ok()?;
+    let options = OpenOptions {
+        domains: domains.to_vec(),
+        token,
+    };
+    let backend = crate::backend::open(connect.server, &options)
         .map_err(|e| printer.error("cannot open the server", Some(&e), None))
         .ok()?;
-    let state_path = state.map_or_else(
-        || crate::backend::default_state_file(server),
+    let state_path = connect.state.map_or_else(
+        || crate::backend::default_state_file(connect.server),
         std::path::Path::to_path_buf,
     );
     let store = crate::state::StateStore::open(&state_path)
@@ -180,12 +222,18 @@ pub(super) fn observe(server: &str, state: Option<&std::path::Path>, printer: &P
         observation,
         store,
         inventory,
+        runtime,
     })
 }
 
 fn against_server(args: &PlanArgs, server: &str, printer: &Printer) -> Option<plan::Plan> {
     let desired = desired_or_report(&args.path, printer)?;
-    let o = observe(server, args.state.as_deref(), printer)?;
+    let connect = Connect {
+        server,
+        state: args.state.as_deref(),
+        token_file: args.token_file.as_deref(),
+    };
+    let o = observe(connect, &desired.organization.domains, printer)?;
     let input = DiffInput {
         desired: Some(&desired),
         previous: None,
@@ -202,6 +250,7 @@ fn against_server(args: &PlanArgs, server: &str, printer: &Printer) -> Option<pl
     };
     let mut plan = plan::diff(&input);
     plan.observed_fingerprint = Some(o.observation.fingerprint());
+    plan.server_domains.clone_from(&desired.organization.domains);
     Some(plan)
 }
 

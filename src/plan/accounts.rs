@@ -1,7 +1,7 @@
 //! The desired state as a flat list of accounts, the form the diff compares with the server. Accounts
 //! borrow from the state: flattening 100k mailboxes copies no names or addresses.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 
@@ -260,6 +260,8 @@ pub fn synthesize(state: &DesiredState) -> (Observation, Inventory) {
             origin: EntryOrigin::Created,
             last_revision: None,
             suspended_on: None,
+            kept_aliases: BTreeSet::new(),
+            holders: BTreeMap::new(),
         });
     }
     (Observation::complete(accounts), inventory)

@@ -91,6 +91,10 @@ struct Ctx<'a> {
     renames: HashMap<&'a Address, &'a Address>,
     changes: Vec<Change>,
     findings: Vec<Finding>,
+    /// Identities found under their server id at another address than the inventory's.
+    moved: HashMap<Key<'a>, usize>,
+    /// The access of an account nobody was given yet.
+    no_access: BTreeMap<Address, AccessLevel>,
 }
 
 impl<'a> Ctx<'a> {
@@ -156,11 +160,31 @@ pub fn diff(input: &DiffInput<'_>) -> Plan {
         renames: HashMap::default(),
         changes: Vec::new(),
         findings: Vec::new(),
+        no_access: BTreeMap::new(),
+        moved: HashMap::default(),
     };
+    let mut moved = Vec::new();
     for e in input.inventory.entries.values() {
         match cx.observed.get(&e.address) {
             Some(i) => cx.entry_at[*i] = Some(e),
+            None if e.backend_id.is_some() => moved.push(e),
             None => cx.missing.push(e),
+        }
+    }
+    // An account not at its address may be at another one under the same server id (renamed on the
+    // server): the ids are indexed only then.
+    if !moved.is_empty() {
+        let ids: HashMap<&str, usize> = (input.observed.accounts.iter().enumerate())
+            .filter_map(|(i, a)| Some((a.id.as_deref()?, i)))
+            .collect();
+        for e in moved {
+            match e.backend_id.as_deref().and_then(|id| ids.get(id)) {
+                Some(&i) if cx.entry_at[i].is_none() => {
+                    cx.entry_at[i] = Some(e);
+                    cx.moved.insert((e.kind.as_str(), e.name.as_str()), i);
+                }
+                _ => cx.missing.push(e),
+            }
         }
     }
     if !input.observed.complete {
@@ -254,6 +278,10 @@ fn match_accounts<'a>(
             .previous(key)
             .map(|p| (p.address, RenameSource::PreviousRevision));
         let inventory = cx.entry(key).map(|e| (&e.address, RenameSource::Inventory));
+        let by_id = cx
+            .moved
+            .get(&key)
+            .map(|i| (&accounts[*i].address, RenameSource::BackendId));
         let former = d
             .former_addresses
             .iter()
@@ -263,6 +291,7 @@ fn match_accounts<'a>(
         let found = previous
             .into_iter()
             .chain(inventory)
+            .chain(by_id)
             .chain(former)
             .find_map(|(old, source)| {
                 let i = *cx.observed.get(old)?;
@@ -354,9 +383,11 @@ fn plan_account<'a>(cx: &mut Ctx<'a>, d: &DesiredAccount<'a>, m: Option<&Match<'
         }
         actions.push(action);
     }
-    // The rename itself keeps the old address as an alias: compare with the account as it will be.
+    // The rename itself keeps the old address as an alias: compare with the account as it will be. Old
+    // addresses kept by earlier renames stay wanted.
     let kept_alias = renamed_from.filter(|_| keep_alias).map(|(old, _)| old);
-    let mut fields = field_changes(cx, d, acc, kept_alias);
+    let kept_before: Vec<&Address> = entry().into_iter().flat_map(|e| &e.kept_aliases).collect();
+    let mut fields = field_changes(cx, d, acc, kept_alias, &kept_before);
     if d.enabled && !acc.enabled && entry().is_some_and(|e| e.suspended_on.is_some()) {
         fields.retain(|f| f.field != "state");
         actions.push(Action::Resume);
@@ -364,7 +395,13 @@ fn plan_account<'a>(cx: &mut Ctx<'a>, d: &DesiredAccount<'a>, m: Option<&Match<'
     if !fields.is_empty() {
         actions.push(Action::Update { fields });
     }
-    actions.extend(observed_access_actions(cx, d, acc));
+    // A server that cannot share mailboxes reports no access: who holds the credentials is in the inventory.
+    let access = if cx.input.capabilities.delegation {
+        &acc.access
+    } else {
+        entry().map_or(&cx.no_access, |e| &e.holders)
+    };
+    actions.extend(observed_access_actions(cx, d, access));
     if actions.is_empty() {
         return;
     }
@@ -391,6 +428,7 @@ fn field_changes(
     d: &DesiredAccount<'_>,
     acc: &ObservedAccount,
     kept_alias: Option<&Address>,
+    kept_before: &[&Address],
 ) -> Vec<FieldChange> {
     // The previous revision is looked up only when a field differs (to tell drift from a change).
     let prev_cell: OnceCell<Option<DesiredAccount<'_>>> = OnceCell::new();
@@ -404,7 +442,9 @@ fn field_changes(
             drift: same_as_before,
         });
     };
-    if acc.display_name != d.display_name {
+    // A server without display names keeps a person's name as given and family names, compared below.
+    let compared = cx.input.capabilities.display_name || d.given_name.is_none();
+    if compared && acc.display_name != d.display_name {
         let field = if d.kind == "Mailbox" {
             "fullName"
         } else {
@@ -449,7 +489,11 @@ fn field_changes(
         );
     }
     let observed_aliases = acc.aliases.iter().chain(kept_alias);
-    let wanted_aliases = d.aliases.iter().chain(kept_alias);
+    let wanted_aliases = d
+        .aliases
+        .iter()
+        .chain(kept_alias)
+        .chain(kept_before.iter().copied());
     let same_aliases = {
         let a: BTreeSet<&Address> = observed_aliases.clone().collect();
         let b: BTreeSet<&Address> = wanted_aliases.clone().collect();
@@ -467,12 +511,15 @@ fn field_changes(
 }
 
 /// Access changes of an existing account, with grantees that this plan renames under their new address.
-fn observed_access_actions(cx: &Ctx<'_>, d: &DesiredAccount<'_>, acc: &ObservedAccount) -> Vec<Action> {
-    if acc.access.is_empty() && d.access.is_empty() {
+fn observed_access_actions(
+    cx: &Ctx<'_>,
+    d: &DesiredAccount<'_>,
+    access: &BTreeMap<Address, AccessLevel>,
+) -> Vec<Action> {
+    if access.is_empty() && d.access.is_empty() {
         return Vec::new();
     }
-    let observed: BTreeMap<Address, AccessLevel> = acc
-        .access
+    let observed: BTreeMap<Address, AccessLevel> = access
         .iter()
         .map(|(g, l)| ((*cx.renames.get(g).unwrap_or(&g)).clone(), *l))
         .collect();
@@ -753,6 +800,7 @@ fn finish(cx: Ctx<'_>) -> Plan {
         as_of: input.today,
         // Set by the caller that saves the plan (hashing the whole observation is not the diff's work).
         observed_fingerprint: None,
+        server_domains: Vec::new(),
         summary: Plan::summarize(&changes),
         changes,
         findings,

@@ -75,6 +75,9 @@ pub enum RenameSource {
     FormerAddress,
     /// The previous revision of the desired state had the old address.
     PreviousRevision,
+    /// The server's own id of the account, kept in the inventory, is now at another address (renamed on
+    /// the server).
+    BackendId,
 }
 
 /// Why a mailbox is being removed.
@@ -451,6 +454,9 @@ pub struct Plan {
     /// Fingerprint of the observation it was computed from; apply refuses the plan if the server changed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub observed_fingerprint: Option<String>,
+    /// The domains read from the server (a saved plan is checked against the same ones).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub server_domains: Vec<String>,
     /// Counts.
     pub summary: Summary,
     /// The changes, grouped by unit then identity.

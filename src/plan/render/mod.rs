@@ -112,6 +112,7 @@ pub(crate) fn describe(action: &Action) -> String {
                 super::RenameSource::Inventory => "the inventory",
                 super::RenameSource::FormerAddress => "formerAddresses",
                 super::RenameSource::PreviousRevision => "the previous revision",
+                super::RenameSource::BackendId => "the server's account id",
             };
             format!("rename {from} → {to}, mail kept{alias} (recognised by {by})")
         }

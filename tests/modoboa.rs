@@ -1,0 +1,626 @@
+//! The modoboa backend against a real Modoboa 2.12.0 (started by tests/run.sh through
+//! tests/support/modoboa.sh: SQLite, Debian's Redis, gunicorn on 127.0.0.1, a fixed admin token).
+//!
+//! - the lifecycle of examples/bdt-binhthuan, through the binary: first apply, a no-op second apply (no
+//!   write request in the server's access log), a new hire, a name correction (same account id, old address
+//!   kept as an alias), a suspension and its reversal (aliases re-enabled), a rename made by hand on the
+//!   server (recognised by the account id), a transfer out (suspended, deleted after the grace period with
+//!   `keepdir`), a handover (password rotated for the new holders only), an over-budget mass removal;
+//! - the server dying mid-apply: the next run converges, nothing duplicated;
+//! - Modoboa's stock throttling: HTTP 429 answers are waited out and every account is created.
+//!
+//! Each test owns its mail domains (the lifecycle the example's, the others copies under other names), and
+//! they run one at a time: they count requests in the server's access log, and the throttling test needs
+//! the server to itself.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::Run;
+use serde_json::{Value, json};
+
+/// The test server, from the environment tests/support/modoboa.sh writes.
+struct Modoboa {
+    url: String,
+    token: String,
+    http: reqwest::blocking::Client,
+}
+
+fn env(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| {
+        panic!("{name} is not set: run ./tests/run.sh, which starts a real Modoboa for these tests")
+    })
+}
+
+/// Held by each test for its whole run.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl Modoboa {
+    fn new(url: String) -> Self {
+        Self {
+            url,
+            token: env("MODOBOA_TOKEN"),
+            http: reqwest::blocking::Client::new(),
+        }
+    }
+
+    fn main() -> Self {
+        Self::new(env("MODOBOA_URL"))
+    }
+
+    fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
+        let mut r = self
+            .http
+            .request(method, format!("{}/api/v2/{path}", self.url))
+            .header("Authorization", format!("Token {}", self.token));
+        if let Some(b) = body {
+            r = r.json(&b);
+        }
+        let resp = r.send().expect("Modoboa answers");
+        let status = resp.status().as_u16();
+        let text = resp.text().unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    fn get(&self, path: &str) -> Value {
+        let (status, v) = self.call(reqwest::Method::GET, path, None);
+        assert_eq!(status, 200, "GET {path}: {v}");
+        v
+    }
+
+    fn domain_id(&self, name: &str) -> Option<u64> {
+        self.get("domains/?page_size=1000")["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["name"] == name)
+            .map(|d| d["pk"].as_u64().unwrap())
+    }
+
+    /// Makes the domain exist and be empty, as an administrator would before handing it to mailops.
+    fn fresh_domain(&self, name: &str) {
+        // Deleting a domain leaves its accounts behind without a mailbox (and their usernames taken):
+        // delete the accounts first, found by name since they may have lost their domain already.
+        let suffix = format!("@{name}");
+        let found = self.get(&format!("accounts/?search={suffix}&page_size=1000"));
+        let ids: Vec<u64> = found["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["username"].as_str().unwrap().ends_with(&suffix))
+            .map(|a| a["pk"].as_u64().unwrap())
+            .collect();
+        if !ids.is_empty() {
+            let (s, v) = self.call(
+                reqwest::Method::POST,
+                "accounts/bulk_delete/",
+                Some(json!({"ids": ids, "keepdir": true})),
+            );
+            assert_eq!(s, 204, "{v}");
+        }
+        if let Some(pk) = self.domain_id(name) {
+            let (s, v) = self.call(
+                reqwest::Method::POST,
+                &format!("domains/{pk}/delete/"),
+                Some(json!({"keep_folder": true})),
+            );
+            assert_eq!(s, 204, "{v}");
+        }
+        let (s, v) = self.call(
+            reqwest::Method::POST,
+            "domains/",
+            Some(json!({"name": name, "quota": 0, "default_mailbox_quota": 0, "enabled": true, "type": "domain"})),
+        );
+        assert_eq!(s, 201, "{v}");
+    }
+
+    /// The accounts of a domain, by address.
+    fn accounts(&self, domain: &str) -> BTreeMap<String, Value> {
+        let pk = self.domain_id(domain).expect("domain");
+        self.get(&format!("accounts/?domain={pk}&page_size=1000"))["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| (a["username"].as_str().unwrap().to_string(), a.clone()))
+            .collect()
+    }
+
+    fn aliases(&self, domain: &str) -> BTreeMap<String, Value> {
+        let v = self.get(&format!("aliases/?domain={domain}&page_size=1000"));
+        // A plain list, or a page of one.
+        let list = v.get("results").cloned().unwrap_or(v);
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(|a| (a["address"].as_str().unwrap().to_string(), a.clone()))
+            .collect()
+    }
+}
+
+/// Whether `password` is the password Modoboa holds for `user` (Django's check_password, in Modoboa's own
+/// shell: the only way to prove a rotation without an IMAP server).
+fn password_is(user: &str, password: &str) -> bool {
+    let manage = env("MODOBOA_MANAGE");
+    let mut parts = manage.split(' ');
+    let python = parts.next().unwrap();
+    let out = Command::new(python)
+        .args(parts)
+        .args(["shell", "-c"])
+        .arg("import os\nfrom modoboa.core.models import User\nprint(User.objects.get(username=os.environ['U']).check_password(os.environ['P']))")
+        .env("U", user)
+        .env("P", password)
+        .output()
+        .expect("manage.py shell");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    stdout.trim().ends_with("True")
+}
+
+/// Requests in a gunicorn access log.
+fn access_log(name: &str) -> Vec<String> {
+    let path = Path::new(&env("MODOBOA_RUN")).join(name);
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// A copy of the example agency, applied to a Modoboa server.
+struct Agency {
+    repo: tempfile::TempDir,
+    work: tempfile::TempDir,
+    server: String,
+}
+
+impl Agency {
+    /// The example, with `binhthuan.gov.vn` replaced by `domain` everywhere (None: as it is).
+    fn new(modoboa: &Modoboa, domain: Option<&str>, settings: &str) -> Self {
+        let repo = tempfile::tempdir().unwrap();
+        common::copy_dir(&common::root().join(common::EXAMPLE), repo.path());
+        if let Some(domain) = domain {
+            for e in walk(repo.path()) {
+                let t = std::fs::read_to_string(&e).unwrap();
+                std::fs::write(&e, t.replace("binhthuan.gov.vn", domain)).unwrap();
+            }
+        }
+        let base = domain.unwrap_or("binhthuan.gov.vn");
+        modoboa.fresh_domain(&format!("bdt.{base}"));
+        modoboa.fresh_domain(base);
+        Self {
+            repo,
+            work: tempfile::tempdir().unwrap(),
+            server: format!("modoboa+{}?{settings}", modoboa.url),
+        }
+    }
+
+    fn apply(&self, date: &str, extra: &[&str]) -> Run {
+        let state = self.work.path().join("state.json");
+        let credentials = self.work.path().join("credentials.txt");
+        let audit = self.work.path().join("audit.jsonl");
+        let mut args = vec![
+            "apply".to_string(),
+            self.repo.path().display().to_string(),
+            "--server".into(),
+            self.server.clone(),
+            "--state".into(),
+            state.display().to_string(),
+            "--credentials".into(),
+            credentials.display().to_string(),
+            "--audit-log".into(),
+            audit.display().to_string(),
+            "--date".into(),
+            date.into(),
+            "--color".into(),
+            "never".into(),
+        ];
+        args.extend(extra.iter().map(|s| (*s).to_string()));
+        let out = Command::new(env!("CARGO_BIN_EXE_mailops"))
+            .args(&args)
+            .env_remove("RUST_LOG")
+            .env("NO_COLOR", "1")
+            .env("MAILOPS_TOKEN", env("MODOBOA_TOKEN"))
+            .output()
+            .expect("run mailops");
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8(out.stdout).unwrap(),
+            stderr: String::from_utf8(out.stderr).unwrap(),
+        }
+    }
+
+    fn file(&self, rel: &str) -> PathBuf {
+        self.repo.path().join(rel)
+    }
+
+    fn edit(&self, rel: &str, from: &str, to: &str) {
+        let t = std::fs::read_to_string(self.file(rel)).unwrap();
+        assert!(t.contains(from), "{rel} has no `{from}`");
+        std::fs::write(self.file(rel), t.replace(from, to)).unwrap();
+    }
+
+    fn credentials(&self) -> Vec<(String, String, String)> {
+        std::fs::read_to_string(self.work.path().join("credentials.txt"))
+            .unwrap_or_default()
+            .lines()
+            .map(|l| {
+                let f: Vec<&str> = l.split('\t').collect();
+                (f[0].to_string(), f[1].to_string(), f[2].to_string())
+            })
+            .collect()
+    }
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+fn writes(lines: &[String]) -> Vec<&String> {
+    lines
+        .iter()
+        .filter(|l| {
+            ["\"POST ", "\"PATCH ", "\"PUT ", "\"DELETE "]
+                .iter()
+                .any(|m| l.contains(m))
+        })
+        .collect()
+}
+
+const D: &str = "bdt.binhthuan.gov.vn";
+
+#[test]
+fn the_agency_lifecycle_on_a_real_modoboa() {
+    let _turn = one_at_a_time();
+    let m = Modoboa::main();
+    let a = Agency::new(&m, None, "requests-per-second=0");
+
+    // First apply: 24 staff, the agency mailbox, its two holders.
+    let first = a.apply("2026-12-01", &[]);
+    assert_eq!(first.code, 0, "{}{}", first.stdout, first.stderr);
+    assert!(
+        first.stdout.contains("Apply: 27 applied, 0 blocked, 0 failed."),
+        "{}",
+        first.stdout
+    );
+    let accounts = m.accounts(D);
+    assert_eq!(accounts.len(), 24);
+    let an = &accounts["anvtt@bdt.binhthuan.gov.vn"];
+    assert_eq!(an["first_name"], "An", "the given name is first_name");
+    assert_eq!(
+        an["last_name"], "Võ Thị Thu",
+        "family and middle names are last_name"
+    );
+    assert_eq!(an["mailbox"]["quota"], "2048", "2GiB, in Modoboa's megabytes");
+    let agency = &m.accounts("binhthuan.gov.vn")["bdt@binhthuan.gov.vn"];
+    assert_eq!(agency["last_name"], "Ban Dân tộc tỉnh Bình Thuận");
+    assert_eq!(agency["mailbox"]["quota"], "5120");
+    // The agency mailbox's password went to its owner and its delegate, and it is the one Modoboa holds.
+    let creds = a.credentials();
+    let agency_lines: Vec<_> = creds.iter().filter(|c| c.0 == "bdt@binhthuan.gov.vn").collect();
+    let last = agency_lines.last().unwrap();
+    assert!(password_is("bdt@binhthuan.gov.vn", &last.1));
+    let holders: Vec<&str> = agency_lines
+        .iter()
+        .filter(|c| c.1 == last.1)
+        .map(|c| c.2.as_str())
+        .collect();
+    assert_eq!(
+        holders,
+        ["hienttm@bdt.binhthuan.gov.vn", "senm@bdt.binhthuan.gov.vn"]
+    );
+    assert!(!first.stdout.contains(&last.1) && !first.stderr.contains(&last.1));
+
+    // A second apply reads and writes nothing.
+    let before = access_log("access.log").len();
+    let again = a.apply("2026-12-01", &[]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert!(again.stdout.contains("No changes."), "{}", again.stdout);
+    let log = access_log("access.log");
+    let ours: Vec<String> = log[before..]
+        .iter()
+        .filter(|l| l.contains("mailops/"))
+        .cloned()
+        .collect();
+    assert!(writes(&ours).is_empty(), "{ours:?}");
+    assert_eq!(
+        ours.len(),
+        3,
+        "one page of domains, one page of accounts per domain: {ours:?}"
+    );
+
+    // A new hire.
+    std::fs::write(
+        a.file("staff/ban-dan-toc/nguyen-van-binh.yaml"),
+        "apiVersion: mailops.dev/v1alpha1\nkind: Mailbox\nmetadata:\n  name: nguyen-van-binh\nspec:\n  fullName: Nguyễn Văn Bình\n  unit: ban-dan-toc\n",
+    )
+    .unwrap();
+    let hire = a.apply("2026-12-01", &[]);
+    assert!(hire.stdout.contains("Apply: 1 applied"), "{}", hire.stdout);
+    assert!(m.accounts(D).contains_key("binhnv@bdt.binhthuan.gov.vn"));
+
+    // A name correction: a rename in place (same account id), the old address kept as an alias.
+    let id = accounts["nhungvt@bdt.binhthuan.gov.vn"]["pk"].clone();
+    a.edit(
+        "staff/ban-dan-toc/vo-thuy-nhung.yaml",
+        "fullName: Võ Thùy Nhung",
+        "fullName: Võ Thị Thùy Nhung",
+    );
+    let rename = a.apply("2026-12-01", &[]);
+    assert_eq!(rename.code, 0, "{}{}", rename.stdout, rename.stderr);
+    assert!(
+        rename
+            .stdout
+            .contains("rename nhungvt@bdt.binhthuan.gov.vn → nhungvtt@bdt.binhthuan.gov.vn"),
+        "{}",
+        rename.stdout
+    );
+    let accounts = m.accounts(D);
+    let nhung = &accounts["nhungvtt@bdt.binhthuan.gov.vn"];
+    assert_eq!(nhung["pk"], id, "the same account: its data stays");
+    assert_eq!(nhung["last_name"], "Võ Thị Thùy");
+    assert_eq!(nhung["mailbox"]["full_address"], "nhungvtt@bdt.binhthuan.gov.vn");
+    assert!(!accounts.contains_key("nhungvt@bdt.binhthuan.gov.vn"));
+    let aliases = m.aliases(D);
+    assert_eq!(
+        aliases["nhungvt@bdt.binhthuan.gov.vn"]["recipients"],
+        json!(["nhungvtt@bdt.binhthuan.gov.vn"])
+    );
+    assert!(a.apply("2026-12-01", &[]).stdout.contains("No changes."));
+
+    // Suspended in the manifest, then active again: Modoboa disables the alias with the account and
+    // leaves it disabled on re-enabling; mailops re-enables it.
+    a.edit(
+        "staff/ban-dan-toc/vo-thuy-nhung.yaml",
+        "unit: ban-dan-toc",
+        "unit: ban-dan-toc\n  state: suspended",
+    );
+    assert_eq!(a.apply("2026-12-01", &[]).code, 0);
+    assert_eq!(m.accounts(D)["nhungvtt@bdt.binhthuan.gov.vn"]["is_active"], false);
+    assert_eq!(m.aliases(D)["nhungvt@bdt.binhthuan.gov.vn"]["enabled"], false);
+    a.edit("staff/ban-dan-toc/vo-thuy-nhung.yaml", "\n  state: suspended", "");
+    let active = a.apply("2026-12-01", &[]);
+    assert_eq!(active.code, 0, "{}{}", active.stdout, active.stderr);
+    assert_eq!(m.accounts(D)["nhungvtt@bdt.binhthuan.gov.vn"]["is_active"], true);
+    assert_eq!(m.aliases(D)["nhungvt@bdt.binhthuan.gov.vn"]["enabled"], true);
+
+    // Renamed by hand on the server: recognised by the account id, renamed back, not recreated.
+    let pk = m.accounts(D)["liendtm@bdt.binhthuan.gov.vn"]["pk"].clone();
+    let (s, v) = m.call(
+        reqwest::Method::PATCH,
+        &format!("accounts/{pk}/"),
+        Some(json!({"username": "lien.tmp@bdt.binhthuan.gov.vn", "mailbox": {"use_domain_quota": false, "quota": "2048"}})),
+    );
+    assert_eq!(s, 200, "{v}");
+    let back = a.apply("2026-12-01", &[]);
+    assert!(back.stdout.contains("the server's account id"), "{}", back.stdout);
+    assert_eq!(m.accounts(D)["liendtm@bdt.binhthuan.gov.vn"]["pk"], pk);
+
+    // A transfer out: suspended now; deleted after the grace period (keepdir: the mail stays on disk).
+    std::fs::remove_file(a.file("staff/ban-dan-toc/mai-dac-hoa.yaml")).unwrap();
+    let out = a.apply("2026-12-01", &[]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    assert_eq!(m.accounts(D)["hoamd@bdt.binhthuan.gov.vn"]["is_active"], false);
+    let waiting = a.apply("2026-12-15", &[]);
+    assert!(
+        waiting.stdout.contains("may be deleted after 2026-12-31"),
+        "{}",
+        waiting.stdout
+    );
+    assert!(m.accounts(D).contains_key("hoamd@bdt.binhthuan.gov.vn"));
+    let before = access_log("access.log").len();
+    let deleted = a.apply("2027-01-01", &[]);
+    assert_eq!(deleted.code, 0, "{}", deleted.stdout);
+    assert!(!m.accounts(D).contains_key("hoamd@bdt.binhthuan.gov.vn"));
+    assert!(
+        access_log("access.log")[before..]
+            .iter()
+            .any(|l| l.contains("\"POST /api/v2/accounts/") && l.contains("/delete/")),
+        "deleted through /delete/ with keepdir"
+    );
+
+    // The head of the agency replaced: the password is rotated and handed to the new owner and the
+    // delegate, not to the former head.
+    let old_password = a
+        .credentials()
+        .iter()
+        .rfind(|c| c.0 == "bdt@binhthuan.gov.vn")
+        .unwrap()
+        .1
+        .clone();
+    a.edit("agency-mailbox.yaml", "owner: mai-sen", "owner: truong-ngoc-phuc");
+    let handover = a.apply("2027-01-02", &[]);
+    assert_eq!(handover.code, 0, "{}{}", handover.stdout, handover.stderr);
+    assert!(handover.stdout.contains("handed over"), "{}", handover.stdout);
+    let creds = a.credentials();
+    let new_password = &creds.last().unwrap().1;
+    assert_ne!(new_password, &old_password);
+    let holders: Vec<&str> = creds
+        .iter()
+        .filter(|c| &c.1 == new_password)
+        .map(|c| c.2.as_str())
+        .collect();
+    assert_eq!(
+        holders,
+        ["hienttm@bdt.binhthuan.gov.vn", "phuctn@bdt.binhthuan.gov.vn"]
+    );
+    assert!(password_is("bdt@binhthuan.gov.vn", new_password));
+    assert!(!password_is("bdt@binhthuan.gov.vn", &old_password));
+    assert!(a.apply("2027-01-02", &[]).stdout.contains("No changes."));
+
+    // A mass removal over the budget: blocked, the rest applied, exit 3.
+    let dir = a.file("staff/trung-tam-dvmn");
+    for e in std::fs::read_dir(&dir).unwrap() {
+        std::fs::remove_file(e.unwrap().path()).unwrap();
+    }
+    std::fs::write(
+        a.file("staff/ban-dan-toc/nguyen-thi-lan.yaml"),
+        "apiVersion: mailops.dev/v1alpha1\nkind: Mailbox\nmetadata:\n  name: nguyen-thi-lan\nspec:\n  fullName: Nguyễn Thị Lan\n  unit: ban-dan-toc\n",
+    )
+    .unwrap();
+    let mass = a.apply("2027-01-03", &[]);
+    assert_eq!(mass.code, 3, "{}", mass.stdout);
+    assert!(
+        mass.stdout.contains("Apply: 1 applied, 7 blocked, 0 failed."),
+        "{}",
+        mass.stdout
+    );
+    let accounts = m.accounts(D);
+    assert!(accounts.contains_key("lannt@bdt.binhthuan.gov.vn"));
+    assert!(
+        accounts
+            .values()
+            .all(|a| a["username"] == "hoamd@bdt.binhthuan.gov.vn" || a["is_active"] == true)
+    );
+
+    // The audit log names every change and holds no password.
+    let audit = std::fs::read_to_string(a.work.path().join("audit.jsonl")).unwrap();
+    assert!(audit.lines().count() > 30);
+    for (_, password, _) in a.credentials() {
+        assert!(!audit.contains(&password));
+    }
+}
+
+#[test]
+fn a_server_dying_mid_apply_converges_on_the_next_run() {
+    let _turn = one_at_a_time();
+    let m = Modoboa::main();
+    // A second API server on the same database, which this test stops in the middle of the first apply.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let manage = env("MODOBOA_MANAGE");
+    let python = manage.split(' ').next().unwrap();
+    let instance = Path::new(manage.split(' ').nth(1).unwrap()).parent().unwrap();
+    let gunicorn = Path::new(python).with_file_name("gunicorn");
+    let logs = tempfile::tempdir().unwrap();
+    let access = logs.path().join("access.log");
+    let mut server = Command::new(gunicorn)
+        .args([
+            "instance.wsgi:application",
+            "--bind",
+            &format!("127.0.0.1:{port}"),
+            "--workers",
+            "1",
+        ])
+        .arg("--access-logfile")
+        .arg(&access)
+        .current_dir(instance)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let dying = Modoboa::new(format!("http://127.0.0.1:{port}"));
+    for _ in 0..150 {
+        if dying.http.get(format!("{}/api/v2/", dying.url)).send().is_ok() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    // Paced at 4 writes a second, the 27 changes take about 7 s.
+    let mut a = Agency::new(&m, Some("dying.test"), "");
+    a.server = format!("modoboa+{}?requests-per-second=4&attempts=2", dying.url);
+    // Killed once it has created five accounts (bounded: at most 60 s of waiting).
+    let killer = std::thread::spawn(move || {
+        for _ in 0..600 {
+            let log = std::fs::read_to_string(&access).unwrap_or_default();
+            if log.matches("\"POST /api/v2/accounts/ HTTP/1.1\" 201").count() >= 5 {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        // SIGINT: gunicorn's quick shutdown, workers included; the port then refuses connections.
+        let status = Command::new("kill")
+            .args(["-INT", &server.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        server.wait().unwrap();
+    });
+    let broken = a.apply("2026-12-01", &[]);
+    killer.join().unwrap();
+    assert_eq!(broken.code, 3, "{}{}", broken.stdout, broken.stderr);
+    let created = m.accounts("bdt.dying.test").len();
+    assert!(
+        created > 0 && created < 24,
+        "{created} created before the server died"
+    );
+    assert!(broken.stdout.contains("failed"), "{}", broken.stdout);
+
+    // The next run, on the server that is up: only what is missing is created.
+    a.server = format!("modoboa+{}?requests-per-second=0", m.url);
+    let next = a.apply("2026-12-01", &[]);
+    assert_eq!(next.code, 0, "{}{}", next.stdout, next.stderr);
+    assert!(next.stdout.contains(" 0 failed."), "{}", next.stdout);
+    assert_eq!(m.accounts("bdt.dying.test").len(), 24);
+    // Nothing was created twice: no mailbox got two initial passwords. (A creation cut off after
+    // Modoboa committed it but before the answer arrived is adopted, with no second password.)
+    let creds = a.credentials();
+    let people: Vec<&str> = creds
+        .iter()
+        .filter(|c| c.0 != "bdt@dying.test")
+        .map(|c| c.0.as_str())
+        .collect();
+    let distinct: std::collections::BTreeSet<&str> = people.iter().copied().collect();
+    assert_eq!(distinct.len(), people.len(), "{people:?}");
+    assert!(people.len() >= 23, "{people:?}");
+    assert!(a.apply("2026-12-01", &[]).stdout.contains("No changes."));
+}
+
+#[test]
+fn modoboas_stock_throttling_is_waited_out() {
+    let _turn = one_at_a_time();
+    let m = Modoboa::main();
+    let stock = Modoboa::new(env("MODOBOA_STOCK_URL"));
+    let mut a = Agency::new(&m, Some("throttled.test"), "");
+    // No client-side pacing and 8 at a time: Modoboa's stock limit of 5 writes a second answers 429.
+    a.server = format!("modoboa+{}?requests-per-second=0", stock.url);
+    let before = access_log("access-stock.log").len();
+    let run = a.apply("2026-12-01", &["--concurrency", "8"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("Apply: 27 applied, 0 blocked, 0 failed."),
+        "{}",
+        run.stdout
+    );
+    let log = access_log("access-stock.log");
+    let throttled = log[before..].iter().filter(|l| l.contains("\" 429 ")).count();
+    assert!(
+        throttled > 0,
+        "the stock server throttled nobody: {:?}",
+        &log[before..]
+    );
+    assert_eq!(m.accounts("bdt.throttled.test").len(), 24);
+
+    // With the default pacing (4 writes a second, under Modoboa's stock 5) nothing is throttled. The
+    // throttle counts the last second: let the run above leave it first.
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    let mut b = Agency::new(&m, Some("paced.test"), "");
+    b.server = format!("modoboa+{}", stock.url);
+    let before = access_log("access-stock.log").len();
+    let run = b.apply("2026-12-01", &[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(m.accounts("bdt.paced.test").len(), 24);
+    let log = access_log("access-stock.log");
+    let throttled = log[before..].iter().filter(|l| l.contains("\" 429 ")).count();
+    assert_eq!(throttled, 0, "{:?}", &log[before..]);
+}
