@@ -301,10 +301,25 @@ async fn reshare(
 }
 
 /// The changes of one phase, as units of work: each change alone, except that on a server without
-/// delegation the access changes of one mailbox form one unit (one rotation).
-fn units<'c>(batch: &[&'c Change], shares: bool) -> Vec<Vec<usize>> {
+/// delegation the access changes of one mailbox form one unit (one rotation), and on a server with bulk
+/// creation the creations go in batches of its size.
+fn units<'c>(batch: &[&'c Change], shares: bool, batch_size: usize) -> Vec<Vec<usize>> {
     let mut units: Vec<Vec<usize>> = Vec::new();
     let mut by_mailbox: BTreeMap<&'c Address, usize> = BTreeMap::new();
+    let creates = batch
+        .iter()
+        .filter(|c| matches!(c.action, Action::Create { .. }))
+        .count();
+    if batch_size > 1 && creates > 1 {
+        let (create, rest): (Vec<usize>, Vec<usize>) =
+            (0..batch.len()).partition(|i| matches!(batch[*i].action, Action::Create { .. }));
+        // Even batches: 120 creations in batches of 50 are 40 + 40 + 40, not 50 + 50 + 20.
+        let n = create.len().div_ceil(batch_size);
+        let size = create.len().div_ceil(n);
+        units.extend(create.chunks(size).map(<[usize]>::to_vec));
+        units.extend(rest.into_iter().map(|i| vec![i]));
+        return units;
+    }
     for (i, c) in batch.iter().enumerate() {
         if !shares && is_access(&c.action) {
             if let Some(u) = by_mailbox.get(&c.target.address) {
@@ -318,6 +333,48 @@ fn units<'c>(batch: &[&'c Change], shares: bool) -> Vec<Vec<usize>> {
     units
 }
 
+/// Creates a batch of accounts in one bulk operation; if the server refuses the batch (nothing is then
+/// created), one by one, so that the others are created and the refused one is named.
+async fn create_batch(
+    backend: &dyn MailBackend,
+    batch: &[&Change],
+    unit: &[usize],
+) -> Vec<(usize, Result<Done, BackendError>)> {
+    let accounts: Vec<&crate::backend::NewAccount> = unit
+        .iter()
+        .filter_map(|i| match &batch[*i].action {
+            Action::Create { account } => Some(account),
+            _ => None,
+        })
+        .collect();
+    let passwords: Vec<Secret> = accounts.iter().map(|_| random_password()).collect();
+    let pairs: Vec<_> = accounts.iter().copied().zip(passwords.iter()).collect();
+    match backend.create_batch(&pairs).await {
+        Ok(ids) if ids.len() == unit.len() => unit
+            .iter()
+            .zip(passwords)
+            .zip(ids)
+            .map(|((i, password), backend_id)| {
+                let done = Done {
+                    backend_id,
+                    ..Done::deliver(password, batch[*i].target.address.clone())
+                };
+                (*i, Ok(done))
+            })
+            .collect(),
+        result => {
+            if let Err(e) = result {
+                tracing::info!(error = %e, accounts = unit.len(), "bulk creation refused; creating one by one");
+            }
+            let mut out = Vec::new();
+            for i in unit {
+                out.push((*i, run_change(backend, batch[*i]).await));
+            }
+            out
+        }
+    }
+}
+
 /// Runs one unit of work; the first change of a unit carries its deliveries.
 async fn run_unit(
     backend: &dyn MailBackend,
@@ -327,6 +384,9 @@ async fn run_unit(
     shares: bool,
 ) -> Vec<(usize, Result<Done, BackendError>)> {
     let first = batch[unit[0]];
+    if unit.len() > 1 && matches!(first.action, Action::Create { .. }) {
+        return create_batch(backend, batch, unit).await;
+    }
     if shares || !is_access(&first.action) {
         return vec![(unit[0], run_change(backend, first).await)];
     }
@@ -515,7 +575,7 @@ pub async fn apply(
                 .take_while(|c| phase(&c.action) == p)
                 .count();
         let batch = &order[start..end];
-        let units = units(batch, shares);
+        let units = units(batch, shares, backend.create_batch_size());
         let held: &Inventory = inventory;
         let results: Vec<Vec<(usize, Result<Done, BackendError>)>> = futures::stream::iter(units.iter())
             .map(|unit| async move {

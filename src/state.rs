@@ -116,6 +116,30 @@ impl Inventory {
         self.entries.insert(entry.key(), entry);
     }
 
+    /// Fills in the server ids of managed accounts that have none yet (created in a bulk import, whose answer
+    /// holds no ids), from an observation; returns how many were filled in.
+    pub fn record_ids(&mut self, observed: &Observation) -> usize {
+        let missing = self.entries.values().filter(|e| e.backend_id.is_none()).count();
+        if missing == 0 {
+            return 0;
+        }
+        let ids: std::collections::HashMap<&Address, &str> = observed
+            .accounts
+            .iter()
+            .filter_map(|a| Some((&a.address, a.id.as_deref()?)))
+            .collect();
+        let mut filled = 0;
+        for e in self.entries.values_mut() {
+            if e.backend_id.is_none()
+                && let Some(id) = ids.get(&e.address)
+            {
+                e.backend_id = Some((*id).to_string());
+                filled += 1;
+            }
+        }
+        filled
+    }
+
     /// Number of managed accounts.
     #[must_use]
     pub fn len(&self) -> usize {

@@ -113,6 +113,7 @@ pub fn agency(n: usize) -> DesiredState {
         },
         attachments: None,
         default_quota: None,
+        keep_old_address_as_alias: true,
     };
     let mailboxes: Vec<DesiredMailbox> = (0..n).map(|i| person(i, 0)).collect();
     let shared_mailboxes = DOMAINS

@@ -276,6 +276,23 @@ pub trait MailBackend: Send + Sync {
     /// Creates an account with an initial password; returns the backend's id for it, if it has ids.
     async fn create(&self, account: &NewAccount, password: &Secret) -> Result<Option<String>, BackendError>;
 
+    /// How many new accounts [`MailBackend::create_batch`] takes at once; 1 (the default) when the backend
+    /// creates accounts one at a time.
+    fn create_batch_size(&self) -> usize {
+        1
+    }
+
+    /// Creates several accounts in one all-or-nothing operation (a server's bulk import); returns their ids
+    /// in order. An error means none was created: the caller creates them one by one instead, which also
+    /// tells which one was refused.
+    async fn create_batch(
+        &self,
+        accounts: &[(&NewAccount, &Secret)],
+    ) -> Result<Vec<Option<String>>, BackendError> {
+        let _ = accounts;
+        Err(BackendError::Unsupported("create accounts in a batch"))
+    }
+
     /// Renames an account in place, keeping its mail; with `keep_old_as_alias`, the old address keeps
     /// delivering as an alias.
     async fn rename(&self, from: &Address, to: &Address, keep_old_as_alias: bool)

@@ -85,6 +85,8 @@ pub(super) fn run(args: &ApplyArgs, printer: &Printer) -> u8 {
     let Some(mut o) = observe(args.target.connect(), &domains, printer) else {
         return 1;
     };
+    // Accounts created in a bulk import last time get their server ids now (saved with this run's state).
+    let ids_filled = o.inventory.record_ids(&o.observation) > 0;
     let plan = match (saved, &desired) {
         (Some(plan), _) => {
             if plan.observed_fingerprint.as_deref() != Some(o.observation.fingerprint().as_str()) {
@@ -110,7 +112,7 @@ pub(super) fn run(args: &ApplyArgs, printer: &Printer) -> u8 {
                     revision: None,
                     base_revision: None,
                 },
-                keep_old_address_as_alias: true,
+                keep_old_address_as_alias: desired.organization.keep_old_address_as_alias,
             });
             p.observed_fingerprint = Some(o.observation.fingerprint());
             p.server_domains = domains;
@@ -124,6 +126,10 @@ pub(super) fn run(args: &ApplyArgs, printer: &Printer) -> u8 {
         .iter()
         .all(|c| matches!(c.action, plan::Action::Adopt { .. }));
     if !plan.has_changes() {
+        if ids_filled && let Err(e) = o.store.save(&o.inventory) {
+            printer.error("cannot write the state file", Some(&e), None);
+            return 1;
+        }
         return 0;
     }
     let state_path = o.store.path().to_path_buf();

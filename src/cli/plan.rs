@@ -246,7 +246,7 @@ fn against_server(args: &PlanArgs, server: &str, printer: &Printer) -> Option<pl
             revision: None,
             base_revision: None,
         },
-        keep_old_address_as_alias: true,
+        keep_old_address_as_alias: desired.organization.keep_old_address_as_alias,
     };
     let mut plan = plan::diff(&input);
     plan.observed_fingerprint = Some(o.observation.fingerprint());
@@ -295,7 +295,9 @@ fn review(args: &PlanArgs, base_rev: &str, printer: &Printer) -> Option<plan::Pl
             revision: Some(head.commit.clone()),
             base_revision: Some(base.commit.clone()),
         },
-        keep_old_address_as_alias: true,
+        keep_old_address_as_alias: head_state
+            .as_ref()
+            .is_none_or(|s| s.organization.keep_old_address_as_alias),
     };
     let mut plan = plan::diff(&input);
     plan.policy_changes = policy_changes(

@@ -47,6 +47,8 @@ pub struct Organization {
     pub attachments: Option<crate::manifest::AttachmentPolicySpec>,
     /// Default quota.
     pub default_quota: Option<Quota>,
+    /// Whether a renamed mailbox's old address stays as an alias.
+    pub keep_old_address_as_alias: bool,
 }
 
 impl Organization {

@@ -100,6 +100,7 @@ pub(super) fn check(org: &Loaded<OrganizationSpec>, diags: &mut Diagnostics) -> 
         safety,
         attachments: spec.attachments.clone(),
         default_quota,
+        keep_old_address_as_alias: spec.naming.keep_old_address_as_alias,
     }
 }
 

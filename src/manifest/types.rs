@@ -100,6 +100,14 @@ pub struct NamingPolicySpec {
     /// Extensions refused besides the agency's short name (e.g. other spellings of the agency's name).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reserved_extensions: Vec<String>,
+    /// When an address changes (a name correction), the old address keeps delivering as an alias of the
+    /// new one, so that mail sent to it is not lost (default `true`).
+    #[serde(default = "default_true")]
+    pub keep_old_address_as_alias: bool,
+}
+
+fn default_true() -> bool {
+    true
 }
 
 fn default_max_extension() -> i32 {
