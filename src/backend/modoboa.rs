@@ -285,6 +285,21 @@ fn describe_body(body: &str) -> String {
     }
 }
 
+/// An error and its causes on one line ("error sending request: … : Connection refused").
+fn causes(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let part = s.to_string();
+        if !text.contains(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+        source = s.source();
+    }
+    text
+}
+
 /// The wait a 429 asks for: `Retry-After` in seconds, else DRF's "Expected available in N seconds".
 fn retry_after(headers: &reqwest::header::HeaderMap, body: &str) -> Option<Duration> {
     let seconds = headers
@@ -524,7 +539,10 @@ impl ModoboaBackend {
                     backoff
                 }
                 Err(e) => {
-                    return Err(BackendError::Server(format!("{what}: {} ", e.without_url())));
+                    return Err(BackendError::Server(format!(
+                        "{what}: {}",
+                        causes(&e.without_url())
+                    )));
                 }
             };
             tokio::time::sleep(wait).await;
