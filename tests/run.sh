@@ -28,6 +28,12 @@ if ! id -u vmail >/dev/null 2>&1; then
   useradd -r -u 5000 -U -d /nonexistent -s /usr/sbin/nologin vmail 2>/dev/null || useradd -r -U -d /nonexistent -s /usr/sbin/nologin vmail
 fi
 echo "dovecot $(/usr/sbin/dovecot --version)"
+# ssh-keygen signs the commits of the signature tests (tests/signatures.rs).
+if ! command -v ssh-keygen >/dev/null; then
+  need_root "installing openssh-client"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssh-client >/dev/null
+fi
 # A real Modoboa 2.12.0 for the modoboa backend's tests (tests/modoboa.rs): Debian's Redis, a venv under
 # target/, SQLite, gunicorn on 127.0.0.1; stopped when the tests end.
 ./tests/support/modoboa.sh up

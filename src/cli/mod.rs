@@ -8,6 +8,7 @@ mod output;
 mod plan;
 mod schema;
 mod validate;
+mod verify;
 
 use std::process::ExitCode;
 
@@ -137,6 +138,9 @@ pub enum Command {
     Adopt(adopt::AdoptArgs),
     /// Print the JSON Schema of manifest files (for editors: `# yaml-language-server: $schema=…`).
     Schema(schema::SchemaArgs),
+    /// Check that commits are signed by allowed signers (SSH signatures, git's allowed-signers format),
+    /// each within the paths its signer may change.
+    Verify(verify::VerifyArgs),
 }
 
 /// Runs the parsed command line and returns the process exit code.
@@ -151,6 +155,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Adopt(a) => adopt::run(&a, &printer),
         Command::Apply(a) => apply::run(&a, &printer),
         Command::Schema(a) => schema::run(&a, &printer),
+        Command::Verify(a) => verify::run(&a, &printer),
     };
     ExitCode::from(code)
 }

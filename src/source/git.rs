@@ -114,6 +114,32 @@ impl GitSource {
         })
     }
 
+    /// The repository.
+    #[must_use]
+    pub fn repository(&self) -> &Repository {
+        &self.repo
+    }
+
+    /// The commit a revision names.
+    ///
+    /// # Errors
+    /// When it names no commit.
+    pub fn commit_of(&self, rev: &str) -> Result<git2::Oid, SourceError> {
+        self.repo
+            .revparse_single(rev)
+            .and_then(|o| o.peel_to_commit())
+            .map(|c| c.id())
+            .map_err(|source| SourceError::UnknownRevision {
+                rev: rev.to_string(),
+                repo: self
+                    .repo
+                    .workdir()
+                    .unwrap_or_else(|| self.repo.path())
+                    .to_path_buf(),
+                source,
+            })
+    }
+
     /// Reads the manifests below the path at `rev` (a commit, branch, tag or anything `git rev-parse` takes).
     ///
     /// # Errors

@@ -1,3 +1,4 @@
 //! Where the desired state comes from: a folder ([`crate::manifest::load_repository`]) or a git revision.
 
 pub mod git;
+pub mod signatures;
