@@ -624,16 +624,24 @@ fn modoboas_stock_throttling_is_waited_out() {
     let m = Modoboa::main();
     let stock = Modoboa::new(env("MODOBOA_STOCK_URL"));
     let mut a = Agency::new(&m, Some("throttled.test"), "");
-    // No client-side pacing and 8 at a time: Modoboa's stock limit of 5 writes a second answers 429.
-    // One request per account (no bulk import), to meet the throttle.
-    a.server = format!("modoboa+{}?requests-per-second=0&batch-size=1", stock.url);
+    a.server = format!("modoboa+{}?requests-per-second=0", stock.url);
+    let created = a.apply("2026-12-01", &[]);
+    assert_eq!(created.code, 0, "{}{}", created.stdout, created.stderr);
+    // Every quota raised: 24 quick PATCHes (no password hashing), with no client-side pacing and 8 at a
+    // time, are far above Modoboa's stock 5 writes a second per view: it answers 429, mailops waits.
+    a.edit("organization.yaml", "quota: 2GiB", "quota: 3GiB");
     let before = access_log("access-stock.log").len();
     let run = a.apply("2026-12-01", &["--concurrency", "8"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert!(
-        run.stdout.contains("Apply: 27 applied, 0 blocked, 0 failed."),
+        run.stdout.contains("Apply: 24 applied, 0 blocked, 0 failed."),
         "{}",
         run.stdout
+    );
+    assert!(
+        m.accounts("bdt.throttled.test")
+            .values()
+            .all(|a| a["mailbox"]["quota"] == "3072")
     );
     let log = access_log("access-stock.log");
     let throttled = log[before..].iter().filter(|l| l.contains("\" 429 ")).count();

@@ -36,6 +36,9 @@ pub struct ApplyArgs {
     /// The day to plan and apply for (YYYY-MM-DD; default today).
     #[arg(long, value_name = "DATE", value_parser = desired::values::parse_date)]
     pub date: Option<NaiveDate>,
+    /// A remote repository as the source.
+    #[command(flatten)]
+    pub git: super::gitsrc::GitArgs,
 }
 
 fn beside(state: &Path, name: &str) -> PathBuf {
@@ -61,15 +64,36 @@ fn load_plan(path: &Path, printer: &Printer) -> Option<Plan> {
         .ok()
 }
 
+/// Records an applied remote revision: later revisions must descend from it.
+fn accept(from_git: Option<&super::gitsrc::GitDesired>, printer: &Printer) -> u8 {
+    match from_git.map(|g| g.remote.accept(g.commit)) {
+        Some(Err(e)) => {
+            printer.error("cannot record the applied revision", Some(&e), None);
+            1
+        }
+        _ => 0,
+    }
+}
+
 pub(super) fn run(args: &ApplyArgs, printer: &Printer) -> u8 {
     let today = args.date.unwrap_or_else(|| chrono::Local::now().date_naive());
-    let desired = match &args.plan {
-        Some(_) => None,
-        None => match desired_or_report(&args.target.path, printer) {
+    let mut from_git = None;
+    let desired = match (&args.plan, &args.git.git) {
+        (Some(_), _) => None,
+        (None, Some(url)) => match super::gitsrc::load(&args.git, url, &args.target.path, printer) {
+            Some(g) => {
+                let d = g.desired.clone();
+                from_git = Some(g);
+                Some(d)
+            }
+            None => return 1,
+        },
+        (None, None) => match desired_or_report(&args.target.path, printer) {
             Some(d) => Some(d),
             None => return 1,
         },
     };
+    let revision = from_git.as_ref().map(|g| g.commit.to_string());
     let saved = match &args.plan {
         Some(file) => match load_plan(file, printer) {
             Some(plan) => Some(plan),
@@ -109,7 +133,7 @@ pub(super) fn run(args: &ApplyArgs, printer: &Printer) -> u8 {
                 today,
                 source: PlanSource {
                     path: args.target.path.display().to_string(),
-                    revision: None,
+                    revision: revision.clone(),
                     base_revision: None,
                 },
                 keep_old_address_as_alias: desired.organization.keep_old_address_as_alias,
@@ -130,7 +154,7 @@ pub(super) fn run(args: &ApplyArgs, printer: &Printer) -> u8 {
             printer.error("cannot write the state file", Some(&e), None);
             return 1;
         }
-        return 0;
+        return accept(from_git.as_ref(), printer);
     }
     let state_path = o.store.path().to_path_buf();
     let credentials_file = args
@@ -214,5 +238,8 @@ pub(super) fn run(args: &ApplyArgs, printer: &Printer) -> u8 {
         "Apply: {applied} applied, {blocked} blocked, {failed} failed.\n"
     ));
     printer.out(&out);
+    if failed == 0 && accept(from_git.as_ref(), printer) != 0 {
+        return 1;
+    }
     if blocked + failed > 0 { 3 } else { 0 }
 }

@@ -4,6 +4,7 @@ mod address;
 mod adopt;
 mod apply;
 mod directory;
+mod gitsrc;
 mod output;
 mod plan;
 mod schema;

@@ -114,6 +114,23 @@ impl GitSource {
         })
     }
 
+    /// A bare repository (a fetch cache), reading the manifests below `subdir`; diagnostics name files as
+    /// `shown` joined with their place below it.
+    ///
+    /// # Errors
+    /// When the repository cannot be opened.
+    pub fn bare(repo: &Path, subdir: &Path, shown: &Path) -> Result<Self, SourceError> {
+        let repo = Repository::open_bare(repo).map_err(|source| SourceError::NotARepository {
+            path: repo.to_path_buf(),
+            source,
+        })?;
+        Ok(Self {
+            repo,
+            shown: shown.to_path_buf(),
+            subdir: subdir.to_path_buf(),
+        })
+    }
+
     /// The repository.
     #[must_use]
     pub fn repository(&self) -> &Repository {

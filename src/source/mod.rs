@@ -1,4 +1,5 @@
 //! Where the desired state comes from: a folder ([`crate::manifest::load_repository`]) or a git revision.
 
 pub mod git;
+pub mod remote;
 pub mod signatures;
