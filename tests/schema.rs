@@ -23,6 +23,10 @@ fn yaml_files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for e in std::fs::read_dir(dir).unwrap() {
         let p = e.unwrap().path();
+        // examples/ci holds CI pipelines (GitHub Actions, GitLab CI), not manifests.
+        if p.is_dir() && p.file_name().is_some_and(|n| n == "ci") {
+            continue;
+        }
         if p.is_dir() {
             out.extend(yaml_files(&p));
         } else if p.extension().is_some_and(|x| x == "yaml" || x == "yml") {
