@@ -166,19 +166,7 @@ impl GitSource {
             rev: rev.to_string(),
             source,
         };
-        let commit = self
-            .repo
-            .revparse_single(rev)
-            .and_then(|o| o.peel_to_commit())
-            .map_err(|source| SourceError::UnknownRevision {
-                rev: rev.to_string(),
-                repo: self
-                    .repo
-                    .workdir()
-                    .unwrap_or_else(|| self.repo.path())
-                    .to_path_buf(),
-                source,
-            })?;
+        let commit = self.repo.find_commit(self.commit_of(rev)?).map_err(read)?;
         let root_tree = commit.tree().map_err(read)?;
         let tree = if self.subdir.as_os_str().is_empty() {
             Some(root_tree)
