@@ -38,16 +38,25 @@ fresh_domain() {
   api POST domains/ "{\"name\":\"$1\",\"quota\":0,\"default_mailbox_quota\":0,\"enabled\":true,\"type\":\"domain\"}" >/dev/null
 }
 
-# The same N people for both: Vietnamese names, a 2 GiB quota, addresses u0001… (explicit, with a reason).
-make_repo() { # DIR DOMAIN
-  python3 - "$1" "$2" "$N" <<'PY'
-import os, sys
-d, domain, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+# The same N people for both, from one list: Vietnamese names, a 2 GiB quota, addresses u0001… (explicit, with
+# a reason). `people repo DIR DOMAIN` writes a staff repository; `people csv FILE DOMAIN` Modoboa's import file.
+people() { # repo|csv TARGET DOMAIN
+  python3 - "$1" "$2" "$3" "$N" <<'PY'
+import os, secrets, string, sys
+mode, target, domain, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 fam = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Võ", "Đặng", "Bùi"]
 mid = ["Văn", "Thị", "Minh", "Thu", "Ngọc", "Đức"]
 giv = ["An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hùng", "Lan", "Mai", "Nam", "Phúc", "Sơn", "Tâm", "Uyên"]
-os.makedirs(f"{d}/staff", exist_ok=True)
-open(f"{d}/organization.yaml", "w").write(f"""apiVersion: mailops.dev/v1alpha1
+people = [(i, fam[i % len(fam)], mid[(i // 8) % len(mid)], giv[(i // 48) % len(giv)]) for i in range(1, n + 1)]
+if mode == "csv":
+    with open(target, "w") as out:
+        for i, f, m, g in people:
+            pw = "Aa1" + "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(13))
+            a = f"u{i:04d}@{domain}"
+            out.write(f"account;{a};{pw};{g};{f} {m};True;SimpleUsers;{a};2048\n")
+    sys.exit(0)
+os.makedirs(f"{target}/staff", exist_ok=True)
+open(f"{target}/organization.yaml", "w").write(f"""apiVersion: mailops.dev/v1alpha1
 kind: Organization
 metadata:
   name: bench
@@ -68,9 +77,8 @@ spec:
   defaults:
     quota: 2GiB
 """)
-for i in range(1, n + 1):
-    f, m, g = fam[i % len(fam)], mid[(i // 8) % len(mid)], giv[(i // 48) % len(giv)]
-    open(f"{d}/staff/u{i:04d}.yaml", "w").write(f"""apiVersion: mailops.dev/v1alpha1
+for i, f, m, g in people:
+    open(f"{target}/staff/u{i:04d}.yaml", "w").write(f"""apiVersion: mailops.dev/v1alpha1
 kind: Mailbox
 metadata:
   name: u{i:04d}
@@ -80,21 +88,6 @@ spec:
   address: u{i:04d}@{domain}
   reason: benchmark accounts are numbered
 """)
-PY
-}
-make_csv() { # FILE DOMAIN
-  python3 - "$1" "$2" "$N" <<'PY'
-import secrets, string, sys
-path, domain, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
-fam = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Võ", "Đặng", "Bùi"]
-mid = ["Văn", "Thị", "Minh", "Thu", "Ngọc", "Đức"]
-giv = ["An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hùng", "Lan", "Mai", "Nam", "Phúc", "Sơn", "Tâm", "Uyên"]
-with open(path, "w") as out:
-    for i in range(1, n + 1):
-        f, m, g = fam[i % len(fam)], mid[(i // 8) % len(mid)], giv[(i // 48) % len(giv)]
-        pw = "Aa1" + "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(13))
-        a = f"u{i:04d}@{domain}"
-        out.write(f"account;{a};{pw};{g};{f} {m};True;SimpleUsers;{a};2048\n")
 PY
 }
 
@@ -108,7 +101,7 @@ for run in $(seq "$RUNS"); do
   # (a) mailops
   fresh_domain bench-mailops.test
   rm -rf "$WORK/repo" "$WORK/state"*
-  make_repo "$WORK/repo" bench-mailops.test
+  people repo "$WORK/repo" bench-mailops.test
   t=$(now)
   "$MAILOPS" apply "$WORK/repo" --server "modoboa+$MODOBOA_URL?requests-per-second=0" \
     --state "$WORK/state.json" --credentials "$WORK/credentials" --audit-log "$WORK/audit" \
@@ -125,7 +118,7 @@ for run in $(seq "$RUNS"); do
   REQUESTS=$(( $(ours) - before )); WRITES=$(( $(ours_writes) - before_w ))
   # (a) Modoboa's import of the same people into another empty domain
   fresh_domain bench-import.test
-  make_csv "$WORK/import.csv" bench-import.test
+  people csv "$WORK/import.csv" bench-import.test
   t=$(now)
   (cd "$(dirname "${MODOBOA_MANAGE#* }")" && ${MODOBOA_MANAGE} modo import --crypt-passwords "$WORK/import.csv" >/dev/null 2>&1)
   IMPORT+=("$(since "$t")")

@@ -192,7 +192,7 @@ fn the_agency_lifecycle_on_the_maildir_backend() {
     }
     std::fs::write(
         a.file("staff/ban-dan-toc/nguyen-van-binh.yaml"),
-        "apiVersion: mailops.dev/v1alpha1\nkind: Mailbox\nmetadata:\n  name: nguyen-van-binh\nspec:\n  fullName: Nguyễn Văn Bình\n  unit: ban-dan-toc\n",
+        common::new_hire("nguyen-van-binh", "Nguyễn Văn Bình", "ban-dan-toc"),
     )
     .unwrap();
     let mass = a.apply("2027-01-03", &[]);

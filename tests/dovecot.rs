@@ -5,6 +5,8 @@
 //!
 //! Dovecot listens on 127.0.0.1 on a free port and is stopped when the test ends.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -250,7 +252,7 @@ async fn dovecot_serves_what_the_maildir_backend_writes() {
     std::fs::create_dir_all(&parent).unwrap();
     let gz = flate2::read::GzDecoder::new(std::fs::File::open(&archive).unwrap());
     tar::Archive::new(gz).unpack(&parent).unwrap();
-    for entry in walk(&home) {
+    for entry in common::files_below(&home) {
         std::os::unix::fs::chown(&entry, Some(uid), Some(gid)).unwrap();
     }
     b.create(
@@ -271,17 +273,4 @@ async fn dovecot_serves_what_the_maildir_backend_writes() {
     let (restored, exists) = imap_login(dovecot.port, renamed.as_str(), password);
     assert!(restored.starts_with("a1 OK"), "{restored}\n{}", log());
     assert_eq!(exists, Some(1), "the archived message is back");
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = vec![dir.to_path_buf()];
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }

@@ -191,7 +191,7 @@ fn a_pushed_signed_commit_reaches_the_mail_server_and_nothing_else_does() {
     let hire = w.path("work/agency/staff/ban-dan-toc/nguyen-van-binh.yaml");
     std::fs::write(
         &hire,
-        "apiVersion: mailops.dev/v1alpha1\nkind: Mailbox\nmetadata:\n  name: nguyen-van-binh\nspec:\n  fullName: Nguyễn Văn Bình\n  unit: ban-dan-toc\n",
+        common::new_hire("nguyen-van-binh", "Nguyễn Văn Bình", "ban-dan-toc"),
     )
     .unwrap();
     w.push(None, "Unsigned hire", false);

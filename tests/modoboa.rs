@@ -188,7 +188,7 @@ impl Agency {
         let repo = tempfile::tempdir().unwrap();
         common::copy_dir(&common::root().join(common::EXAMPLE), repo.path());
         if let Some(domain) = domain {
-            for e in walk(repo.path()) {
+            for e in common::files_below(repo.path()) {
                 let t = std::fs::read_to_string(&e).unwrap();
                 std::fs::write(&e, t.replace("binhthuan.gov.vn", domain)).unwrap();
             }
@@ -258,19 +258,6 @@ impl Agency {
             })
             .collect()
     }
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }
 
 fn writes(lines: &[String]) -> Vec<&String> {
@@ -364,7 +351,7 @@ fn the_agency_lifecycle_on_a_real_modoboa() {
     // A new hire.
     std::fs::write(
         a.file("staff/ban-dan-toc/nguyen-van-binh.yaml"),
-        "apiVersion: mailops.dev/v1alpha1\nkind: Mailbox\nmetadata:\n  name: nguyen-van-binh\nspec:\n  fullName: Nguyễn Văn Bình\n  unit: ban-dan-toc\n",
+        common::new_hire("nguyen-van-binh", "Nguyễn Văn Bình", "ban-dan-toc"),
     )
     .unwrap();
     let hire = a.apply("2026-12-01", &[]);
@@ -487,7 +474,7 @@ fn the_agency_lifecycle_on_a_real_modoboa() {
     }
     std::fs::write(
         a.file("staff/ban-dan-toc/nguyen-thi-lan.yaml"),
-        "apiVersion: mailops.dev/v1alpha1\nkind: Mailbox\nmetadata:\n  name: nguyen-thi-lan\nspec:\n  fullName: Nguyễn Thị Lan\n  unit: ban-dan-toc\n",
+        common::new_hire("nguyen-thi-lan", "Nguyễn Thị Lan", "ban-dan-toc"),
     )
     .unwrap();
     let mass = a.apply("2027-01-03", &[]);

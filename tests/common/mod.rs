@@ -102,3 +102,24 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Every file below a folder (recursively).
+pub fn files_below(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(files_below(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// A minimal Mailbox manifest: a new hire in a unit.
+pub fn new_hire(name: &str, full_name: &str, unit: &str) -> String {
+    format!(
+        "apiVersion: mailops.dev/v1alpha1\nkind: Mailbox\nmetadata:\n  name: {name}\nspec:\n  fullName: {full_name}\n  unit: {unit}\n"
+    )
+}
