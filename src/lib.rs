@@ -12,5 +12,6 @@ pub mod directory;
 pub mod manifest;
 pub mod naming;
 pub mod plan;
+pub mod serve;
 pub mod source;
 pub mod state;

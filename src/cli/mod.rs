@@ -10,6 +10,7 @@ mod plan;
 mod schema;
 mod validate;
 mod verify;
+mod watch;
 
 use std::process::ExitCode;
 
@@ -142,6 +143,13 @@ pub enum Command {
     /// Check that commits are signed by allowed signers (SSH signatures, git's allowed-signers format),
     /// each within the paths its signer may change.
     Verify(verify::VerifyArgs),
+    /// The GitOps controller: apply every new good revision of a git reference (or a folder), check the
+    /// server for changes made by hand at every interval, and serve health, metrics, status and webhooks.
+    ///
+    /// A revision that cannot be fetched, verified or validated is never applied; the last good one stays in
+    /// force. Runs until SIGTERM or Ctrl-C, then finishes the reconcile in flight. Exit status: 0 stopped, 1
+    /// could not start.
+    Watch(Box<watch::WatchArgs>),
 }
 
 /// Runs the parsed command line and returns the process exit code.
@@ -157,6 +165,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Apply(a) => apply::run(&a, &printer),
         Command::Schema(a) => schema::run(&a, &printer),
         Command::Verify(a) => verify::run(&a, &printer),
+        Command::Watch(a) => watch::run(*a, &printer),
     };
     ExitCode::from(code)
 }

@@ -25,6 +25,8 @@ pub struct Printer {
     quiet: bool,
     color_err: bool,
     color_out: bool,
+    /// Errors are also kept here, for a status page (the long-running modes).
+    kept: Option<std::sync::Arc<std::sync::Mutex<Vec<String>>>>,
 }
 
 impl Printer {
@@ -35,7 +37,25 @@ impl Printer {
             quiet: global.quiet,
             color_err: stderr_color(global.color),
             color_out: wants_color(global.color, std::io::stdout().is_terminal()),
+            kept: None,
         }
+    }
+
+    /// This printer, also keeping every error message (one line each, with causes) for [`Printer::take_errors`].
+    #[must_use]
+    pub fn keeping_errors(self) -> Self {
+        Self {
+            kept: Some(std::sync::Arc::default()),
+            ..self
+        }
+    }
+
+    /// The errors printed since the last call (empty unless [`Printer::keeping_errors`]).
+    #[must_use]
+    pub fn take_errors(&self) -> Vec<String> {
+        self.kept.as_ref().map_or_else(Vec::new, |k| {
+            std::mem::take(&mut *k.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
+        })
     }
 
     /// Whether stdout gets colour.
@@ -66,10 +86,17 @@ impl Printer {
             ("", "", "")
         };
         let mut text = format!("{red}error{reset}{bold}: {message}{reset}\n");
+        let mut line = message.to_string();
         let mut source = cause;
         while let Some(e) = source {
             text.push_str(&format!("  Caused by: {e}\n"));
+            line.push_str(&format!(": {e}"));
             source = e.source();
+        }
+        if let Some(k) = &self.kept {
+            k.lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push(line);
         }
         if let Some(h) = hint {
             text.push_str(&format!("  hint: {h}\n"));

@@ -334,6 +334,24 @@ impl ActionKind {
         }
     }
 
+    /// Its name in the JSON plan and in metrics (`create`, `grant`, …).
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            ActionKind::Create => "create",
+            ActionKind::Adopt => "adopt",
+            ActionKind::Rename => "rename",
+            ActionKind::Update => "update",
+            ActionKind::Resume => "resume",
+            ActionKind::Handover => "handover",
+            ActionKind::Grant => "grant",
+            ActionKind::Revoke => "revoke",
+            ActionKind::Suspend => "suspend",
+            ActionKind::Delete => "delete",
+            ActionKind::Blocked => "blocked",
+        }
+    }
+
     /// A verb.
     #[must_use]
     pub const fn verb(self) -> &'static str {

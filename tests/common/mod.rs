@@ -1,6 +1,9 @@
 //! Helpers for black-box tests of the `mailops` binary.
 #![allow(dead_code)]
 
+pub mod gitserver;
+pub mod watcher;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

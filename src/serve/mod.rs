@@ -1,0 +1,322 @@
+//! The HTTP endpoint of the long-running modes (`mailops watch`): liveness, readiness, Prometheus metrics,
+//! a JSON status and git push webhooks.
+//!
+//! - `GET /healthz`: 200 while the reconcile loop is alive.
+//! - `GET /readyz`: 200 once a revision has been applied (or found already in force), 503 before.
+//! - `GET /metrics`: the OpenMetrics text of [`Metrics`].
+//! - `GET /status`: [`Status`] as JSON.
+//! - `POST /hooks/git`: a push event from GitHub (`X-Hub-Signature-256`), Gitea (`X-Gitea-Signature`) or
+//!   GitLab (`X-Gitlab-Token`), checked against the shared secret in constant time (see [`hooks`]). A bad or
+//!   missing signature gets 401 and triggers nothing; a push to another branch is acknowledged and ignored.
+//!
+//! The endpoint listens on 127.0.0.1 unless told otherwise.
+
+pub mod hooks;
+mod metrics;
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+pub use metrics::Metrics;
+
+use crate::backend::Secret;
+use crate::plan::Summary;
+
+/// Version of the `/status` document; changes only when a field changes meaning.
+pub const STATUS_VERSION: u32 = 1;
+
+/// What `/status` shows.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Status {
+    /// [`STATUS_VERSION`].
+    pub version: u32,
+    /// Where the desired state comes from (URLs without credentials).
+    pub source: String,
+    /// The branch, tag or commit followed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// The server (without credentials).
+    pub server: String,
+    /// `heal` or `report`.
+    pub drift_mode: String,
+    /// The revision in force: the last one applied (the commit, or `local` for a folder).
+    pub revision: Option<String>,
+    /// When it was applied.
+    pub applied_at: Option<DateTime<Utc>>,
+    /// The newest revision fetched, whether or not it could be applied.
+    pub fetched_revision: Option<String>,
+    /// When the last reconcile ended.
+    pub last_reconcile_at: Option<DateTime<Utc>>,
+    /// `success` or `failure`.
+    pub last_result: Option<String>,
+    /// The last plan that was carried out.
+    pub last_plan: Option<PlanStatus>,
+    /// The last error, until a reconcile succeeds.
+    pub last_error: Option<ErrorStatus>,
+    /// Failed reconciles in a row.
+    pub consecutive_failures: u32,
+    /// When the next reconcile is due (a webhook can make it sooner).
+    pub next_reconcile_at: Option<DateTime<Utc>>,
+    /// Accounts changed on the server by hand since mailops last left them.
+    pub drift: Vec<DriftStatus>,
+    /// Removals waiting for their grace period.
+    pub pending_removals: Vec<PendingRemoval>,
+}
+
+/// The last plan carried out.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanStatus {
+    /// The revision planned.
+    pub revision: Option<String>,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Its counts.
+    pub summary: Summary,
+    /// Changes applied.
+    pub applied: usize,
+    /// Changes refused by the safety rules.
+    pub blocked: usize,
+    /// Changes that failed.
+    pub failed: usize,
+    /// Changes that would undo a hand-made change, not applied because drift is only reported.
+    pub held_back: usize,
+}
+
+/// An error of a reconcile.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorStatus {
+    /// `fetch`, `history-rewritten`, `verify`, `empty`, `invalid`, `observe`, `apply`, `state`, `config`.
+    pub kind: String,
+    /// What happened (no credentials).
+    pub message: String,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The revision concerned, when known.
+    pub revision: Option<String>,
+}
+
+/// An account changed by hand.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DriftStatus {
+    /// Its address as mailops left it.
+    pub address: String,
+    /// What differs (`missing` when the account is gone).
+    pub fields: Vec<String>,
+    /// `healed` or `reported`.
+    pub handling: String,
+}
+
+/// A removal waiting for its grace period.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PendingRemoval {
+    /// The account.
+    pub address: String,
+    /// The day from which it will be deleted.
+    pub delete_after: NaiveDate,
+}
+
+/// Shared between the reconcile loop and the endpoint.
+#[derive(Debug)]
+pub struct Telemetry {
+    /// The metrics.
+    pub metrics: Metrics,
+    status: Mutex<Status>,
+    ready: AtomicBool,
+    alive: AtomicBool,
+}
+
+impl Telemetry {
+    /// Fresh telemetry with this initial status.
+    #[must_use]
+    pub fn new(status: Status) -> Self {
+        Self {
+            metrics: Metrics::new(),
+            status: Mutex::new(Status {
+                version: STATUS_VERSION,
+                ..status
+            }),
+            ready: AtomicBool::new(false),
+            alive: AtomicBool::new(true),
+        }
+    }
+
+    /// Changes the status.
+    pub fn update(&self, f: impl FnOnce(&mut Status)) {
+        let mut s = self
+            .status
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        f(&mut s);
+    }
+
+    /// A copy of the status.
+    #[must_use]
+    pub fn status(&self) -> Status {
+        self.status
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Marks the service ready (a revision is in force).
+    pub fn set_ready(&self) {
+        self.ready.store(true, Ordering::SeqCst);
+    }
+
+    /// Marks the reconcile loop as gone (`/healthz` then fails).
+    pub fn set_dead(&self) {
+        self.alive.store(false, Ordering::SeqCst);
+    }
+}
+
+/// What a verified push asks for.
+pub type PushHandler = Arc<dyn Fn(Option<&str>) -> bool + Send + Sync>;
+
+/// The endpoint's state.
+#[derive(Clone)]
+pub struct Endpoint {
+    /// Shared with the loop.
+    pub telemetry: Arc<Telemetry>,
+    /// The webhook secret; without one, `/hooks/git` answers 403.
+    pub webhook_secret: Option<Arc<Secret>>,
+    /// Called with the pushed ref of a verified push event; returns whether a reconcile was triggered.
+    pub on_push: PushHandler,
+}
+
+/// The routes.
+pub fn router(endpoint: Endpoint) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics_text))
+        .route("/status", get(status))
+        .route("/hooks/git", post(hook))
+        .with_state(endpoint)
+}
+
+async fn healthz(State(e): State<Endpoint>) -> Response {
+    if e.telemetry.alive.load(Ordering::SeqCst) {
+        (StatusCode::OK, "ok\n").into_response()
+    } else {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the reconcile loop has stopped\n",
+        )
+            .into_response()
+    }
+}
+
+async fn readyz(State(e): State<Endpoint>) -> Response {
+    if e.telemetry.ready.load(Ordering::SeqCst) {
+        (StatusCode::OK, "ready\n").into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "no revision applied yet\n").into_response()
+    }
+}
+
+async fn metrics_text(State(e): State<Endpoint>) -> Response {
+    match e.telemetry.metrics.encode() {
+        Ok(text) => (
+            [(
+                header::CONTENT_TYPE,
+                "application/openmetrics-text; version=1.0.0; charset=utf-8",
+            )],
+            text,
+        )
+            .into_response(),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
+async fn status(State(e): State<Endpoint>) -> Response {
+    axum::Json(e.telemetry.status()).into_response()
+}
+
+async fn hook(State(e): State<Endpoint>, headers: HeaderMap, body: Bytes) -> Response {
+    let Some(secret) = &e.webhook_secret else {
+        return (
+            StatusCode::FORBIDDEN,
+            axum::Json(serde_json::json!({"error": "webhooks are not configured (--webhook-secret-file)"})),
+        )
+            .into_response();
+    };
+    let count = |provider: &str, result: &str| {
+        e.telemetry.metrics.webhook(provider, result);
+    };
+    let push = match hooks::verify(&headers, &body, secret.expose().as_bytes()) {
+        Ok(p) => p,
+        Err(err) => {
+            tracing::warn!(error = %err, "webhook refused");
+            count(
+                err.provider().map_or("unknown", hooks::Provider::label),
+                "unauthorized",
+            );
+            return (
+                StatusCode::UNAUTHORIZED,
+                axum::Json(serde_json::json!({"error": err.to_string()})),
+            )
+                .into_response();
+        }
+    };
+    let provider = push.provider.label();
+    if !push.is_push {
+        count(provider, "ignored");
+        return (
+            StatusCode::OK,
+            axum::Json(serde_json::json!({"triggered": false, "reason": format!("`{}` is not a push event", push.event)})),
+        )
+            .into_response();
+    }
+    let triggered = (e.on_push)(push.git_ref.as_deref());
+    count(provider, if triggered { "triggered" } else { "ignored" });
+    let reason = if triggered {
+        None
+    } else {
+        Some(format!(
+            "the push to {} is not the followed reference",
+            push.git_ref.as_deref().unwrap_or("an unknown ref")
+        ))
+    };
+    (
+        StatusCode::ACCEPTED,
+        axum::Json(serde_json::json!({"triggered": triggered, "reason": reason})),
+    )
+        .into_response()
+}
+
+/// Binds `addr` (done before the loop starts, so a port in use is reported at once).
+///
+/// # Errors
+/// The address cannot be bound.
+pub async fn bind(addr: SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(addr).await
+}
+
+/// Serves until `shutdown` completes.
+///
+/// # Errors
+/// The server failed.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    endpoint: Endpoint,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(endpoint))
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -1,0 +1,431 @@
+//! `mailops watch` as a user runs it: a real `git daemon` on 127.0.0.1 (and `file://`), commits signed with
+//! `ssh-keygen` keys, the maildir backend, webhooks as real HTTP requests, SIGTERM. Faults: the git server
+//! down, the repository deleted, a force-push, a commit that deletes every manifest, an invalid manifest; in
+//! each the last good revision stays in force, nothing is suspended or deleted, and it recovers once fixed.
+
+mod common;
+
+use common::gitserver::{World, git};
+use common::watcher::Watcher;
+use mailops::serve::hooks::github_signature;
+
+const SECRET: &str = "hook-secret-for-tests";
+
+/// `watch` of the world's repository into its maildir, checking signatures.
+fn watch(w: &World, extra: &[&str]) -> Watcher {
+    let cache = w.path("cache").display().to_string();
+    let server = format!("maildir:{}", w.path("mail").display());
+    let signers = w.path("allowed_signers").display().to_string();
+    let url = w.url();
+    let mut args = vec![
+        "agency",
+        "--git",
+        &url,
+        "--git-cache",
+        &cache,
+        "--verify-signatures",
+        &signers,
+        "--server",
+        &server,
+        "--max-backoff",
+        "1s",
+    ];
+    args.extend_from_slice(extra);
+    Watcher::start(&args, &[("MAILOPS_WEBHOOK_SECRET", SECRET)])
+}
+
+fn published(w: &World) -> String {
+    common::copy_dir(&common::root().join(common::EXAMPLE), &w.path("work/agency"));
+    w.push(Some("officer"), "The agency as published", false)
+}
+
+fn hire(w: &World, name: &str, full: &str) {
+    std::fs::write(
+        w.path(&format!("work/agency/staff/ban-dan-toc/{name}.yaml")),
+        common::new_hire(name, full, "ban-dan-toc"),
+    )
+    .unwrap();
+}
+
+fn passwd(w: &World) -> String {
+    std::fs::read_to_string(w.path("mail/passwd")).unwrap()
+}
+
+/// Nothing was ever suspended or deleted: every audit entry is a creation, grant, update or rename.
+fn nothing_removed(w: &World) {
+    let audit = std::fs::read_to_string(w.path("mail/mailops-audit.jsonl")).unwrap();
+    for line in audit.lines() {
+        assert!(
+            !line.contains("\"suspend\"") && !line.contains("\"delete\""),
+            "{line}"
+        );
+    }
+    assert!(!passwd(w).contains("nologin"), "{}", passwd(w));
+}
+
+#[test]
+fn a_pushed_commit_reaches_the_mail_server_within_the_interval_and_sigterm_stops_cleanly() {
+    let w = World::new();
+    let first = published(&w);
+    let watcher = watch(&w, &["--interval", "1s"]);
+    let s = watcher.wait_revision(&first, 30);
+    assert_eq!(s["lastResult"], "success");
+    assert_eq!(watcher.get("/readyz").0, 200);
+    assert_eq!(passwd(&w).lines().count(), 25);
+
+    hire(&w, "nguyen-van-binh", "Nguyễn Văn Bình");
+    let second = w.push(Some("officer"), "Hire Nguyễn Văn Bình", false);
+    let pushed = std::time::Instant::now();
+    let s = watcher.wait_revision(&second, 10);
+    // Within the interval (1 s) plus one reconcile; bounded generously for a loaded CI machine.
+    assert!(pushed.elapsed() < std::time::Duration::from_secs(10));
+    assert!(passwd(&w).contains("binhnv@bdt.binhthuan.gov.vn"));
+    assert_eq!(s["lastPlan"]["revision"], second);
+    let metrics = watcher.metrics();
+    assert_eq!(
+        watcher.metric("mailops_changes_applied_total{action=\"create\"}"),
+        26.0,
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains(&format!(
+            "mailops_last_applied_revision{{revision=\"{second}\"}} 1"
+        )),
+        "{metrics}"
+    );
+    assert!(watcher.metric("mailops_reconciles_total{result=\"success\"}") >= 2.0);
+    let audit = std::fs::read_to_string(w.path("mail/mailops-audit.jsonl")).unwrap();
+    assert!(
+        audit.lines().last().unwrap().contains(&second),
+        "the audit names the commit"
+    );
+
+    let stderr_before = watcher.stderr();
+    assert!(
+        stderr_before.contains("listening on http://127.0.0.1:"),
+        "{stderr_before}"
+    );
+    let (code, stderr) = watcher.stop();
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("mailops watch: stopped"), "{stderr}");
+}
+
+#[test]
+fn webhooks_trigger_a_reconcile_and_bad_signatures_trigger_nothing() {
+    let w = World::new();
+    let first = published(&w);
+    // An hour between polls: only a webhook can bring the next commit in.
+    let watcher = watch(&w, &["--interval", "1h"]);
+    watcher.wait_revision(&first, 30);
+    hire(&w, "tran-thi-hoa", "Trần Thị Hoa");
+    let second = w.push(Some("officer"), "Hire Trần Thị Hoa", false);
+    let body = format!(r#"{{"ref":"refs/heads/main","after":"{second}"}}"#);
+    let reconciles = || watcher.metric("mailops_reconciles_total{result=\"success\"}");
+    let before = reconciles();
+
+    // Refused with 401, nothing triggered: a wrong secret, a tampered body, no signature, a wrong GitLab token.
+    let wrong = github_signature(body.as_bytes(), b"not-the-secret");
+    let (code, answer) = watcher.hook(
+        &[("X-GitHub-Event", "push"), ("X-Hub-Signature-256", &wrong)],
+        &body,
+    );
+    assert_eq!(code, 401, "{answer}");
+    assert!(
+        answer["error"].as_str().unwrap().contains("does not match"),
+        "{answer}"
+    );
+    let right = github_signature(body.as_bytes(), SECRET.as_bytes());
+    let tampered = body.replace("main", "mainx");
+    let (code, _) = watcher.hook(
+        &[("X-GitHub-Event", "push"), ("X-Hub-Signature-256", &right)],
+        &tampered,
+    );
+    assert_eq!(code, 401);
+    let (code, _) = watcher.hook(&[("X-GitHub-Event", "push")], &body);
+    assert_eq!(code, 401);
+    let (code, _) = watcher.hook(
+        &[("X-Gitlab-Event", "Push Hook"), ("X-Gitlab-Token", "guess")],
+        &body,
+    );
+    assert_eq!(code, 401);
+    // A verified push to another branch is acknowledged and ignored.
+    let other = r#"{"ref":"refs/heads/feature"}"#;
+    let sig = github_signature(other.as_bytes(), SECRET.as_bytes());
+    let (code, answer) = watcher.hook(
+        &[("X-GitHub-Event", "push"), ("X-Hub-Signature-256", &sig)],
+        other,
+    );
+    assert_eq!(
+        (code, &answer["triggered"]),
+        (202, &serde_json::json!(false)),
+        "{answer}"
+    );
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    assert_eq!(reconciles(), before, "no reconcile was triggered");
+    assert_eq!(watcher.status()["revision"], first);
+    assert!(!passwd(&w).contains("hoatt@"));
+    assert_eq!(
+        watcher.metric("mailops_webhooks_total{provider=\"github\",result=\"unauthorized\"}"),
+        2.0
+    );
+    assert_eq!(
+        watcher.metric("mailops_webhooks_total{provider=\"gitlab\",result=\"unauthorized\"}"),
+        1.0
+    );
+    assert_eq!(
+        watcher.metric("mailops_webhooks_total{provider=\"unknown\",result=\"unauthorized\"}"),
+        1.0
+    );
+
+    // GitHub's signed push brings the commit in at once.
+    let (code, answer) = watcher.hook(
+        &[("X-GitHub-Event", "push"), ("X-Hub-Signature-256", &right)],
+        &body,
+    );
+    assert_eq!(
+        (code, &answer["triggered"]),
+        (202, &serde_json::json!(true)),
+        "{answer}"
+    );
+    watcher.wait_revision(&second, 10);
+    assert!(passwd(&w).contains("hoatt@bdt.binhthuan.gov.vn"));
+
+    // GitLab's token and Gitea's signature work the same way.
+    hire(&w, "le-van-nam", "Lê Văn Nam");
+    let third = w.push(Some("officer"), "Hire Lê Văn Nam", false);
+    let (code, _) = watcher.hook(
+        &[("X-Gitlab-Event", "Push Hook"), ("X-Gitlab-Token", SECRET)],
+        &body,
+    );
+    assert_eq!(code, 202);
+    watcher.wait_revision(&third, 10);
+    hire(&w, "pham-thi-mai", "Phạm Thị Mai");
+    let fourth = w.push(Some("officer"), "Hire Phạm Thị Mai", false);
+    let gitea = &right["sha256=".len()..];
+    let (code, _) = watcher.hook(&[("X-Gitea-Event", "push"), ("X-Gitea-Signature", gitea)], &body);
+    assert_eq!(code, 202);
+    watcher.wait_revision(&fourth, 10);
+    assert!(passwd(&w).contains("maipt@bdt.binhthuan.gov.vn"));
+    assert_eq!(
+        watcher.metric("mailops_webhooks_total{provider=\"gitea\",result=\"triggered\"}"),
+        1.0
+    );
+}
+
+#[test]
+fn drift_is_reported_or_healed() {
+    let w = World::new();
+    let first = published(&w);
+    let reporting = watch(&w, &["--interval", "1s"]);
+    reporting.wait_revision(&first, 30);
+    // The IT officer raises a quota on the server by hand.
+    let raise = |w: &World| {
+        let edited: Vec<String> = passwd(w)
+            .lines()
+            .map(|l| {
+                if l.starts_with("anvtt@") {
+                    l.replace("storage=2048M", "storage=4096M")
+                } else {
+                    l.to_string()
+                }
+            })
+            .collect();
+        std::fs::write(w.path("mail/passwd"), edited.join("\n") + "\n").unwrap();
+    };
+    raise(&w);
+    let s = reporting.wait_for("drift reported", 10, |s| {
+        !s["drift"].as_array().unwrap().is_empty()
+    });
+    assert_eq!(s["drift"][0]["address"], "anvtt@bdt.binhthuan.gov.vn");
+    assert_eq!(s["drift"][0]["fields"], serde_json::json!(["quota"]));
+    assert_eq!(s["drift"][0]["handling"], "reported");
+    // It stays as the officer left it, reconcile after reconcile, and is counted once.
+    let ticks = reporting.metric("mailops_reconciles_total{result=\"success\"}");
+    reporting.wait_for("two more reconciles", 10, |_| {
+        reporting.metric("mailops_reconciles_total{result=\"success\"}") >= ticks + 2.0
+    });
+    assert!(
+        passwd(&w)
+            .lines()
+            .any(|l| l.starts_with("anvtt@") && l.contains("storage=4096M"))
+    );
+    assert_eq!(reporting.status()["lastPlan"]["heldBack"], 1);
+    assert_eq!(reporting.metric("mailops_drift_found_total"), 1.0);
+    assert_eq!(reporting.metric("mailops_drift_accounts"), 1.0);
+    assert_eq!(reporting.stop().0, 0);
+
+    // With --drift heal, the same change made while it runs is put back.
+    let healing = watch(&w, &["--interval", "1s", "--drift", "heal"]);
+    healing.wait_for("the first reconcile", 30, |s| s["lastResult"] == "success");
+    assert!(
+        passwd(&w)
+            .lines()
+            .any(|l| l.starts_with("anvtt@") && l.contains("storage=2048M"))
+    );
+    raise(&w);
+    healing.wait_for("drift healed", 10, |_| {
+        healing.metric("mailops_drift_found_total") >= 1.0
+    });
+    healing.wait_for("the quota restored", 10, |_| {
+        passwd(&w)
+            .lines()
+            .any(|l| l.starts_with("anvtt@") && l.contains("storage=2048M"))
+    });
+    let audit = std::fs::read_to_string(w.path("mail/mailops-audit.jsonl")).unwrap();
+    assert!(audit.lines().last().unwrap().contains("update"), "{audit}");
+    nothing_removed(&w);
+}
+
+#[test]
+fn faults_leave_the_last_good_revision_in_force_and_it_recovers() {
+    let mut w = World::new();
+    let good = published(&w);
+    let watcher = watch(&w, &["--interval", "1s"]);
+    watcher.wait_revision(&good, 30);
+    let accounts = passwd(&w).lines().count();
+
+    // The git server goes down, then comes back.
+    w.stop();
+    let s = watcher.wait_error("fetch", 15);
+    assert_eq!(s["revision"], good);
+    assert!(watcher.metric("mailops_errors_total{kind=\"fetch\"}") >= 1.0);
+    assert!(watcher.metric("mailops_reconciles_total{result=\"failure\"}") >= 1.0);
+    w.start();
+    watcher.wait_for("recovery from the git server down", 15, |s| {
+        s["lastError"].is_null()
+    });
+
+    // The repository is deleted, then restored.
+    let repo = w.path("srv/staff.git");
+    let moved = w.path("srv/staff.git.away");
+    std::fs::rename(&repo, &moved).unwrap();
+    watcher.wait_error("fetch", 15);
+    std::fs::rename(&moved, &repo).unwrap();
+    watcher.wait_for("recovery from the deleted repository", 15, |s| {
+        s["lastError"].is_null()
+    });
+
+    // A commit that deletes every manifest is never applied.
+    std::fs::remove_dir_all(w.path("work/agency")).unwrap();
+    std::fs::write(w.path("work/README"), "moved elsewhere\n").unwrap();
+    let emptied = w.push(Some("officer"), "Delete everything", false);
+    let s = watcher.wait_error("empty", 15);
+    assert_eq!(s["fetchedRevision"], emptied);
+    assert_eq!(s["revision"], good);
+    assert!(
+        s["lastError"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("holds no manifests"),
+        "{s:#}"
+    );
+    assert_eq!(
+        watcher.get("/readyz").0,
+        200,
+        "the last good revision is still in force"
+    );
+    // An invalid manifest pushed after it: refused too, with the file named.
+    common::copy_dir(&common::root().join(common::EXAMPLE), &w.path("work/agency"));
+    let broken = w.path("work/agency/staff/ban-dan-toc/broken.yaml");
+    std::fs::write(
+        &broken,
+        common::new_hire("broken", "Nguyễn Văn Hỏng", "no-such-unit"),
+    )
+    .unwrap();
+    let invalid = w.push(Some("officer"), "Restore, with a broken file", false);
+    let s = watcher.wait_error("invalid", 15);
+    assert_eq!(s["fetchedRevision"], invalid);
+    assert_eq!(s["revision"], good);
+    assert_eq!(passwd(&w).lines().count(), accounts);
+    // Fixed: applied.
+    std::fs::remove_file(&broken).unwrap();
+    hire(&w, "nguyen-van-binh", "Nguyễn Văn Bình");
+    let fixed = w.push(Some("officer"), "Fix", false);
+    watcher.wait_revision(&fixed, 15);
+    assert_eq!(passwd(&w).lines().count(), accounts + 1);
+
+    // An unsigned commit: refused (verify).
+    std::fs::write(w.path("work/NOTES"), "unsigned\n").unwrap();
+    w.push(None, "Unsigned", false);
+    watcher.wait_error("verify", 15);
+
+    // A force-push over the applied history: refused until the branch descends from it again.
+    git(&w.path("work"), &["reset", "-q", "--hard", &good]);
+    std::fs::write(w.path("work/NOTES"), "rewritten\n").unwrap();
+    w.push(Some("officer"), "Rewritten", true);
+    let s = watcher.wait_error("history-rewritten", 15);
+    assert_eq!(s["revision"], fixed);
+    git(&w.path("work"), &["reset", "-q", "--hard", &fixed]);
+    std::fs::write(w.path("work/NOTES"), "on top\n").unwrap();
+    let on_top = w.push(Some("officer"), "On top of the applied history", true);
+    watcher.wait_revision(&on_top, 15);
+    let s = watcher.wait_for("no error", 15, |s| s["lastError"].is_null());
+    assert_eq!(s["consecutiveFailures"], 0);
+
+    // Through all of it: nothing suspended, nothing deleted.
+    assert_eq!(passwd(&w).lines().count(), accounts + 1);
+    nothing_removed(&w);
+    assert_eq!(watcher.stop().0, 0);
+}
+
+#[test]
+fn a_folder_on_file_url_and_a_local_folder_are_watched_too() {
+    // `file://` to a bare repository, no daemon.
+    let w = World::new();
+    let first = published(&w);
+    let url = format!("file://{}", w.path("srv/staff.git").display());
+    let cache = w.path("cache2").display().to_string();
+    let server = format!("maildir:{}", w.path("mail").display());
+    let watcher = Watcher::start(
+        &[
+            "agency",
+            "--git",
+            &url,
+            "--git-cache",
+            &cache,
+            "--server",
+            &server,
+            "--interval",
+            "1s",
+        ],
+        &[],
+    );
+    watcher.wait_revision(&first, 30);
+    // Without a secret, webhooks are refused outright.
+    let (code, _) = watcher.hook(&[("X-Gitlab-Event", "Push Hook"), ("X-Gitlab-Token", "x")], "{}");
+    assert_eq!(code, 403);
+    assert_eq!(watcher.stop().0, 0);
+
+    // A plain folder: the revision is `local`; an invalid edit is refused and the last good state stays.
+    let folder = tempfile::tempdir().unwrap();
+    common::copy_dir(&common::root().join(common::EXAMPLE), folder.path());
+    let mail = tempfile::tempdir().unwrap();
+    let server = format!("maildir:{}", mail.path().display());
+    let dir = folder.path().display().to_string();
+    let watcher = Watcher::start(
+        &[
+            &dir,
+            "--server",
+            &server,
+            "--interval",
+            "1s",
+            "--max-backoff",
+            "1s",
+        ],
+        &[],
+    );
+    watcher.wait_revision("local", 30);
+    std::fs::write(
+        folder.path().join("staff/ban-dan-toc/broken.yaml"),
+        "apiVersion: mailops.dev/v1alpha1\nkind: Mailbox\nmetadata: {name: broken}\nspec: {fullName: 3}\n",
+    )
+    .unwrap();
+    let s = watcher.wait_error("invalid", 10);
+    assert!(
+        s["lastError"]["message"].as_str().unwrap().contains("not valid"),
+        "{s:#}"
+    );
+    let passwd = std::fs::read_to_string(mail.path().join("passwd")).unwrap();
+    assert_eq!(passwd.lines().count(), 25);
+    assert_eq!(watcher.stop().0, 0);
+}
