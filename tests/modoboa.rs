@@ -500,23 +500,14 @@ fn the_agency_lifecycle_on_a_real_modoboa() {
     }
 }
 
-#[test]
-fn a_server_dying_mid_apply_converges_on_the_next_run() {
-    let _turn = one_at_a_time();
-    let m = Modoboa::main();
-    // A second API server on the same database, which this test stops in the middle of the first apply.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+/// Another API server (gunicorn, one worker) on the main instance's database, logging requests to `access`;
+/// returns once it answers (at most 15 s).
+fn spawn_api(port: u16, access: &Path) -> std::process::Child {
     let manage = env("MODOBOA_MANAGE");
     let python = manage.split(' ').next().unwrap();
     let instance = Path::new(manage.split(' ').nth(1).unwrap()).parent().unwrap();
     let gunicorn = Path::new(python).with_file_name("gunicorn");
-    let logs = tempfile::tempdir().unwrap();
-    let access = logs.path().join("access.log");
-    let mut server = Command::new(gunicorn)
+    let server = Command::new(gunicorn)
         .args([
             "instance.wsgi:application",
             "--bind",
@@ -525,19 +516,42 @@ fn a_server_dying_mid_apply_converges_on_the_next_run() {
             "1",
         ])
         .arg("--access-logfile")
-        .arg(&access)
+        .arg(access)
         .current_dir(instance)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let dying = Modoboa::new(format!("http://127.0.0.1:{port}"));
+    let api = Modoboa::new(format!("http://127.0.0.1:{port}"));
     for _ in 0..150 {
-        if dying.http.get(format!("{}/api/v2/", dying.url)).send().is_ok() {
+        if api.http.get(format!("{}/api/v2/", api.url)).send().is_ok() {
             break;
         }
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
+    server
+}
+
+/// SIGINT: gunicorn's quick shutdown, workers included; the port then refuses connections.
+fn interrupt(server: &mut std::process::Child) {
+    let status = Command::new("kill")
+        .args(["-INT", &server.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    server.wait().unwrap();
+}
+
+#[test]
+fn a_server_dying_mid_apply_converges_on_the_next_run() {
+    let _turn = one_at_a_time();
+    let m = Modoboa::main();
+    // A second API server on the same database, which this test stops in the middle of the first apply.
+    let port = common::watcher::free_port();
+    let logs = tempfile::tempdir().unwrap();
+    let access = logs.path().join("access.log");
+    let mut server = spawn_api(port, &access);
+    let dying = Modoboa::new(format!("http://127.0.0.1:{port}"));
     // Paced at 4 requests a second, in imports of 5 accounts, concurrency 1.
     let mut a = Agency::new(&m, Some("dying.test"), "");
     a.server = format!(
@@ -557,13 +571,7 @@ fn a_server_dying_mid_apply_converges_on_the_next_run() {
             }
             std::thread::sleep(std::time::Duration::from_millis(100));
         }
-        // SIGINT: gunicorn's quick shutdown, workers included; the port then refuses connections.
-        let status = Command::new("kill")
-            .args(["-INT", &server.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
-        server.wait().unwrap();
+        interrupt(&mut server);
     });
     let broken = a.apply("2026-12-01", &["--concurrency", "1"]);
     killer.join().unwrap();
@@ -651,4 +659,133 @@ fn modoboas_stock_throttling_is_waited_out() {
     let log = access_log("access-stock.log");
     let throttled = log[before..].iter().filter(|l| l.contains("\" 429 ")).count();
     assert_eq!(throttled, 0, "{:?}", &log[before..]);
+}
+
+/// Commits everything in `dir` (a git work tree) and returns the commit.
+fn commit_all(dir: &Path, message: &str) -> String {
+    for args in [
+        vec!["add", "-A"],
+        vec![
+            "-c",
+            "user.name=IT",
+            "-c",
+            "user.email=it@x",
+            "commit",
+            "-q",
+            "-m",
+            message,
+        ],
+    ] {
+        common::gitserver::git(dir, &args);
+    }
+    common::gitserver::git(dir, &["rev-parse", "HEAD"])
+}
+
+#[test]
+fn watch_brings_pushed_commits_to_modoboa_and_rides_out_the_server_going_down() {
+    let _turn = one_at_a_time();
+    let m = Modoboa::main();
+    let a = Agency::new(&m, Some("watch.test"), "");
+    common::gitserver::git(a.repo.path(), &["init", "-q", "-b", "main"]);
+    let first = commit_all(a.repo.path(), "The agency");
+    let logs = tempfile::tempdir().unwrap();
+    let access = logs.path().join("access.log");
+    let port = common::watcher::free_port();
+    let mut api = spawn_api(port, &access);
+    let url = format!("file://{}", a.repo.path().display());
+    let w = |name: &str| a.work.path().join(name).display().to_string();
+    let start = |settings: &str| {
+        let server = format!("modoboa+http://127.0.0.1:{port}?{settings}");
+        common::watcher::Watcher::start(
+            &[
+                ".",
+                "--git",
+                &url,
+                "--git-cache",
+                &w("cache"),
+                "--server",
+                &server,
+                "--state",
+                &w("state.json"),
+                "--credentials",
+                &w("credentials.txt"),
+                "--audit-log",
+                &w("audit.jsonl"),
+                "--interval",
+                "1s",
+                "--max-backoff",
+                "1s",
+            ],
+            &[("MAILOPS_TOKEN", &env("MODOBOA_TOKEN"))],
+        )
+    };
+    let watcher = start("requests-per-second=0&attempts=1");
+    watcher.wait_revision(&first, 120);
+    assert_eq!(m.accounts("bdt.watch.test").len(), 24);
+
+    // The mail server goes down; a commit pushed meanwhile waits, nothing is removed, and it is applied
+    // once the server is back.
+    interrupt(&mut api);
+    std::fs::write(
+        a.file("staff/ban-dan-toc/nguyen-van-binh.yaml"),
+        common::new_hire("nguyen-van-binh", "Nguyễn Văn Bình", "ban-dan-toc"),
+    )
+    .unwrap();
+    let second = commit_all(a.repo.path(), "Hire Nguyễn Văn Bình");
+    let s = watcher.wait_for("the new commit fetched, the server unreadable", 30, |s| {
+        s["lastError"]["kind"] == "observe" && s["fetchedRevision"] == second
+    });
+    assert_eq!(s["revision"], first);
+    assert!(
+        s["lastError"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("cannot read the server"),
+        "{s:#}"
+    );
+    assert!(
+        !s["lastError"]["message"]
+            .as_str()
+            .unwrap()
+            .contains(&env("MODOBOA_TOKEN"))
+    );
+    let mut api = spawn_api(port, &access);
+    watcher.wait_revision(&second, 60);
+    let accounts = m.accounts("bdt.watch.test");
+    assert!(accounts.contains_key("binhnv@bdt.watch.test"));
+    assert!(
+        accounts.values().all(|a| a["is_active"] == true),
+        "nothing suspended"
+    );
+    assert_eq!(watcher.stop().0, 0);
+
+    // SIGTERM during a reconcile: the apply in flight is finished before the process exits. 24 quota
+    // changes paced at 4 requests a second take about 6 s.
+    let watcher = start("requests-per-second=4&attempts=2");
+    watcher.wait_for("the first reconcile", 60, |s| s["lastResult"] == "success");
+    a.edit("organization.yaml", "quota: 2GiB", "quota: 3GiB");
+    let third = commit_all(a.repo.path(), "Larger mailboxes");
+    let patches = || {
+        std::fs::read_to_string(&access)
+            .unwrap_or_default()
+            .matches("\"PATCH /api/v2/accounts/")
+            .count()
+    };
+    let before = patches();
+    watcher.wait_for("the first quota change", 30, |_| patches() > before);
+    let (code, stderr) = watcher.stop();
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("stopping after the reconcile in flight"),
+        "{stderr}"
+    );
+    let accounts = m.accounts("bdt.watch.test");
+    let larger = accounts
+        .values()
+        .filter(|a| a["mailbox"]["quota"] == "3072")
+        .count();
+    assert_eq!(larger, 25, "every change of the reconcile in flight was made");
+    let audit = std::fs::read_to_string(a.work.path().join("audit.jsonl")).unwrap();
+    assert_eq!(audit.matches(&third).count(), 25, "and recorded");
+    interrupt(&mut api);
 }

@@ -229,10 +229,11 @@ pub(super) fn run(args: WatchArgs, printer: &Printer) -> u8 {
         let _ = done_tx.send(());
         joined.is_ok()
     });
+    let stopping = printer.clone();
     let shutdown = async move {
         tokio::select! {
             () = stop_signal() => {
-                tracing::info!("stopping after the reconcile in flight");
+                stopping.note("mailops watch: stopping after the reconcile in flight");
                 let _ = wake.send(Wake::Stop);
             }
             _ = done_rx => {}
