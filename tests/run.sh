@@ -28,11 +28,14 @@ if ! id -u vmail >/dev/null 2>&1; then
   useradd -r -u 5000 -U -d /nonexistent -s /usr/sbin/nologin vmail 2>/dev/null || useradd -r -U -d /nonexistent -s /usr/sbin/nologin vmail
 fi
 echo "dovecot $(/usr/sbin/dovecot --version)"
-# ssh-keygen signs the commits of the signature tests (tests/signatures.rs).
-if ! command -v ssh-keygen >/dev/null; then
-  need_root "installing openssh-client"
+# ssh-keygen signs the commits of the signature tests (tests/signatures.rs); the git transport tests
+# (tests/git_transports.rs) serve a repository over HTTPS (nginx, fcgiwrap, git http-backend, a certificate
+# made by openssl) and SSH (sshd), started by the tests themselves on 127.0.0.1.
+if ! dpkg -s openssh-client openssh-server nginx fcgiwrap openssl >/dev/null 2>&1; then
+  need_root "installing openssh-client, openssh-server, nginx, fcgiwrap and openssl"
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssh-client >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    openssh-client openssh-server nginx fcgiwrap openssl >/dev/null
 fi
 # A real Modoboa 2.12.0 for the modoboa backend's tests (tests/modoboa.rs): Debian's Redis, a venv under
 # target/, SQLite, gunicorn on 127.0.0.1; stopped when the tests end.

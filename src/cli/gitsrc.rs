@@ -15,8 +15,8 @@ use crate::source::signatures::{AllowedSigners, verify_range};
 /// Where the desired state comes from when it is a remote repository.
 #[derive(Debug, Args, Default)]
 pub struct GitArgs {
-    /// Read the repository from this git remote (`git://…`, `file://…` or a path) instead of a folder; the
-    /// PATH argument is then the folder inside the repository.
+    /// Read the repository from this git remote (`https://…`, `ssh://…`, `git@host:path`, `git://…`,
+    /// `file://…` or a path) instead of a folder; the PATH argument is then the folder inside the repository.
     #[arg(long, value_name = "URL")]
     pub git: Option<String>,
     /// The branch, tag or full commit id to apply.
@@ -28,9 +28,12 @@ pub struct GitArgs {
     /// A file holding an HTTPS token for the remote (default: MAILOPS_GIT_TOKEN).
     #[arg(long, value_name = "FILE", requires = "git")]
     pub git_token_file: Option<PathBuf>,
-    /// An SSH private key for the remote.
+    /// An SSH private key for the remote (default: the SSH agent).
     #[arg(long, value_name = "FILE", requires = "git")]
     pub git_ssh_key: Option<PathBuf>,
+    /// The known_hosts file the SSH server's host key must be in (default: ~/.ssh/known_hosts).
+    #[arg(long, value_name = "FILE", requires = "git")]
+    pub git_known_hosts: Option<PathBuf>,
     /// Apply a revision that does not descend from the last applied one (a force-push).
     #[arg(long, requires = "git")]
     pub allow_history_rewrite: bool,
@@ -104,6 +107,7 @@ pub(super) fn open_remote(args: &GitArgs, url: &str, printer: &Printer) -> Resul
     let credentials = Credentials {
         token,
         ssh_key: args.git_ssh_key.clone(),
+        known_hosts: args.git_known_hosts.clone(),
     };
     let cache = args.git_cache.clone().unwrap_or_else(default_cache);
     RemoteSource::open(url, &cache, credentials)

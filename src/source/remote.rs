@@ -7,8 +7,9 @@
 //! - History rewrites: the commit last accepted is kept as `refs/mailops/accepted`; a new commit that does
 //!   not descend from it (a force-push) is refused unless allowed.
 //!
-//! This build's libgit2 speaks `git://`, `file://` and local paths (no TLS or SSH library is linked);
-//! `https://` and `ssh://` URLs are refused with a clear error.
+//! - Transports: `https://` (OpenSSL, the system's CA certificates; `SSL_CERT_FILE` names a private CA),
+//!   `ssh://` and `user@host:path` (libssh2, the host key checked against a known_hosts file first),
+//!   `git://`, `file://` and local paths. A token is never sent over plain `http://`.
 
 use std::path::{Path, PathBuf};
 
@@ -70,10 +71,26 @@ pub enum RemoteError {
 /// How to reach a remote.
 #[derive(Debug, Clone, Default)]
 pub struct Credentials {
-    /// An HTTPS token (sent as the password, user `x-access-token`).
+    /// An HTTPS token (sent as the password, with the URL's user name or `x-access-token`).
     pub token: Option<Secret>,
-    /// An SSH private key file.
+    /// An SSH private key file (else the SSH agent).
     pub ssh_key: Option<PathBuf>,
+    /// The known_hosts file SSH host keys are checked against (default `~/.ssh/known_hosts`).
+    pub known_hosts: Option<PathBuf>,
+}
+
+/// The host and port of an SSH URL (`ssh://[user@]host[:port]/path` or `[user@]host:path`).
+fn ssh_endpoint(url: &str) -> Option<(String, u16)> {
+    if url.starts_with("ssh://") || url.starts_with("git+ssh://") {
+        let parsed = url::Url::parse(url).ok()?;
+        return Some((parsed.host_str()?.to_string(), parsed.port().unwrap_or(22)));
+    }
+    if url.contains("://") {
+        return None;
+    }
+    let (authority, _) = url.split_once(':')?;
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    (!host.is_empty() && !host.contains('/')).then(|| (host.to_string(), 22))
 }
 
 /// A remote repository and its cache.
@@ -124,13 +141,10 @@ impl RemoteSource {
     /// An unsupported URL or an unusable cache.
     pub fn open(url: &str, cache_root: &Path, credentials: Credentials) -> Result<Self, RemoteError> {
         let shown = redact(url);
-        if url.starts_with("https://") || url.starts_with("http://") || url.starts_with("ssh://") || {
-            // scp-like `user@host:path`
-            !url.contains("://") && url.contains('@') && url.contains(':')
-        } {
+        if url.starts_with("http://") && credentials.token.is_some() {
             return Err(RemoteError::Unsupported {
                 url: shown,
-                reason: "this build fetches over git://, file:// and local paths only".into(),
+                reason: "a token is never sent over plain http://; use https://".into(),
             });
         }
         use sha2::Digest;
@@ -181,19 +195,52 @@ impl RemoteSource {
     pub fn fetch(&self, reference: &str, allow_rewrite: bool) -> Result<Fetched, RemoteError> {
         let mut callbacks = RemoteCallbacks::new();
         let credentials = self.credentials.clone();
+        // libgit2 asks again when credentials are refused: once each is enough.
+        let mut asked = 0u8;
         callbacks.credentials(move |_url, user, allowed| {
-            if allowed.contains(git2::CredentialType::SSH_KEY)
-                && let Some(key) = &credentials.ssh_key
-            {
-                return git2::Cred::ssh_key(user.unwrap_or("git"), None, key, None);
+            asked += 1;
+            if asked > 2 {
+                return Err(git2::Error::from_str("the credentials were refused"));
+            }
+            if allowed.contains(git2::CredentialType::SSH_KEY) {
+                let user = user.unwrap_or("git");
+                return match &credentials.ssh_key {
+                    Some(key) => git2::Cred::ssh_key(user, None, key, None),
+                    None => git2::Cred::ssh_key_from_agent(user),
+                };
             }
             if allowed.contains(git2::CredentialType::USER_PASS_PLAINTEXT)
                 && let Some(token) = &credentials.token
             {
-                return git2::Cred::userpass_plaintext("x-access-token", token.expose());
+                return git2::Cred::userpass_plaintext(user.unwrap_or("x-access-token"), token.expose());
             }
-            Err(git2::Error::from_str("no credentials for this repository"))
+            Err(git2::Error::from_str(
+                "the server asks for credentials and none were given (--git-token-file, --git-ssh-key)",
+            ))
         });
+        let host_key_refusal = std::rc::Rc::new(std::cell::RefCell::new(None::<String>));
+        if let Some((host, port)) = ssh_endpoint(&self.url) {
+            let known_hosts = self.credentials.known_hosts.clone().unwrap_or_else(|| {
+                std::env::var_os("HOME")
+                    .map_or_else(|| PathBuf::from("/nonexistent"), PathBuf::from)
+                    .join(".ssh/known_hosts")
+            });
+            let refusal = host_key_refusal.clone();
+            callbacks.certificate_check(move |cert, _host| {
+                let checked = match cert.as_hostkey().and_then(|k| k.hostkey()) {
+                    Some(key) => crate::source::known_hosts::check(&known_hosts, &host, port, key)
+                        .map_err(|e| e.to_string()),
+                    None => Err("the SSH server's host key cannot be checked".to_string()),
+                };
+                checked
+                    .map(|()| git2::CertificateCheckStatus::CertificateOk)
+                    .map_err(|message| {
+                        // libgit2 replaces the callback's message with its own; keep ours for the error.
+                        *refusal.borrow_mut() = Some(message.clone());
+                        git2::Error::from_str(&message)
+                    })
+            });
+        }
         let mut options = FetchOptions::new();
         options.remote_callbacks(callbacks);
         options.download_tags(git2::AutotagOption::All);
@@ -207,7 +254,13 @@ impl RemoteSource {
                 Some(&mut options),
                 None,
             )
-            .map_err(|e| self.fetch_error(&e))?;
+            .map_err(|e| match host_key_refusal.borrow_mut().take() {
+                Some(message) => RemoteError::Fetch {
+                    url: self.shown(),
+                    message,
+                },
+                None => self.fetch_error(&e),
+            })?;
         let commit = self.resolve(reference)?;
         let accepted = self.repo.refname_to_id("refs/mailops/accepted").ok();
         if let Some(old) = accepted
