@@ -100,6 +100,20 @@ fn a_pushed_commit_reaches_the_mail_server_within_the_interval_and_sigterm_stops
         "the audit names the commit"
     );
 
+    // A departure: suspended now, deleted after the grace period; /status lists it as pending.
+    std::fs::remove_file(w.path("work/agency/staff/ban-dan-toc/nguyen-van-binh.yaml")).unwrap();
+    let third = w.push(Some("officer"), "Nguyễn Văn Bình leaves", false);
+    let s = watcher.wait_revision(&third, 10);
+    assert_eq!(
+        s["pendingRemovals"][0]["address"], "binhnv@bdt.binhthuan.gov.vn",
+        "{s:#}"
+    );
+    assert_eq!(watcher.metric("mailops_pending_removals"), 1.0);
+    assert_eq!(
+        watcher.metric("mailops_changes_applied_total{action=\"suspend\"}"),
+        1.0
+    );
+
     let stderr_before = watcher.stderr();
     assert!(
         stderr_before.contains("listening on http://127.0.0.1:"),
@@ -336,6 +350,11 @@ fn faults_leave_the_last_good_revision_in_force_and_it_recovers() {
     let s = watcher.wait_error("invalid", 15);
     assert_eq!(s["fetchedRevision"], invalid);
     assert_eq!(s["revision"], good);
+    let message = s["lastError"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("staff/ban-dan-toc/broken.yaml:") && message.contains("spec.unit"),
+        "the file, line and field are in the status: {message}"
+    );
     assert_eq!(passwd(&w).lines().count(), accounts);
     // Fixed: applied.
     std::fs::remove_file(&broken).unwrap();

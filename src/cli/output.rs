@@ -104,8 +104,27 @@ impl Printer {
         eprint!("{text}");
     }
 
-    /// Diagnostics as text on stderr (with --quiet, only when there are errors).
+    /// Diagnostics as text on stderr (with --quiet, only when there are errors). When errors are kept, each
+    /// error diagnostic is kept as `file:line:column: message (resource, field)`.
     pub fn diagnostics(&self, diags: &Diagnostics, sources: &SourceMap) {
+        if let Some(k) = &self.kept {
+            let mut kept = k.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            for d in diags.iter().filter(|d| d.is_error()) {
+                let mut line = d.location.file.display().to_string();
+                if let Some(p) = d.location.position {
+                    line.push_str(&format!(":{}:{}", p.line, p.column));
+                }
+                line.push_str(&format!(": {}", d.message));
+                let context: Vec<&str> = [d.resource.as_deref(), d.field.as_deref()]
+                    .into_iter()
+                    .flatten()
+                    .collect();
+                if !context.is_empty() {
+                    line.push_str(&format!(" ({})", context.join(", ")));
+                }
+                kept.push(line);
+            }
+        }
         if self.quiet && !diags.has_errors() {
             return;
         }

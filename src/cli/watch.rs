@@ -446,20 +446,33 @@ impl Loop {
         for (action, n) in &executed.applied_by_action {
             self.telemetry.metrics.applied(action, *n);
         }
-        let pending: Vec<PendingRemoval> = plan
-            .findings
-            .iter()
-            .filter_map(|f| match f {
-                Finding::PendingDeletion {
-                    address,
-                    delete_after,
-                } => Some(PendingRemoval {
-                    address: address.to_string(),
-                    delete_after: *delete_after,
-                }),
-                _ => None,
+        // Removals waiting for their grace period: those of the plan, and those suspended just now.
+        let grace = chrono::Days::new(u64::from(good.desired.organization.safety.grace_days));
+        let mut pending: Vec<PendingRemoval> = o
+            .inventory
+            .entries
+            .values()
+            .filter_map(|e| {
+                e.suspended_on.map(|on| PendingRemoval {
+                    address: e.address.to_string(),
+                    delete_after: on.checked_add_days(grace).unwrap_or(on),
+                })
             })
             .collect();
+        for f in &plan.findings {
+            if let Finding::PendingDeletion {
+                address,
+                delete_after,
+            } = f
+                && !pending.iter().any(|p| p.address == address.to_string())
+            {
+                pending.push(PendingRemoval {
+                    address: address.to_string(),
+                    delete_after: *delete_after,
+                });
+            }
+        }
+        pending.sort_by(|a, b| (a.delete_after, &a.address).cmp(&(b.delete_after, &b.address)));
         self.telemetry.metrics.pending_removals(pending.len());
         let now = Utc::now();
         let drift_status: Vec<DriftStatus> = drift
