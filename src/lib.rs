@@ -9,6 +9,7 @@ pub mod cli;
 pub mod desired;
 pub mod diagnostics;
 pub mod directory;
+pub mod k8s;
 pub mod manifest;
 pub mod naming;
 pub mod plan;

@@ -23,8 +23,9 @@ fn yaml_files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for e in std::fs::read_dir(dir).unwrap() {
         let p = e.unwrap().path();
-        // examples/ci holds CI pipelines (GitHub Actions, GitLab CI), not manifests.
-        if p.is_dir() && p.file_name().is_some_and(|n| n == "ci") {
+        // examples/ci holds CI pipelines (GitHub Actions, GitLab CI) and examples/k8s Kubernetes objects
+        // (checked against the CRDs in tests/crds.rs), not git-mode manifests.
+        if p.is_dir() && p.file_name().is_some_and(|n| n == "ci" || n == "k8s") {
             continue;
         }
         if p.is_dir() {

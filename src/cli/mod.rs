@@ -3,6 +3,7 @@
 mod address;
 mod adopt;
 mod apply;
+mod crd;
 mod directory;
 mod gitsrc;
 mod output;
@@ -138,6 +139,9 @@ pub enum Command {
     /// Rebuild the inventory (what mailops manages) from the repository and the server: every account whose
     /// address a Mailbox or SharedMailbox asks for is adopted; others stay unmanaged and are never touched.
     Adopt(adopt::AdoptArgs),
+    /// Write the Kubernetes CustomResourceDefinitions (Mailbox, SharedMailbox, Organization, MailServer),
+    /// generated from the same spec types as the manifests: `mailops crd --out crds/`.
+    Crd(crd::CrdArgs),
     /// Print the JSON Schema of manifest files (for editors: `# yaml-language-server: $schema=…`).
     Schema(schema::SchemaArgs),
     /// Check that commits are signed by allowed signers (SSH signatures, git's allowed-signers format),
@@ -164,6 +168,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Adopt(a) => adopt::run(&a, &printer),
         Command::Apply(a) => apply::run(&a, &printer),
         Command::Schema(a) => schema::run(&a, &printer),
+        Command::Crd(a) => crd::run(&a, &printer),
         Command::Verify(a) => verify::run(&a, &printer),
         Command::Watch(a) => watch::run(*a, &printer),
     };

@@ -32,9 +32,34 @@ pub struct ObjectMeta {
 }
 
 /// The agency: its domains, units, naming policy, protected addresses, safety limits and attachment policy.
-/// Exactly one per repository.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+/// Exactly one per repository (in CRD mode: one per namespace).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, kube::CustomResource)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[kube(
+    group = "mailops.dev",
+    version = "v1alpha1",
+    kind = "Organization",
+    root = "OrganizationResource"
+)]
+#[kube(
+    namespaced,
+    status = "crate::k8s::crd::OrganizationStatus",
+    shortname = "mailorg",
+    category = "mailops"
+)]
+#[kube(printcolumn(name = "Server", type_ = "string", json_path = ".status.server"))]
+#[kube(printcolumn(name = "Mailboxes", type_ = "integer", json_path = ".status.managedMailboxes"))]
+#[kube(printcolumn(
+    name = "Ready",
+    type_ = "string",
+    json_path = ".status.conditions[?(@.type==\"Ready\")].status"
+))]
+#[kube(printcolumn(
+    name = "Synced",
+    type_ = "string",
+    json_path = ".status.conditions[?(@.type==\"Synced\")].status"
+))]
+#[kube(printcolumn(name = "Age", type_ = "date", json_path = ".metadata.creationTimestamp"))]
 pub struct OrganizationSpec {
     /// Official name of the agency, e.g. `Ban Dân tộc tỉnh Bình Thuận`.
     pub display_name: String,
@@ -187,9 +212,46 @@ pub enum MailboxState {
     Suspended,
 }
 
+/// What deleting a Mailbox or SharedMailbox resource does to the account (CRD mode; in git mode removing
+/// the file always removes the account in stages).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, Default)]
+pub enum DeletionPolicy {
+    /// The account is suspended (login refused, mail kept and still delivered) and no longer managed.
+    #[default]
+    Suspend,
+    /// The account is suspended, then deleted after the Organization's `graceDays` (as in git mode).
+    Delete,
+    /// The account is left as it is and no longer managed.
+    Orphan,
+}
+
 /// One person's mailbox.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, kube::CustomResource)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[kube(
+    group = "mailops.dev",
+    version = "v1alpha1",
+    kind = "Mailbox",
+    root = "MailboxResource"
+)]
+#[kube(
+    namespaced,
+    status = "crate::k8s::crd::MailboxStatus",
+    shortname = "mbx",
+    category = "mailops"
+)]
+#[kube(printcolumn(name = "Address", type_ = "string", json_path = ".status.address"))]
+#[kube(printcolumn(
+    name = "Ready",
+    type_ = "string",
+    json_path = ".status.conditions[?(@.type==\"Ready\")].status"
+))]
+#[kube(printcolumn(
+    name = "Synced",
+    type_ = "string",
+    json_path = ".status.conditions[?(@.type==\"Synced\")].status"
+))]
+#[kube(printcolumn(name = "Age", type_ = "date", json_path = ".metadata.creationTimestamp"))]
 pub struct MailboxSpec {
     /// Full name as written, in Vietnamese, family name first: `Võ Thị Thu An`.
     pub full_name: String,
@@ -251,11 +313,39 @@ pub struct MailboxSpec {
     /// Mailboxes (by metadata.name) allowed to read this one.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub delegates: Vec<String>,
+    /// CRD mode: what deleting this resource does to the account (`Suspend`, the default; `Delete`, staged;
+    /// `Orphan`). Git mode ignores it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deletion_policy: Option<DeletionPolicy>,
 }
 
 /// The agency (representative) mailbox, e.g. `bdt@binhthuan.gov.vn` (rule IV.3).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, kube::CustomResource)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[kube(
+    group = "mailops.dev",
+    version = "v1alpha1",
+    kind = "SharedMailbox",
+    root = "SharedMailboxResource"
+)]
+#[kube(
+    namespaced,
+    status = "crate::k8s::crd::MailboxStatus",
+    shortname = "smbx",
+    category = "mailops"
+)]
+#[kube(printcolumn(name = "Address", type_ = "string", json_path = ".status.address"))]
+#[kube(printcolumn(
+    name = "Ready",
+    type_ = "string",
+    json_path = ".status.conditions[?(@.type==\"Ready\")].status"
+))]
+#[kube(printcolumn(
+    name = "Synced",
+    type_ = "string",
+    json_path = ".status.conditions[?(@.type==\"Synced\")].status"
+))]
+#[kube(printcolumn(name = "Age", type_ = "date", json_path = ".metadata.creationTimestamp"))]
 pub struct SharedMailboxSpec {
     /// The mailbox's address.
     pub address: String,
@@ -277,4 +367,8 @@ pub struct SharedMailboxSpec {
     /// Storage quota, e.g. `5GiB`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quota: Option<String>,
+    /// CRD mode: what deleting this resource does to the account (`Suspend`, the default; `Delete`, staged;
+    /// `Orphan`). Git mode ignores it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deletion_policy: Option<DeletionPolicy>,
 }
