@@ -93,6 +93,8 @@ pub struct SecretKeyRef {
 }
 
 /// A mail server the namespace's resources are reconciled against (as Crossplane's ProviderConfig).
+// kube's printer columns repeat `type_`, which clippy mistakes for a duplicated attribute.
+#[allow(clippy::duplicated_attributes)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, CustomResource)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 #[kube(

@@ -33,6 +33,8 @@ pub struct ObjectMeta {
 
 /// The agency: its domains, units, naming policy, protected addresses, safety limits and attachment policy.
 /// Exactly one per repository (in CRD mode: one per namespace).
+// kube's printer columns repeat `type_`, which clippy mistakes for a duplicated attribute.
+#[allow(clippy::duplicated_attributes)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, kube::CustomResource)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 #[kube(
@@ -226,6 +228,8 @@ pub enum DeletionPolicy {
 }
 
 /// One person's mailbox.
+// kube's printer columns repeat `type_`, which clippy mistakes for a duplicated attribute.
+#[allow(clippy::duplicated_attributes)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, kube::CustomResource)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 #[kube(
@@ -320,6 +324,8 @@ pub struct MailboxSpec {
 }
 
 /// The agency (representative) mailbox, e.g. `bdt@binhthuan.gov.vn` (rule IV.3).
+// kube's printer columns repeat `type_`, which clippy mistakes for a duplicated attribute.
+#[allow(clippy::duplicated_attributes)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, kube::CustomResource)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 #[kube(
