@@ -577,10 +577,12 @@ pub async fn apply(
         let batch = &order[start..end];
         let units = units(batch, shares, backend.create_batch_size());
         let held: &Inventory = inventory;
-        let results: Vec<Vec<(usize, Result<Done, BackendError>)>> = futures::stream::iter(units.iter())
+        // Units are moved into their futures (owned), which keeps the whole apply future `Send` for callers
+        // that spawn it (the operator).
+        let results: Vec<Vec<(usize, Result<Done, BackendError>)>> = futures::stream::iter(units)
             .map(|unit| async move {
-                let r = run_unit(backend, batch, unit, held, shares).await;
-                for _ in unit {
+                let r = run_unit(backend, batch, &unit, held, shares).await;
+                for _ in &unit {
                     progress();
                 }
                 r

@@ -6,6 +6,7 @@ mod apply;
 mod crd;
 mod directory;
 mod gitsrc;
+mod operator;
 mod output;
 mod plan;
 mod schema;
@@ -154,6 +155,10 @@ pub enum Command {
     /// force. Runs until SIGTERM or Ctrl-C, then finishes the reconcile in flight. Exit status: 0 stopped, 1
     /// could not start.
     Watch(Box<watch::WatchArgs>),
+    /// Kubernetes CRD mode: reconcile the Mailbox, SharedMailbox and Organization resources of every
+    /// namespace against the namespace's MailServer, with finalizers, Events, statuses and the same safety
+    /// as git mode. Serves /healthz, /readyz and /metrics; `--leader-elect` for more than one replica.
+    Operator(operator::OperatorArgs),
 }
 
 /// Runs the parsed command line and returns the process exit code.
@@ -171,6 +176,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Crd(a) => crd::run(&a, &printer),
         Command::Verify(a) => verify::run(&a, &printer),
         Command::Watch(a) => watch::run(*a, &printer),
+        Command::Operator(a) => operator::run(&a, &printer),
     };
     ExitCode::from(code)
 }

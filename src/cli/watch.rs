@@ -232,7 +232,7 @@ pub(super) fn run(args: WatchArgs, printer: &Printer) -> u8 {
     let stopping = printer.clone();
     let shutdown = async move {
         tokio::select! {
-            () = stop_signal() => {
+            () = serve::stop_signal() => {
                 stopping.note("mailops watch: stopping after the reconcile in flight");
                 let _ = wake.send(Wake::Stop);
             }
@@ -251,20 +251,6 @@ pub(super) fn run(args: WatchArgs, printer: &Printer) -> u8 {
         0
     } else {
         1
-    }
-}
-
-async fn stop_signal() {
-    let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-        Ok(s) => s,
-        Err(_) => {
-            let _ = tokio::signal::ctrl_c().await;
-            return;
-        }
-    };
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = term.recv() => {}
     }
 }
 

@@ -2,3 +2,5 @@
 //! them with the same plan/apply core as git mode.
 
 pub mod crd;
+pub mod operator;
+pub mod reconcile;

@@ -1,0 +1,119 @@
+//! `mailops operator`: reconcile Mailbox, SharedMailbox and Organization resources of a Kubernetes cluster
+//! (CRD mode), serving health, readiness and metrics like `mailops watch`.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::Args;
+
+use super::Printer;
+use crate::k8s::operator::{LeaderElection, Options};
+use crate::serve::{self, Endpoint, Status, Telemetry};
+
+/// Arguments of `operator`.
+#[derive(Debug, Args)]
+pub struct OperatorArgs {
+    /// The HTTP endpoint (/healthz, /readyz, /metrics, /status); in a pod, `0.0.0.0:9187` for the probes.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:9187")]
+    pub listen: SocketAddr,
+    /// Time between reconciles of a namespace (changes made on the server by hand, grace periods).
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = humantime::parse_duration)]
+    pub requeue: Duration,
+    /// The longest wait between retries after failures.
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = humantime::parse_duration)]
+    pub max_backoff: Duration,
+    /// Hold a Lease before reconciling, for more than one replica.
+    #[arg(long)]
+    pub leader_elect: bool,
+    /// The Lease's namespace.
+    #[arg(long, env = "POD_NAMESPACE", default_value = "mailops-system")]
+    pub lease_namespace: String,
+    /// The Lease's name.
+    #[arg(long, default_value = "mailops-operator")]
+    pub lease_name: String,
+    /// This replica's identity (the pod name).
+    #[arg(long, env = "POD_NAME")]
+    pub identity: Option<String>,
+}
+
+pub(super) fn run(args: &OperatorArgs, printer: &Printer) -> u8 {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            printer.error("cannot start the runtime", Some(&e), None);
+            return 1;
+        }
+    };
+    runtime.block_on(async {
+        let client = match kube::Client::try_default().await {
+            Ok(c) => c,
+            Err(e) => {
+                printer.error(
+                    "cannot reach the Kubernetes API",
+                    Some(&e),
+                    Some("run in a pod with a service account, or with a kubeconfig"),
+                );
+                return 1;
+            }
+        };
+        let listener = match serve::bind(args.listen).await {
+            Ok(l) => l,
+            Err(e) => {
+                printer.error(&format!("cannot listen on {}", args.listen), Some(&e), None);
+                return 1;
+            }
+        };
+        let telemetry = Arc::new(Telemetry::new(Status {
+            source: "kubernetes".into(),
+            server: "MailServer resources".into(),
+            drift_mode: "heal".into(),
+            ..Status::default()
+        }));
+        let endpoint = Endpoint {
+            telemetry: telemetry.clone(),
+            webhook_secret: None,
+            on_push: Arc::new(|_| false),
+        };
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let http = tokio::spawn(serve::serve(listener, endpoint, {
+            let mut rx = stop_rx.clone();
+            async move {
+                let _ = rx.wait_for(|s| *s).await;
+            }
+        }));
+        let identity = args.identity.clone().unwrap_or_else(|| {
+            std::fs::read_to_string("/etc/hostname")
+                .map(|h| h.trim().to_string())
+                .unwrap_or_else(|_| format!("mailops-{}", std::process::id()))
+        });
+        let options = Options {
+            requeue: args.requeue,
+            max_backoff: args.max_backoff,
+            leader_election: args.leader_elect.then(|| LeaderElection {
+                namespace: args.lease_namespace.clone(),
+                lease: args.lease_name.clone(),
+                identity: identity.clone(),
+                duration: 15,
+                grace: 5,
+            }),
+            instance: Some(identity),
+        };
+        printer.note(&format!("mailops operator: listening on http://{}", args.listen));
+        let result =
+            crate::k8s::operator::run(client, options, telemetry.clone(), serve::stop_signal()).await;
+        telemetry.set_dead();
+        let _ = stop_tx.send(true);
+        let _ = http.await;
+        match result {
+            Ok(()) => {
+                printer.note("mailops operator: stopped");
+                0
+            }
+            Err(e) => {
+                printer.error("leader election failed", Some(&e), None);
+                1
+            }
+        }
+    })
+}

@@ -1,0 +1,913 @@
+//! One reconcile of a namespace: its Organization, Mailboxes, SharedMailboxes and MailServer become a desired
+//! state (validated exactly as a git repository), the server is observed, and the same diff and executor as
+//! git mode carry out the plan, with the same safety (deletion budget and protected addresses across the
+//! namespace, staged removals, nothing removed on a partial read).
+//!
+//! Around that core:
+//! - every Mailbox and SharedMailbox gets the finalizer before anything is done for it;
+//! - a deleted resource follows its `deletionPolicy`: `Suspend` (default) suspends the account and stops
+//!   managing it, `Delete` suspends it and leaves the deletion after `graceDays` to later reconciles (the
+//!   inventory keeps it, as in git mode), `Orphan` stops managing it at once; the finalizer goes once that
+//!   is done (a removal held back by the budget keeps it);
+//! - a resource that does not validate (a naming-policy violation) gets `Synced=False` with the message, and
+//!   no change is made for it: it is neither created nor removed;
+//! - initial passwords go to a Secret owned by the resource; Events record every change;
+//! - statuses are written by server-side apply only when they change.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::Utc;
+use k8s_openapi::api::core::v1::Secret as KubeSecret;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, OwnerReference, Time};
+use kube::api::{Api, ListParams, Patch, PatchParams};
+use kube::runtime::events::{Event, EventType, Recorder};
+use kube::{Resource, ResourceExt};
+use serde::Serialize;
+use serde_json::json;
+
+use super::crd::{MailServerResource, MailServerStatus, MailboxStatus, OrganizationStatus};
+use crate::apply::{ApplyOptions, CredentialsSink, Outcome};
+use crate::backend::{OpenOptions, Secret};
+use crate::desired::{self, DesiredState};
+use crate::manifest::{
+    DeletionPolicy, LoadOptions, MailboxResource, OrganizationResource, SharedMailboxResource, load_texts,
+};
+use crate::plan::{self, ActionKind, DiffInput, Plan, PlanSource};
+
+/// The finalizer on every Mailbox and SharedMailbox.
+pub const FINALIZER: &str = "mailops.dev/account";
+/// The field manager of status writes.
+pub const MANAGER: &str = "mailops-operator";
+
+/// Why a reconcile failed (it is retried with backoff).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The Kubernetes API.
+    #[error("Kubernetes API: {0}")]
+    Kube(#[from] kube::Error),
+    /// The namespace has no usable MailServer.
+    #[error("{0}")]
+    Config(String),
+    /// The mail server could not be read or written.
+    #[error("mail server: {0}")]
+    Server(String),
+    /// The state file.
+    #[error("state: {0}")]
+    State(String),
+}
+
+impl Error {
+    /// A bounded label for metrics.
+    #[must_use]
+    pub const fn kind(&self) -> &'static str {
+        match self {
+            Error::Kube(_) => "kubernetes",
+            Error::Config(_) => "config",
+            Error::Server(_) => "observe",
+            Error::State(_) => "state",
+        }
+    }
+}
+
+/// What the reconcile of a namespace did, for metrics.
+#[derive(Debug, Default)]
+pub struct Reconciled {
+    /// Changes applied, by action.
+    pub applied: BTreeMap<&'static str, u64>,
+    /// Changes that failed or were blocked.
+    pub failed: usize,
+}
+
+/// A Mailbox or SharedMailbox, whichever kind.
+#[derive(Clone)]
+enum Account {
+    Mailbox(Arc<MailboxResource>),
+    Shared(Arc<SharedMailboxResource>),
+}
+
+impl Account {
+    fn kind(&self) -> &'static str {
+        match self {
+            Account::Mailbox(_) => "Mailbox",
+            Account::Shared(_) => "SharedMailbox",
+        }
+    }
+    fn name(&self) -> String {
+        match self {
+            Account::Mailbox(m) => m.name_any(),
+            Account::Shared(m) => m.name_any(),
+        }
+    }
+    fn key(&self) -> String {
+        format!("{}/{}", self.kind(), self.name())
+    }
+    fn meta(&self) -> &kube::api::ObjectMeta {
+        match self {
+            Account::Mailbox(m) => m.meta(),
+            Account::Shared(m) => m.meta(),
+        }
+    }
+    fn status(&self) -> Option<&MailboxStatus> {
+        match self {
+            Account::Mailbox(m) => m.status.as_ref(),
+            Account::Shared(m) => m.status.as_ref(),
+        }
+    }
+    fn deletion_policy(&self) -> DeletionPolicy {
+        match self {
+            Account::Mailbox(m) => m.spec.deletion_policy,
+            Account::Shared(m) => m.spec.deletion_policy,
+        }
+        .unwrap_or_default()
+    }
+    fn deleting(&self) -> bool {
+        self.meta().deletion_timestamp.is_some()
+    }
+    fn has_finalizer(&self) -> bool {
+        self.meta().finalizers.iter().flatten().any(|f| f == FINALIZER)
+    }
+    fn object_ref(&self) -> k8s_openapi::api::core::v1::ObjectReference {
+        match self {
+            Account::Mailbox(m) => m.object_ref(&()),
+            Account::Shared(m) => m.object_ref(&()),
+        }
+    }
+    fn owner_reference(&self) -> Option<OwnerReference> {
+        match self {
+            Account::Mailbox(m) => m.controller_owner_ref(&()),
+            Account::Shared(m) => m.controller_owner_ref(&()),
+        }
+    }
+    /// The manifest YAML of this resource, as a file of a git repository would hold it.
+    fn manifest(&self) -> String {
+        #[derive(Serialize)]
+        struct Doc<'a, S> {
+            #[serde(rename = "apiVersion")]
+            api_version: &'a str,
+            kind: &'a str,
+            metadata: Meta,
+            spec: &'a S,
+        }
+        let metadata = Meta { name: self.name() };
+        let text = match self {
+            Account::Mailbox(m) => serde_yaml::to_string(&Doc {
+                api_version: crate::manifest::API_VERSION,
+                kind: "Mailbox",
+                metadata,
+                spec: &m.spec,
+            }),
+            Account::Shared(m) => serde_yaml::to_string(&Doc {
+                api_version: crate::manifest::API_VERSION,
+                kind: "SharedMailbox",
+                metadata,
+                spec: &m.spec,
+            }),
+        };
+        text.unwrap_or_default()
+    }
+}
+
+#[derive(Serialize)]
+struct Meta {
+    name: String,
+}
+
+fn organization_manifest(org: &OrganizationResource) -> String {
+    serde_yaml::to_string(&json!({
+        "apiVersion": crate::manifest::API_VERSION,
+        "kind": "Organization",
+        "metadata": {"name": org.name_any()},
+        "spec": org.spec,
+    }))
+    .unwrap_or_default()
+}
+
+/// A condition, keeping the transition time when the status did not change.
+fn condition(
+    previous: &[Condition],
+    type_: &str,
+    ok: bool,
+    reason: &str,
+    message: &str,
+    generation: Option<i64>,
+) -> Condition {
+    let status = if ok { "True" } else { "False" };
+    let since = previous
+        .iter()
+        .find(|c| c.type_ == type_ && c.status == status)
+        .map_or_else(|| Time(jiff_now()), |c| c.last_transition_time.clone());
+    Condition {
+        type_: type_.to_string(),
+        status: status.to_string(),
+        reason: reason.to_string(),
+        message: message.to_string(),
+        observed_generation: generation,
+        last_transition_time: since,
+    }
+}
+
+fn jiff_now() -> k8s_openapi::jiff::Timestamp {
+    k8s_openapi::jiff::Timestamp::now()
+}
+
+/// Everything the reconcile of a namespace needs.
+pub struct Namespace<'a> {
+    /// The client.
+    pub client: &'a kube::Client,
+    /// Events.
+    pub recorder: &'a Recorder,
+    /// The namespace.
+    pub namespace: &'a str,
+    /// The day (grace periods).
+    pub today: chrono::NaiveDate,
+}
+
+fn patch_params() -> PatchParams {
+    PatchParams::apply(MANAGER).force()
+}
+
+impl Namespace<'_> {
+    fn api<K>(&self) -> Api<K>
+    where
+        K: Resource<Scope = k8s_openapi::NamespaceResourceScope>,
+        <K as Resource>::DynamicType: Default,
+    {
+        Api::namespaced(self.client.clone(), self.namespace)
+    }
+
+    async fn event(&self, account: &Account, warning: bool, reason: &str, note: String) {
+        let event = Event {
+            type_: if warning {
+                EventType::Warning
+            } else {
+                EventType::Normal
+            },
+            reason: reason.to_string(),
+            note: Some(note),
+            action: reason.to_string(),
+            secondary: None,
+        };
+        if let Err(e) = self.recorder.publish(&event, &account.object_ref()).await {
+            tracing::warn!(error = %e, "cannot publish an event");
+        }
+    }
+
+    /// Reconciles the namespace of `org`.
+    ///
+    /// # Errors
+    /// The server cannot be read, the state cannot be written, or the API fails; statuses say so first.
+    pub async fn reconcile(&self, org: &OrganizationResource) -> Result<Reconciled, Error> {
+        let mailboxes = self.api::<MailboxResource>().list(&ListParams::default()).await?;
+        let shared = self
+            .api::<SharedMailboxResource>()
+            .list(&ListParams::default())
+            .await?;
+        let mut accounts: Vec<Account> = mailboxes
+            .items
+            .into_iter()
+            .map(|m| Account::Mailbox(Arc::new(m)))
+            .chain(shared.items.into_iter().map(|m| Account::Shared(Arc::new(m))))
+            .collect();
+        // The finalizer first: nothing is done for a resource that could vanish unnoticed.
+        for a in &mut accounts {
+            if !a.deleting() && !a.has_finalizer() {
+                *a = self.add_finalizer(a).await?;
+            }
+        }
+        let result = self.converge(org, &accounts).await;
+        if let Err(e) = &result {
+            let message = e.to_string();
+            self.write_org_status(org, |s| {
+                s.conditions = vec![
+                    condition(
+                        &s.conditions,
+                        "Ready",
+                        false,
+                        "Unavailable",
+                        &message,
+                        org.meta().generation,
+                    ),
+                    condition(
+                        &s.conditions,
+                        "Synced",
+                        false,
+                        "ReconcileError",
+                        &message,
+                        org.meta().generation,
+                    ),
+                ];
+            })
+            .await?;
+            for a in accounts.iter().filter(|a| !a.deleting()) {
+                let previous = a.status().cloned().unwrap_or_default();
+                let mut status = previous.clone();
+                let generation = a.meta().generation;
+                // Whether the account is there is not known now: Ready stays as it was.
+                let ready = previous
+                    .conditions
+                    .iter()
+                    .find(|c| c.type_ == "Ready")
+                    .cloned()
+                    .unwrap_or_else(|| condition(&[], "Ready", false, "Unavailable", &message, generation));
+                status.conditions = vec![
+                    ready,
+                    condition(
+                        &previous.conditions,
+                        "Synced",
+                        false,
+                        "ReconcileError",
+                        &message,
+                        generation,
+                    ),
+                ];
+                self.write_status(a, &previous, &status).await?;
+            }
+        }
+        result
+    }
+
+    async fn add_finalizer(&self, a: &Account) -> Result<Account, Error> {
+        let mut finalizers = a.meta().finalizers.clone().unwrap_or_default();
+        finalizers.push(FINALIZER.to_string());
+        // The resource version makes this a compare-and-swap: a concurrent change is retried, not lost.
+        let patch = Patch::Merge(json!({"metadata": {
+            "finalizers": finalizers, "resourceVersion": a.meta().resource_version}}));
+        let name = a.name();
+        Ok(match a {
+            Account::Mailbox(_) => Account::Mailbox(Arc::new(
+                self.api::<MailboxResource>()
+                    .patch(&name, &PatchParams::default(), &patch)
+                    .await?,
+            )),
+            Account::Shared(_) => Account::Shared(Arc::new(
+                self.api::<SharedMailboxResource>()
+                    .patch(&name, &PatchParams::default(), &patch)
+                    .await?,
+            )),
+        })
+    }
+
+    async fn remove_finalizer(&self, a: &Account) -> Result<(), Error> {
+        let finalizers: Vec<String> = a
+            .meta()
+            .finalizers
+            .iter()
+            .flatten()
+            .filter(|f| *f != FINALIZER)
+            .cloned()
+            .collect();
+        let patch = Patch::Merge(json!({"metadata": {
+            "finalizers": finalizers, "resourceVersion": a.meta().resource_version}}));
+        let name = a.name();
+        match a {
+            Account::Mailbox(_) => {
+                self.api::<MailboxResource>()
+                    .patch(&name, &PatchParams::default(), &patch)
+                    .await?;
+            }
+            Account::Shared(_) => {
+                self.api::<SharedMailboxResource>()
+                    .patch(&name, &PatchParams::default(), &patch)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The MailServer of the namespace (the only one, or the one the Organization's annotation
+    /// `mailops.dev/mail-server` names) and its token.
+    async fn server(
+        &self,
+        org: &OrganizationResource,
+    ) -> Result<(MailServerResource, Option<Secret>), Error> {
+        let servers = self
+            .api::<MailServerResource>()
+            .list(&ListParams::default())
+            .await?
+            .items;
+        let wanted = org.annotations().get("mailops.dev/mail-server");
+        let server = match wanted {
+            Some(name) => servers
+                .into_iter()
+                .find(|s| &s.name_any() == name)
+                .ok_or_else(|| {
+                    Error::Config(format!(
+                        "the MailServer `{name}` named by mailops.dev/mail-server does not exist"
+                    ))
+                })?,
+            None => {
+                let mut servers = servers;
+                match servers.len() {
+                    1 => servers.remove(0),
+                    0 => {
+                        return Err(Error::Config(format!(
+                            "no MailServer in namespace {}",
+                            self.namespace
+                        )));
+                    }
+                    n => {
+                        return Err(Error::Config(format!(
+                            "{n} MailServers in namespace {}: name one with the annotation mailops.dev/mail-server",
+                            self.namespace
+                        )));
+                    }
+                }
+            }
+        };
+        let token = match &server.spec.credentials_secret_ref {
+            None => None,
+            Some(r) => {
+                let secret = self.api::<KubeSecret>().get(&r.name).await?;
+                let key = r.key.clone().unwrap_or_else(|| "token".to_string());
+                let bytes = secret
+                    .data
+                    .as_ref()
+                    .and_then(|d| d.get(&key))
+                    .map(|b| b.0.clone())
+                    .ok_or_else(|| Error::Config(format!("the Secret {} has no key `{key}`", r.name)))?;
+                let text = String::from_utf8(bytes).map_err(|_| {
+                    Error::Config(format!("the key `{key}` of Secret {} is not text", r.name))
+                })?;
+                Some(Secret::new(text.trim().to_string()))
+            }
+        };
+        Ok((server, token))
+    }
+
+    #[allow(clippy::too_many_lines)]
+    async fn converge(&self, org: &OrganizationResource, accounts: &[Account]) -> Result<Reconciled, Error> {
+        let (server, token) = self.server(org).await?;
+        // The desired state: the Organization and every resource not being deleted, validated as a repository.
+        let alive: Vec<&Account> = accounts.iter().filter(|a| !a.deleting()).collect();
+        let mut texts: Vec<(PathBuf, Vec<u8>)> = vec![(
+            PathBuf::from(format!("Organization/{}", org.name_any())),
+            organization_manifest(org).into_bytes(),
+        )];
+        for a in &alive {
+            texts.push((PathBuf::from(a.key()), a.manifest().into_bytes()));
+        }
+        let repo = load_texts(
+            std::path::Path::new(self.namespace),
+            texts.iter().map(|(p, t)| (p.clone(), t.as_slice())),
+            LoadOptions::default(),
+        );
+        let validated = desired::validate(&repo);
+        let mut invalid: BTreeMap<String, String> = BTreeMap::new();
+        let mut org_errors = Vec::new();
+        for d in validated.diagnostics.iter().filter(|d| d.is_error()) {
+            let file = d.location.file.display().to_string();
+            let field = d.field.as_deref().map(|f| format!(" ({f})")).unwrap_or_default();
+            let message = format!("{}{field}", d.message);
+            if file.starts_with("Organization/") {
+                org_errors.push(message);
+            } else {
+                invalid.entry(file).or_insert(message);
+            }
+        }
+        let Some(state) = validated.state.filter(|_| org_errors.is_empty()) else {
+            let message = if org_errors.is_empty() {
+                "the Organization cannot be read".to_string()
+            } else {
+                org_errors.join("; ")
+            };
+            return Err(Error::Config(format!("the Organization is not valid: {message}")));
+        };
+        let state: DesiredState = state;
+
+        // The server and the inventory.
+        let url = server.spec.url.clone();
+        let backend = crate::backend::open(
+            &url,
+            &OpenOptions {
+                domains: state.organization.domains.clone(),
+                token,
+            },
+        )
+        .map_err(|e| Error::Config(format!("MailServer {}: {e}", server.name_any())))?;
+        let state_path = server
+            .spec
+            .state_file
+            .as_ref()
+            .map_or_else(|| crate::backend::default_state_file(&url), PathBuf::from);
+        let store = crate::state::StateStore::open(&state_path).map_err(|e| Error::State(e.to_string()))?;
+        let mut inventory = store.load().map_err(|e| Error::State(e.to_string()))?;
+        let observation = match backend.observe().await {
+            Ok(o) => o,
+            Err(e) => {
+                self.write_server_status(&server, false, &e.to_string(), None)
+                    .await?;
+                return Err(Error::Server(e.to_string()));
+            }
+        };
+        inventory.record_ids(&observation);
+        let accounts_read = i32::try_from(observation.accounts.len()).unwrap_or(i32::MAX);
+        self.write_server_status(&server, true, "", Some(accounts_read))
+            .await?;
+
+        // Orphaned resources leave the inventory before planning: never touched again.
+        let mut released = Vec::new();
+        for a in accounts.iter().filter(|a| a.deleting() && a.has_finalizer()) {
+            if a.deletion_policy() == DeletionPolicy::Orphan {
+                inventory.entries.remove(&a.key());
+                released.push(a.clone());
+            }
+        }
+
+        let mut plan = plan::diff(&DiffInput {
+            desired: Some(&state),
+            previous: None,
+            observed: &observation,
+            inventory: &inventory,
+            capabilities: backend.capabilities(),
+            today: self.today,
+            source: PlanSource {
+                path: format!("namespace/{}", self.namespace),
+                revision: org
+                    .meta()
+                    .resource_version
+                    .clone()
+                    .map(|rv| format!("k8s:{}@{rv}", self.namespace)),
+                base_revision: None,
+            },
+            keep_old_address_as_alias: state.organization.keep_old_address_as_alias,
+        });
+        // No change for a resource that does not validate: not created, not removed.
+        plan.changes.retain(|c| {
+            c.target
+                .name
+                .as_ref()
+                .is_none_or(|n| !invalid.contains_key(&format!("{}/{n}", c.target.kind)))
+        });
+        plan.summary = Plan::summarize(&plan.changes);
+
+        let options = ApplyOptions {
+            concurrency: 4,
+            revision: plan.source.revision.clone(),
+            today: self.today,
+            credentials: CredentialsSink::Show,
+            audit_log: Some(state_path.with_file_name("mailops-audit.jsonl")),
+        };
+        let report = crate::apply::apply(&plan, backend.as_ref(), &mut inventory, &options, &|| {})
+            .await
+            .map_err(|e| Error::State(e.to_string()))?;
+
+        // What happened, per resource.
+        let mut outcomes: BTreeMap<String, Vec<(ActionKind, Outcome, String)>> = BTreeMap::new();
+        let mut done = Reconciled::default();
+        for o in &report.outcomes {
+            match &o.outcome {
+                Outcome::Applied => *done.applied.entry(o.action.name()).or_default() += 1,
+                _ => done.failed += 1,
+            }
+            outcomes.entry(o.target.clone()).or_default().push((
+                o.action,
+                o.outcome.clone(),
+                o.address.to_string(),
+            ));
+        }
+        // Deleted resources: done once their removal is not held back.
+        for a in accounts.iter().filter(|a| a.deleting() && a.has_finalizer()) {
+            let policy = a.deletion_policy();
+            if policy == DeletionPolicy::Orphan {
+                continue;
+            }
+            let held = outcomes
+                .get(&a.key())
+                .is_some_and(|v| v.iter().any(|(_, o, _)| !matches!(o, Outcome::Applied)));
+            if held {
+                continue;
+            }
+            if policy == DeletionPolicy::Suspend {
+                inventory.entries.remove(&a.key());
+            }
+            released.push(a.clone());
+        }
+        store.save(&inventory).map_err(|e| Error::State(e.to_string()))?;
+        // Events for the removals of deleted resources (their statuses are gone with them).
+        for a in accounts.iter().filter(|a| a.deleting()) {
+            for (action, outcome, address) in outcomes.get(&a.key()).into_iter().flatten() {
+                let applied = matches!(outcome, Outcome::Applied);
+                let why = if applied { reason(*action) } else { "Blocked" };
+                self.event(a, !applied, why, format!("{} {address}", action.verb()))
+                    .await;
+            }
+        }
+        for a in &released {
+            let note = match a.deletion_policy() {
+                DeletionPolicy::Orphan => "the account is left as it is and no longer managed".to_string(),
+                DeletionPolicy::Suspend => {
+                    "the account is suspended (mail kept) and no longer managed".to_string()
+                }
+                DeletionPolicy::Delete => format!(
+                    "the account is suspended and will be deleted after {} days",
+                    state.organization.safety.grace_days
+                ),
+            };
+            self.event(a, false, &format!("{:?}", a.deletion_policy()), note)
+                .await;
+            self.remove_finalizer(a).await?;
+        }
+
+        // Initial and rotated passwords: a Secret owned by the resource.
+        let mut secrets: BTreeMap<String, String> = BTreeMap::new();
+        for (mailbox, password, recipient) in &report.credentials {
+            let Some(a) = alive
+                .iter()
+                .find(|a| address_of(&state, a).as_deref() == Some(mailbox.as_str()))
+            else {
+                continue;
+            };
+            let name = format!("{}-mailbox-credentials", a.name());
+            let secret = json!({
+                "apiVersion": "v1",
+                "kind": "Secret",
+                "metadata": {
+                    "name": name,
+                    "namespace": self.namespace,
+                    "labels": {"app.kubernetes.io/managed-by": "mailops"},
+                    "ownerReferences": a.owner_reference().into_iter().collect::<Vec<_>>(),
+                },
+                "type": "Opaque",
+                "stringData": {"address": mailbox.to_string(), "password": password.expose(), "recipient": recipient.to_string()},
+            });
+            self.api::<KubeSecret>()
+                .patch(&name, &patch_params(), &Patch::Apply(secret))
+                .await?;
+            secrets.insert(a.key(), name);
+        }
+
+        // Events and statuses.
+        let now = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let observed: BTreeSet<String> = observation
+            .accounts
+            .iter()
+            .map(|a| a.address.to_string())
+            .collect();
+        for a in &alive {
+            let key = a.key();
+            let generation = a.meta().generation;
+            let previous = a.status().cloned().unwrap_or_default();
+            let mut status = previous.clone();
+            status.address = address_of(&state, a).or(previous.address.clone());
+            if let Some(s) = secrets.get(&key) {
+                status.credentials_secret = Some(s.clone());
+            }
+            let mine = outcomes.get(&key).cloned().unwrap_or_default();
+            let mut failure = None;
+            for (action, outcome, address) in &mine {
+                match outcome {
+                    Outcome::Applied => {
+                        status.last_sync_time = Some(now.clone());
+                        self.event(a, false, reason(*action), format!("{} {address}", action.verb()))
+                            .await;
+                    }
+                    Outcome::Blocked => {
+                        failure = Some(format!(
+                            "{} {address} is blocked by the safety rules",
+                            action.verb()
+                        ));
+                        self.event(a, true, "Blocked", failure.clone().unwrap_or_default())
+                            .await;
+                    }
+                    Outcome::Failed { message, .. } => {
+                        failure = Some(format!("{} {address} failed: {message}", action.verb()));
+                        self.event(a, true, "Failed", failure.clone().unwrap_or_default())
+                            .await;
+                    }
+                }
+            }
+            let (synced, sync_reason, sync_message) = if let Some(m) = invalid.get(&key) {
+                (false, "InvalidSpec", m.clone())
+            } else if let Some(f) = failure {
+                (false, "ReconcileError", f)
+            } else if !state_has(&state, a, self.today) {
+                (true, "NotStarted", "outside its start and end dates".to_string())
+            } else {
+                (true, "ReconcileSuccess", String::new())
+            };
+            let exists = status.address.as_ref().is_some_and(|ad| observed.contains(ad))
+                || mine.iter().any(|(k, o, _)| {
+                    matches!(o, Outcome::Applied)
+                        && matches!(k, ActionKind::Create | ActionKind::Rename | ActionKind::Adopt)
+                });
+            let ready = synced && exists && !invalid.contains_key(&key);
+            let ready_reason = if ready {
+                "Available"
+            } else if invalid.contains_key(&key) {
+                "InvalidSpec"
+            } else {
+                "Unavailable"
+            };
+            status.observed_generation = generation;
+            status.conditions = vec![
+                condition(&previous.conditions, "Ready", ready, ready_reason, "", generation),
+                condition(
+                    &previous.conditions,
+                    "Synced",
+                    synced,
+                    sync_reason,
+                    &sync_message,
+                    generation,
+                ),
+            ];
+            if let Some(m) = invalid.get(&key)
+                && previous.conditions.iter().all(|c| c.message != *m)
+            {
+                self.event(a, true, "InvalidSpec", m.clone()).await;
+            }
+            self.write_status(a, &previous, &status).await?;
+        }
+        let pending: Vec<String> = plan
+            .findings
+            .iter()
+            .filter_map(|f| match f {
+                plan::Finding::PendingDeletion {
+                    address,
+                    delete_after,
+                } => Some(format!("{address} until {delete_after}")),
+                _ => None,
+            })
+            .collect();
+        let failed = done.failed;
+        let changed = report
+            .outcomes
+            .iter()
+            .any(|o| matches!(o.outcome, Outcome::Applied));
+        let managed = i32::try_from(inventory.entries.len()).unwrap_or(i32::MAX);
+        let server_name = server.name_any();
+        self.write_org_status(org, |s| {
+            let generation = org.meta().generation;
+            let message = if failed > 0 {
+                format!("{failed} change(s) failed or blocked")
+            } else {
+                String::new()
+            };
+            s.conditions = vec![
+                condition(
+                    &s.conditions,
+                    "Ready",
+                    failed == 0,
+                    if failed == 0 { "Available" } else { "Unavailable" },
+                    &message,
+                    generation,
+                ),
+                condition(
+                    &s.conditions,
+                    "Synced",
+                    failed == 0,
+                    if failed == 0 {
+                        "ReconcileSuccess"
+                    } else {
+                        "ReconcileError"
+                    },
+                    &message,
+                    generation,
+                ),
+            ];
+            s.observed_generation = generation;
+            s.server = Some(server_name.clone());
+            s.managed_mailboxes = Some(managed);
+            s.pending_removals = pending.clone();
+            if changed {
+                s.last_sync_time = Some(now.clone());
+            }
+        })
+        .await?;
+        Ok(done)
+    }
+
+    /// Writes a status by server-side apply, only when it differs from the one the resource has.
+    async fn write_status(
+        &self,
+        a: &Account,
+        previous: &MailboxStatus,
+        status: &MailboxStatus,
+    ) -> Result<(), Error> {
+        if previous == status {
+            return Ok(());
+        }
+        let name = a.name();
+        let body = |api_version: String, kind: String| {
+            Patch::Apply(json!({"apiVersion": api_version, "kind": kind, "status": status}))
+        };
+        match a {
+            Account::Mailbox(_) => {
+                self.api::<MailboxResource>()
+                    .patch_status(
+                        &name,
+                        &patch_params(),
+                        &body(MailboxResource::api_version(&()).into(), "Mailbox".into()),
+                    )
+                    .await?;
+            }
+            Account::Shared(_) => {
+                self.api::<SharedMailboxResource>()
+                    .patch_status(
+                        &name,
+                        &patch_params(),
+                        &body(
+                            SharedMailboxResource::api_version(&()).into(),
+                            "SharedMailbox".into(),
+                        ),
+                    )
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn write_org_status(
+        &self,
+        org: &OrganizationResource,
+        f: impl FnOnce(&mut OrganizationStatus),
+    ) -> Result<(), Error> {
+        let previous = org.status.clone().unwrap_or_default();
+        let mut status = previous.clone();
+        f(&mut status);
+        if status == previous {
+            return Ok(());
+        }
+        let patch = Patch::Apply(json!({
+            "apiVersion": OrganizationResource::api_version(&()),
+            "kind": "Organization",
+            "status": status,
+        }));
+        self.api::<OrganizationResource>()
+            .patch_status(&org.name_any(), &patch_params(), &patch)
+            .await?;
+        Ok(())
+    }
+
+    async fn write_server_status(
+        &self,
+        server: &MailServerResource,
+        ok: bool,
+        message: &str,
+        accounts: Option<i32>,
+    ) -> Result<(), Error> {
+        let previous = server.status.clone().unwrap_or_default();
+        let generation = server.meta().generation;
+        let status = MailServerStatus {
+            observed_generation: generation,
+            conditions: vec![condition(
+                &previous.conditions,
+                "Ready",
+                ok,
+                if ok { "Available" } else { "Unavailable" },
+                message,
+                generation,
+            )],
+            accounts: accounts.or(previous.accounts),
+        };
+        if status == previous {
+            return Ok(());
+        }
+        let patch = Patch::Apply(json!({
+            "apiVersion": MailServerResource::api_version(&()),
+            "kind": "MailServer",
+            "status": status,
+        }));
+        self.api::<MailServerResource>()
+            .patch_status(&server.name_any(), &patch_params(), &patch)
+            .await?;
+        Ok(())
+    }
+}
+
+fn address_of(state: &DesiredState, a: &Account) -> Option<String> {
+    let name = a.name();
+    match a {
+        Account::Mailbox(_) => state.mailbox(&name).map(|m| m.address.to_string()),
+        Account::Shared(_) => state
+            .shared_mailboxes
+            .iter()
+            .find(|m| m.name == name)
+            .map(|m| m.address.to_string()),
+    }
+}
+
+fn state_has(state: &DesiredState, a: &Account, today: chrono::NaiveDate) -> bool {
+    match a {
+        Account::Mailbox(_) => state.mailbox(&a.name()).is_none_or(|m| m.is_current(today)),
+        Account::Shared(_) => true,
+    }
+}
+
+/// The Event reason of an applied change.
+const fn reason(kind: ActionKind) -> &'static str {
+    match kind {
+        ActionKind::Create => "Created",
+        ActionKind::Adopt => "Adopted",
+        ActionKind::Rename => "Renamed",
+        ActionKind::Update => "Updated",
+        ActionKind::Resume => "Resumed",
+        ActionKind::Handover => "HandedOver",
+        ActionKind::Grant => "AccessGranted",
+        ActionKind::Revoke => "AccessRevoked",
+        ActionKind::Suspend => "Suspended",
+        ActionKind::Delete => "Deleted",
+        ActionKind::Blocked => "Blocked",
+    }
+}
