@@ -386,7 +386,8 @@ async fn the_mail_server_down_gives_synced_false_and_retries_until_it_is_back() 
         "mailservers",
         NS,
         "dovecot",
-        json!({"spec": {"url": "modoboa+http://127.0.0.1:1?attempts=1"}}),
+        json!({"spec": {"url": "modoboa+http://127.0.0.1:1?attempts=1",
+                        "stateFile": mail.path().join("modoboa-state.json").display().to_string()}}),
     );
     let token = json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "modoboa", "namespace": NS},
                        "data": {"token": "c2VjcmV0LXRva2Vu"}});
@@ -421,7 +422,8 @@ async fn the_mail_server_down_gives_synced_false_and_retries_until_it_is_back() 
         "mailservers",
         NS,
         "dovecot",
-        json!({"spec": {"url": format!("maildir:{}", mail.path().display()), "credentialsSecretRef": null}}),
+        json!({"spec": {"url": format!("maildir:{}", mail.path().display()), "credentialsSecretRef": null,
+                        "stateFile": null}}),
     );
     wait("Ready after recovery", 60, || {
         is(&api, "mailboxes", "vo-thi-thu-an", "Ready", "True")

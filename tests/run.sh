@@ -37,6 +37,13 @@ if ! dpkg -s openssh-client openssh-server nginx fcgiwrap openssl >/dev/null 2>&
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
     openssh-client openssh-server nginx fcgiwrap openssl >/dev/null
 fi
+# kubectl renders manifests/ (kustomize) and checks them with a client-side dry run (tests/manifests.rs).
+if ! command -v kubectl >/dev/null; then
+  need_root "installing kubernetes-client (kubectl)"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends kubernetes-client >/dev/null
+fi
+echo "kubectl $(kubectl version --client 2>/dev/null | head -1)"
 # A real Modoboa 2.12.0 for the modoboa backend's tests (tests/modoboa.rs): Debian's Redis, a venv under
 # target/, SQLite, gunicorn on 127.0.0.1; stopped when the tests end.
 ./tests/support/modoboa.sh up

@@ -486,11 +486,25 @@ impl Namespace<'_> {
             },
         )
         .map_err(|e| Error::Config(format!("MailServer {}: {e}", server.name_any())))?;
-        let state_path = server
-            .spec
-            .state_file
-            .as_ref()
-            .map_or_else(|| crate::backend::default_state_file(&url), PathBuf::from);
+        // Beside a maildir's mail; for servers with an API, under MAILOPS_STATE_DIR (default
+        // /var/lib/mailops, the Deployment's volume), one file per namespace and MailServer.
+        let state_path = server.spec.state_file.as_ref().map_or_else(
+            || {
+                if url.starts_with("maildir:") {
+                    crate::backend::default_state_file(&url)
+                } else {
+                    std::env::var_os("MAILOPS_STATE_DIR")
+                        .map_or_else(|| PathBuf::from("/var/lib/mailops"), PathBuf::from)
+                        .join(self.namespace)
+                        .join(server.name_any())
+                        .join("mailops-state.json")
+                }
+            },
+            PathBuf::from,
+        );
+        if let Some(dir) = state_path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| Error::State(format!("{}: {e}", dir.display())))?;
+        }
         let store = crate::state::StateStore::open(&state_path).map_err(|e| Error::State(e.to_string()))?;
         let mut inventory = store.load().map_err(|e| Error::State(e.to_string()))?;
         let observation = match backend.observe().await {
