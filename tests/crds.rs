@@ -74,3 +74,47 @@ fn the_checked_in_crds_are_structural_schemas() {
         assert!(crd.spec.names.short_names.as_ref().is_some_and(|s| !s.is_empty()));
     }
 }
+
+/// `examples/k8s/bdt`: the example agency as Kubernetes resources, the same specs as the git example, every
+/// one a valid object of its CRD type, rendered by kustomize.
+#[test]
+fn the_kubernetes_example_is_the_git_example() {
+    use mailops::manifest::{MailboxResource, OrganizationResource, SharedMailboxResource};
+    let k8s = root().join("examples/k8s/bdt");
+    let git = root().join(common::EXAMPLE);
+    let read = |p: &std::path::Path| -> serde_json::Value {
+        serde_yaml::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+    };
+    let mut pairs = vec![
+        (k8s.join("organization.yaml"), git.join("organization.yaml")),
+        (k8s.join("agency-mailbox.yaml"), git.join("agency-mailbox.yaml")),
+    ];
+    for f in common::files_below(&git.join("staff")) {
+        pairs.push((k8s.join("staff").join(f.file_name().unwrap()), f));
+    }
+    assert_eq!(pairs.len(), 26);
+    for (k, g) in &pairs {
+        let (kv, gv) = (read(k), read(g));
+        assert_eq!(kv["spec"], gv["spec"], "{}", k.display());
+        assert_eq!(kv["metadata"]["name"], gv["metadata"]["name"]);
+        assert_eq!(kv["metadata"]["namespace"], "bdt");
+        match kv["kind"].as_str().unwrap() {
+            "Organization" => drop(serde_json::from_value::<OrganizationResource>(kv).unwrap()),
+            "Mailbox" => drop(serde_json::from_value::<MailboxResource>(kv).unwrap()),
+            "SharedMailbox" => drop(serde_json::from_value::<SharedMailboxResource>(kv).unwrap()),
+            other => panic!("{other}"),
+        }
+    }
+    let out = std::process::Command::new("kubectl")
+        .args(["kustomize", "examples/k8s/bdt"])
+        .current_dir(root())
+        .output()
+        .expect("kubectl");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let rendered = String::from_utf8_lossy(&out.stdout);
+    let count = |kind: &str| rendered.lines().filter(|l| *l == format!("kind: {kind}")).count();
+    assert_eq!(
+        (count("Organization"), count("Mailbox"), count("SharedMailbox")),
+        (1, 24, 1)
+    );
+}
