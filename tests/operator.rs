@@ -480,3 +480,122 @@ async fn two_replicas_elect_one_leader() {
     a.stop().await;
     b.stop().await;
 }
+
+/// The fake API server over real HTTP on 127.0.0.1, for the `mailops operator` binary and its kubeconfig.
+async fn serve_http(api: FakeApi) -> u16 {
+    let app = axum::Router::new().fallback(move |req: http::Request<axum::body::Body>| {
+        let api = api.clone();
+        async move {
+            let (parts, body) = req.into_parts();
+            let bytes = axum::body::to_bytes(body, 16 << 20).await.unwrap_or_default();
+            let ctype = parts
+                .headers
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string();
+            api.handle(
+                &parts.method,
+                parts.uri.path(),
+                parts.uri.query().unwrap_or(""),
+                &ctype,
+                &bytes,
+            )
+            .map(axum::body::Body::new)
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    port
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_operator_binary_reconciles_and_serves_health_readiness_and_metrics() {
+    let mail = tempfile::tempdir().unwrap();
+    let api = FakeApi::new();
+    agency(&api, mail.path());
+    let port = serve_http(api.clone()).await;
+    let home = tempfile::tempdir().unwrap();
+    let kubeconfig = home.path().join("kubeconfig");
+    std::fs::write(
+        &kubeconfig,
+        format!(
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: fake\n  cluster:\n    server: http://127.0.0.1:{port}\n\
+             contexts:\n- name: fake\n  context:\n    cluster: fake\n    user: fake\n    namespace: default\n\
+             current-context: fake\nusers:\n- name: fake\n  user: {{}}\n"
+        ),
+    )
+    .unwrap();
+    let listen = common::watcher::free_port();
+    let logs = home.path().join("stderr");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mailops"))
+        .args([
+            "operator",
+            "--listen",
+            &format!("127.0.0.1:{listen}"),
+            "--requeue",
+            "1s",
+        ])
+        .env("KUBECONFIG", &kubeconfig)
+        .env_remove("KUBERNETES_SERVICE_HOST")
+        .env_remove("RUST_LOG")
+        .stderr(std::fs::File::create(&logs).unwrap())
+        .spawn()
+        .unwrap();
+    let http = reqwest::Client::new();
+    let get = |path: &str| {
+        let http = http.clone();
+        let url = format!("http://127.0.0.1:{listen}{path}");
+        async move {
+            match http.get(url).send().await {
+                Ok(r) => (r.status().as_u16(), r.text().await.unwrap_or_default()),
+                Err(_) => (0, String::new()),
+            }
+        }
+    };
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while get("/readyz").await.0 != 200 {
+        assert!(
+            Instant::now() < deadline,
+            "not ready within 60 s:\n{}",
+            std::fs::read_to_string(&logs).unwrap_or_default()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    wait("every mailbox Ready", 30, || {
+        api.list("mailboxes", NS)
+            .iter()
+            .all(|m| condition(m, "Ready")["status"] == "True")
+    })
+    .await;
+    assert_eq!(get("/healthz").await.0, 200);
+    let metrics = get("/metrics").await.1;
+    assert!(
+        metrics.contains("mailops_changes_applied_total{action=\"create\"} 25"),
+        "{metrics}"
+    );
+    let status: Value = serde_json::from_str(&get("/status").await.1).unwrap();
+    assert_eq!(status["lastResult"], "success", "{status:#}");
+    // SIGTERM: a clean stop.
+    let ok = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let mut code = None;
+    for _ in 0..300 {
+        if let Some(s) = child.try_wait().unwrap() {
+            code = s.code();
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    if code.is_none() {
+        let _ = child.kill();
+    }
+    let _ = child.wait();
+    let stderr = std::fs::read_to_string(&logs).unwrap();
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("mailops operator: stopped"), "{stderr}");
+}

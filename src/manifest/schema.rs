@@ -80,58 +80,6 @@ pub fn manifest_schema_json() -> String {
     text
 }
 
-/// Makes a schemars schema structural for Kubernetes:
-/// - removes `additionalProperties: false` beside `properties`: `deny_unknown_fields` makes schemars write it,
-///   but the API server forbids the pair (it prunes or, with strict field validation, refuses unknown fields
-///   on its own);
-/// - turns a `oneOf` of documented string constants (a unit enum with doc comments) into `type: string` with
-///   `enum`, as kube's own `StructuralSchemaRewriter` does.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct StructuralForKubernetes;
-
-impl schemars::transform::Transform for StructuralForKubernetes {
-    fn transform(&mut self, schema: &mut schemars::Schema) {
-        use serde_json::Value;
-        schemars::transform::transform_subschemas(self, schema);
-        let Some(obj) = schema.as_object_mut() else {
-            return;
-        };
-        if obj.contains_key("properties") && obj.get("additionalProperties") == Some(&Value::Bool(false)) {
-            obj.remove("additionalProperties");
-        }
-        let constants: Option<Vec<Value>> = obj.get("oneOf").and_then(Value::as_array).and_then(|branches| {
-            branches
-                .iter()
-                .map(
-                    |b| match (b.get("const"), b.get("enum").and_then(Value::as_array)) {
-                        (Some(c), _) => Some(c.clone()),
-                        (None, Some(e)) if e.len() == 1 => Some(e[0].clone()),
-                        _ => None,
-                    },
-                )
-                .collect()
-        });
-        if let Some(values) = constants.filter(|v| v.iter().all(Value::is_string)) {
-            obj.remove("oneOf");
-            obj.insert("type".into(), "string".into());
-            obj.insert("enum".into(), Value::Array(values));
-        }
-    }
-}
-
-/// The OpenAPI v3 schema of a spec type as a Kubernetes CRD carries it: subschemas inlined, no `$ref`.
-#[must_use]
-pub fn kubernetes_schema<T: JsonSchema>() -> serde_json::Value {
-    let generator = schemars::generate::SchemaSettings::openapi3()
-        .with(|s| {
-            s.inline_subschemas = true;
-            s.meta_schema = None;
-        })
-        .with_transform(StructuralForKubernetes)
-        .into_generator();
-    generator.into_root_schema_for::<T>().to_value()
-}
-
 /// Checks a CRD schema against the API server's structural-schema rules, offline: every node has a `type`
 /// (unless it preserves unknown fields or is int-or-string), `anyOf`/`oneOf`/`allOf`/`not` branches set no
 /// `type`, `default`, `nullable`, `description` or `additionalProperties`, `properties` and
@@ -222,19 +170,6 @@ fn lint_node(node: &serde_json::Value, path: &str, in_junctor: bool, out: &mut V
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::manifest::types::{MailboxSpec, OrganizationSpec, SharedMailboxSpec};
-
-    #[test]
-    fn the_spec_types_are_structural_schemas_for_kubernetes() {
-        for (name, schema) in [
-            ("Organization", kubernetes_schema::<OrganizationSpec>()),
-            ("Mailbox", kubernetes_schema::<MailboxSpec>()),
-            ("SharedMailbox", kubernetes_schema::<SharedMailboxSpec>()),
-        ] {
-            let v = structural_violations(&schema);
-            assert!(v.is_empty(), "{name}: {v:#?}\n{schema:#}");
-        }
-    }
 
     #[test]
     fn the_lint_catches_what_the_api_server_refuses() {

@@ -204,7 +204,15 @@ impl FakeApi {
     }
 
     #[allow(clippy::too_many_lines)]
-    fn handle(&self, method: &Method, path: &str, query: &str, ctype: &str, body: &[u8]) -> Response<Body> {
+    /// Answers one request.
+    pub fn handle(
+        &self,
+        method: &Method,
+        path: &str,
+        query: &str,
+        ctype: &str,
+        body: &[u8],
+    ) -> Response<Body> {
         let Some(p) = parse(path) else {
             return status(404, "NotFound", path);
         };
