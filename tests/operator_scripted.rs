@@ -10,7 +10,7 @@ use std::time::Duration;
 use http::{Method, Request, Response};
 use kube::client::Body;
 use kube::runtime::events::Recorder;
-use mailops::k8s::reconcile::{Error, Namespace};
+use mailops::k8s::reconcile::{Error, Namespace, Reconciled};
 use mailops::manifest::OrganizationResource;
 use serde_json::{Value, json};
 use tower_test::mock::{Handle, SendResponse};
@@ -80,11 +80,11 @@ fn condition(status: &Value, type_: &str) -> Value {
         .unwrap_or(Value::Null)
 }
 
-#[tokio::test]
-async fn a_new_mailbox_gets_the_finalizer_first_and_a_missing_mail_server_is_reported() {
-    let (svc, mut api) = tower_test::mock::pair::<Request<Body>, Response<Body>>();
+/// One reconcile of namespace `bdt` for `org`, on a scripted API: the task and the API's handle.
+fn start(org: Value) -> (tokio::task::JoinHandle<Result<Reconciled, Error>>, Api) {
+    let (svc, api) = tower_test::mock::pair::<Request<Body>, Response<Body>>();
     let client = kube::Client::new(svc, "default");
-    let org: OrganizationResource = serde_json::from_value(organization(Value::Null)).unwrap();
+    let org: OrganizationResource = serde_json::from_value(org).unwrap();
     let task = tokio::spawn(async move {
         let recorder = Recorder::new(client.clone(), "mailops-test".into());
         let ns = Namespace {
@@ -95,6 +95,12 @@ async fn a_new_mailbox_gets_the_finalizer_first_and_a_missing_mail_server_is_rep
         };
         ns.reconcile(&org).await
     });
+    (task, api)
+}
+
+#[tokio::test]
+async fn a_new_mailbox_gets_the_finalizer_first_and_a_missing_mail_server_is_reported() {
+    let (task, mut api) = start(organization(Value::Null));
     let new = mailbox(json!({}), json!({}));
     let (_, send) = expect(&mut api, Method::GET, &format!("{GROUP}/mailboxes")).await;
     reply(send, &list(vec![new.clone()]));
@@ -181,19 +187,7 @@ fn server(mail: &std::path::Path, accounts: i32) -> Value {
 #[tokio::test]
 async fn a_steady_namespace_is_only_read() {
     let mail = tempfile::tempdir().unwrap();
-    let (svc, mut api) = tower_test::mock::pair::<Request<Body>, Response<Body>>();
-    let client = kube::Client::new(svc, "default");
-    let org: OrganizationResource = serde_json::from_value(steady_org("dovecot")).unwrap();
-    let task = tokio::spawn(async move {
-        let recorder = Recorder::new(client.clone(), "mailops-test".into());
-        let ns = Namespace {
-            client: &client,
-            recorder: &recorder,
-            namespace: NS,
-            today: chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
-        };
-        ns.reconcile(&org).await
-    });
+    let (task, mut api) = start(steady_org("dovecot"));
     for (path, items) in [
         ("mailboxes", vec![]),
         ("sharedmailboxes", vec![]),
@@ -233,19 +227,7 @@ async fn a_deleted_mailbox_with_orphan_policy_releases_the_account_and_the_final
     ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let passwd_before = std::fs::read_to_string(mail.path().join("passwd")).unwrap();
-    let (svc, mut api) = tower_test::mock::pair::<Request<Body>, Response<Body>>();
-    let client = kube::Client::new(svc, "default");
-    let org: OrganizationResource = serde_json::from_value(steady_org("dovecot")).unwrap();
-    let task = tokio::spawn(async move {
-        let recorder = Recorder::new(client.clone(), "mailops-test".into());
-        let ns = Namespace {
-            client: &client,
-            recorder: &recorder,
-            namespace: NS,
-            today: chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
-        };
-        ns.reconcile(&org).await
-    });
+    let (task, mut api) = start(steady_org("dovecot"));
     let deleting = mailbox(
         json!({"finalizers": ["mailops.dev/account"], "deletionTimestamp": "2026-11-29T10:00:00Z"}),
         json!({"deletionPolicy": "Orphan"}),
