@@ -678,12 +678,12 @@ impl Namespace<'_> {
                             .await;
                     }
                     Outcome::Blocked => {
-                        failure = Some(format!(
-                            "{} {address} is blocked by the safety rules",
-                            action.verb()
-                        ));
-                        self.event(a, true, "Blocked", failure.clone().unwrap_or_default())
-                            .await;
+                        let message = format!("{} {address} is blocked by the safety rules", action.verb());
+                        // A change that stays blocked is reported once, not at every requeue.
+                        if previous.conditions.iter().all(|c| c.message != message) {
+                            self.event(a, true, "Blocked", message.clone()).await;
+                        }
+                        failure = Some(message);
                     }
                     Outcome::Failed { message, .. } => {
                         failure = Some(format!("{} {address} failed: {message}", action.verb()));
