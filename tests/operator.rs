@@ -599,3 +599,58 @@ async fn the_operator_binary_reconciles_and_serves_health_readiness_and_metrics(
     assert_eq!(code, Some(0), "{stderr}");
     assert!(stderr.contains("mailops operator: stopped"), "{stderr}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_organization_waits_for_its_mailboxes_before_it_goes() {
+    let mail = tempfile::tempdir().unwrap();
+    let api = FakeApi::new();
+    api.create("organizations", resource(&example("organization.yaml")));
+    api.create(
+        "mailservers",
+        json!({"apiVersion": "mailops.dev/v1alpha1", "kind": "MailServer",
+               "metadata": {"name": "dovecot", "namespace": NS},
+               "spec": {"url": format!("maildir:{}", mail.path().display())}}),
+    );
+    for name in ["vo-thi-thu-an", "mai-sen"] {
+        api.create(
+            "mailboxes",
+            resource(&example(&format!("staff/ban-dan-toc/{name}.yaml"))),
+        );
+    }
+    let op = start(&api, options());
+    wait("both Ready", 30, || {
+        is(&api, "mailboxes", "vo-thi-thu-an", "Ready", "True")
+            && is(&api, "mailboxes", "mai-sen", "Ready", "True")
+    })
+    .await;
+    let org = api.get("organizations", NS, "bdt-binhthuan").unwrap();
+    assert_eq!(org["metadata"]["finalizers"], json!(["mailops.dev/organization"]));
+    // Deleted while it still has Mailboxes: it stays (their deletions need its policy and limits).
+    api.delete("organizations", NS, "bdt-binhthuan");
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert!(
+        api.get("organizations", NS, "bdt-binhthuan").is_some(),
+        "waits for its Mailboxes"
+    );
+    // The Mailboxes go (orphaned), then the Organization.
+    for name in ["vo-thi-thu-an", "mai-sen"] {
+        api.patch(
+            "mailboxes",
+            NS,
+            name,
+            json!({"spec": {"deletionPolicy": "Orphan"}}),
+        );
+        api.delete("mailboxes", NS, name);
+    }
+    wait("the Mailboxes gone", 20, || api.list("mailboxes", NS).is_empty()).await;
+    wait("the Organization gone", 20, || {
+        api.get("organizations", NS, "bdt-binhthuan").is_none()
+    })
+    .await;
+    assert_eq!(
+        passwd(mail.path()).lines().count(),
+        2,
+        "orphaned accounts are left as they are"
+    );
+    op.stop().await;
+}

@@ -24,8 +24,8 @@ fn organization(status: Value) -> Value {
     let text =
         std::fs::read_to_string(common::root().join(common::EXAMPLE).join("organization.yaml")).unwrap();
     let mut org: Value = serde_yaml::from_str(&text).unwrap();
-    org["metadata"] =
-        json!({"name": "bdt-binhthuan", "namespace": NS, "generation": 1, "resourceVersion": "1"});
+    org["metadata"] = json!({"name": "bdt-binhthuan", "namespace": NS, "generation": 1, "resourceVersion": "1",
+                             "finalizers": ["mailops.dev/organization"]});
     if !status.is_null() {
         org["status"] = status;
     }

@@ -38,6 +38,9 @@ use crate::plan::{self, ActionKind, DiffInput, Plan, PlanSource};
 
 /// The finalizer on every Mailbox and SharedMailbox.
 pub const FINALIZER: &str = "mailops.dev/account";
+/// The finalizer on every Organization: it goes once the namespace has no Mailbox or SharedMailbox left, so
+/// that their deletions are still carried out (they need the Organization's policy and safety limits).
+pub const ORGANIZATION_FINALIZER: &str = "mailops.dev/organization";
 /// The field manager of status writes.
 pub const MANAGER: &str = "mailops-operator";
 
@@ -275,6 +278,37 @@ impl Namespace<'_> {
             if !a.deleting() && !a.has_finalizer() {
                 *a = self.add_finalizer(a).await?;
             }
+        }
+        let adopted;
+        let org = if org.meta().deletion_timestamp.is_none()
+            && !org.finalizers().iter().any(|f| f == ORGANIZATION_FINALIZER)
+        {
+            let mut finalizers = org.finalizers().to_vec();
+            finalizers.push(ORGANIZATION_FINALIZER.to_string());
+            let patch = Patch::Merge(json!({"metadata": {
+                "finalizers": finalizers, "resourceVersion": org.meta().resource_version}}));
+            adopted = self
+                .api::<OrganizationResource>()
+                .patch(&org.name_any(), &PatchParams::default(), &patch)
+                .await?;
+            &adopted
+        } else {
+            org
+        };
+        if org.meta().deletion_timestamp.is_some() && accounts.is_empty() {
+            // Nothing left to remove: the Organization may go (its freshest copy, for the precondition).
+            let api = self.api::<OrganizationResource>();
+            let fresh = api.get(&org.name_any()).await?;
+            let finalizers: Vec<&String> = fresh
+                .finalizers()
+                .iter()
+                .filter(|f| *f != ORGANIZATION_FINALIZER)
+                .collect();
+            let patch = Patch::Merge(json!({"metadata": {
+                "finalizers": finalizers, "resourceVersion": fresh.meta().resource_version}}));
+            api.patch(&org.name_any(), &PatchParams::default(), &patch)
+                .await?;
+            return Ok(Reconciled::default());
         }
         let result = self.converge(org, &accounts).await;
         if let Err(e) = &result {
