@@ -488,20 +488,7 @@ async fn serve_http(api: FakeApi) -> u16 {
         async move {
             let (parts, body) = req.into_parts();
             let bytes = axum::body::to_bytes(body, 16 << 20).await.unwrap_or_default();
-            let ctype = parts
-                .headers
-                .get("content-type")
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("")
-                .to_string();
-            api.handle(
-                &parts.method,
-                parts.uri.path(),
-                parts.uri.query().unwrap_or(""),
-                &ctype,
-                &bytes,
-            )
-            .map(axum::body::Body::new)
+            api.answer(&parts, &bytes).map(axum::body::Body::new)
         }
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

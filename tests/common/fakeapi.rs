@@ -115,22 +115,26 @@ impl FakeApi {
             async move {
                 let (parts, body) = req.into_parts();
                 let body = body.collect_bytes().await.unwrap_or_default();
-                let ctype = parts
-                    .headers
-                    .get("content-type")
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("")
-                    .to_string();
-                Ok::<_, Infallible>(f.handle(
-                    &parts.method,
-                    parts.uri.path(),
-                    parts.uri.query().unwrap_or(""),
-                    &ctype,
-                    &body,
-                ))
+                Ok::<_, Infallible>(f.answer(&parts, &body))
             }
         });
         kube::Client::new(svc, "default")
+    }
+
+    /// Answers a request, whichever transport brought it (the in-process client, or HTTP).
+    pub fn answer(&self, parts: &http::request::Parts, body: &[u8]) -> Response<Body> {
+        let ctype = parts
+            .headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        self.handle(
+            &parts.method,
+            parts.uri.path(),
+            parts.uri.query().unwrap_or(""),
+            ctype,
+            body,
+        )
     }
 
     fn emit(&self, st: &mut Store, plural: &str, namespace: &str, kind: &str, object: &Value) {
@@ -204,15 +208,7 @@ impl FakeApi {
     }
 
     #[allow(clippy::too_many_lines)]
-    /// Answers one request.
-    pub fn handle(
-        &self,
-        method: &Method,
-        path: &str,
-        query: &str,
-        ctype: &str,
-        body: &[u8],
-    ) -> Response<Body> {
+    fn handle(&self, method: &Method, path: &str, query: &str, ctype: &str, body: &[u8]) -> Response<Body> {
         let Some(p) = parse(path) else {
             return status(404, "NotFound", path);
         };
