@@ -3,12 +3,13 @@
 //! The pipeline (see DESIGN.md): load manifests with positions ([`manifest`]), validate them into a desired
 //! state with diagnostics ([`desired`], [`naming`]), and render views of it ([`directory`]).
 
-pub mod apply;
+pub mod atomic;
 pub mod backend;
 pub mod cli;
 pub mod desired;
 pub mod diagnostics;
 pub mod directory;
+pub mod engine;
 pub mod k8s;
 pub mod manifest;
 pub mod naming;

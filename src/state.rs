@@ -1,7 +1,7 @@
 //! The state store: the inventory of accounts mailops manages, the last applied revision, and when each
 //! removed mailbox was suspended.
 //!
-//! # Format (version 1)
+//! # Format (version 2)
 //! A JSON file:
 //! ```json
 //! { "version": 1, "lastAppliedRevision": "3f2a…", "entries": {
@@ -9,7 +9,13 @@
 //!       "address": "anvtt@bdt.binhthuan.gov.vn", "backendId": "42", "origin": "created",
 //!       "lastRevision": "3f2a…", "suspendedOn": null } } }
 //! ```
-//! Entries are keyed `Kind/name` (the stable identity). A file with a newer `version` is refused.
+//! Entries are keyed `Kind/name` (the stable identity). A file with a newer `version` is refused; a version 1
+//! file (before the journal) is read as version 2 and written back as such.
+//!
+//! Version 2 adds `journalRun`, the last run whose journal is folded into the file (a journal of that run
+//! found on start only needs removing), and `pendingCredentials`: passwords delivered for accounts whose
+//! creation did not happen, by address, with where they are (never the password): the next creation of that
+//! address reuses them.
 //!
 //! # Guarantees
 //! - Writes are atomic: a temporary file in the same folder, fsync, rename, fsync of the folder.
@@ -20,7 +26,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
@@ -28,9 +33,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::backend::{AccessLevel, Observation};
 use crate::desired::{Address, DesiredState};
+use crate::engine::CredentialRef;
 
 /// Current format version.
-pub const STATE_VERSION: u32 = 1;
+pub const STATE_VERSION: u32 = 2;
 
 /// How an account came under management.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -92,6 +98,12 @@ pub struct Inventory {
     /// Managed accounts by `Kind/name`.
     #[serde(default)]
     pub entries: BTreeMap<String, InventoryEntry>,
+    /// The last run whose journal is folded into this file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub journal_run: Option<String>,
+    /// Passwords delivered for creations that did not happen: reused by the next creation of the address.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub pending_credentials: BTreeMap<Address, CredentialRef>,
 }
 
 impl Default for Inventory {
@@ -100,6 +112,8 @@ impl Default for Inventory {
             version: STATE_VERSION,
             last_applied_revision: None,
             entries: BTreeMap::new(),
+            journal_run: None,
+            pending_credentials: BTreeMap::new(),
         }
     }
 }
@@ -220,6 +234,8 @@ impl StateStore {
             Err(std::fs::TryLockError::WouldBlock) => return Err(StateError::Locked(path.to_path_buf())),
             Err(std::fs::TryLockError::Error(e)) => return Err(io("lock", e)),
         }
+        // Temporary files of a run killed while saving.
+        crate::atomic::sweep(crate::atomic::folder(path));
         Ok(Self {
             path: path.to_path_buf(),
             _lock: file,
@@ -257,7 +273,12 @@ impl StateStore {
                 found: probe.version,
             });
         }
-        serde_json::from_slice(&text).map_err(corrupt)
+        let mut inventory: Inventory = serde_json::from_slice(&text).map_err(corrupt)?;
+        if inventory.version < STATE_VERSION {
+            tracing::info!(path = %self.path.display(), from = inventory.version, to = STATE_VERSION, "state file migrated");
+            inventory.version = STATE_VERSION;
+        }
+        Ok(inventory)
     }
 
     /// Writes the inventory atomically.
@@ -270,21 +291,9 @@ impl StateStore {
             path: self.path.clone(),
             source,
         };
-        let dir = self
-            .path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let mut tmp =
-            tempfile::NamedTempFile::new_in(dir).map_err(|e| io("create a temporary file for", e))?;
         let mut json = serde_json::to_vec_pretty(inventory).unwrap_or_default();
         json.push(b'\n');
-        tmp.write_all(&json).map_err(|e| io("write", e))?;
-        tmp.as_file().sync_all().map_err(|e| io("sync", e))?;
-        tmp.persist(&self.path).map_err(|e| io("replace", e.error))?;
-        if let Ok(d) = File::open(dir) {
-            let _ = d.sync_all();
-        }
+        crate::atomic::write(&self.path, &json, None).map_err(|e| io("replace", e))?;
         Ok(())
     }
 
@@ -433,5 +442,26 @@ mod tests {
         assert!(matches!(store.load(), Err(StateError::Corrupt { .. })));
         std::fs::write(&path, r#"{"version": 9, "entries": {}}"#).unwrap();
         assert!(matches!(store.load(), Err(StateError::TooNew { found: 9, .. })));
+    }
+
+    #[test]
+    fn a_version_1_file_is_migrated() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.json");
+        let store = StateStore::open(&path).unwrap();
+        std::fs::write(
+            &path,
+            r#"{"version": 1, "lastAppliedRevision": "abc", "entries": {"Mailbox/a": {"kind": "Mailbox",
+                "name": "a", "address": "a@x.vn", "origin": "created", "suspendedOn": null}}}"#,
+        )
+        .unwrap();
+        let inv = store.load().unwrap();
+        assert_eq!(inv.version, 2);
+        assert_eq!(inv.len(), 1);
+        assert!(inv.pending_credentials.is_empty() && inv.journal_run.is_none());
+        store.save(&inv).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("\"version\": 2"), "{text}");
+        assert_eq!(store.load().unwrap(), inv);
     }
 }

@@ -255,51 +255,43 @@ fn a_saved_plan_is_refused_when_the_server_changed() {
 #[tokio::test]
 async fn a_server_failing_mid_apply_converges_on_the_next_run() {
     use chrono::NaiveDate;
-    use mailops::apply::{ApplyOptions, CredentialsSink, apply};
     use mailops::backend::MailBackend;
     use mailops::backend::memory::MemoryBackend;
-    use mailops::plan::{DiffInput, PlanSource, diff};
-    use mailops::state::Inventory;
+    use mailops::engine::{Connection, ExecuteOptions, FileSink, Paths, Recover};
+    use mailops::plan::PlanSource;
 
     let repo = mailops::manifest::load_repository(&common::root().join(EXAMPLE), Default::default());
     let desired = mailops::desired::validate(&repo).state.unwrap();
     let server = MemoryBackend::new();
-    let creds = tempfile::tempdir().unwrap();
-    let options = ApplyOptions {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = Paths::for_server("memory:", Some(&dir.path().join("state.json")));
+    let options = ExecuteOptions {
         concurrency: 4,
         revision: None,
         today: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
-        credentials: CredentialsSink::File(creds.path().join("credentials")),
-        audit_log: None,
     };
-    let mut inventory = Inventory::default();
-    let run = |inventory: &Inventory, observed: &mailops::backend::Observation| {
-        diff(&DiffInput {
-            desired: Some(&desired),
-            previous: None,
-            observed,
-            inventory,
-            capabilities: server.capabilities(),
-            today: options.today,
-            source: PlanSource::default(),
-            keep_old_address_as_alias: true,
-        })
+    let connect = || async {
+        let sink = Box::new(FileSink::new(paths.credentials.clone()));
+        Connection::with_backend(Box::new(server.clone()), paths.clone(), sink, Recover::Resolve)
+            .await
+            .unwrap()
     };
     server.fail_writes_after(10);
-    let plan = run(&inventory, &server.observe().await.unwrap());
-    let report = apply(&plan, &server, &mut inventory, &options, &|| {})
-        .await
-        .unwrap();
+    let mut conn = connect().await;
+    let observed = conn.observe().await.unwrap();
+    let plan = conn.plan(&desired, None, &observed, PlanSource::default(), options.today);
+    let report = conn.execute(&plan, &observed, &options, &|| {}).await.unwrap();
     let (applied, _, failed) = report.counts();
     assert_eq!(applied, 10);
     assert!(failed > 0);
-    assert_eq!(inventory.len(), 10, "only what was made is recorded");
+    assert_eq!(conn.inventory.len(), 10, "only what was made is recorded");
+    drop(conn);
 
     server.fail_writes_after(usize::MAX);
-    let plan = run(&inventory, &server.observe().await.unwrap());
-    let report = apply(&plan, &server, &mut inventory, &options, &|| {})
-        .await
-        .unwrap();
+    let mut conn = connect().await;
+    let observed = conn.observe().await.unwrap();
+    let plan = conn.plan(&desired, None, &observed, PlanSource::default(), options.today);
+    let report = conn.execute(&plan, &observed, &options, &|| {}).await.unwrap();
     assert_eq!(report.counts().2, 0);
     let observed = server.observe().await.unwrap();
     assert_eq!(
@@ -307,8 +299,17 @@ async fn a_server_failing_mid_apply_converges_on_the_next_run() {
         25,
         "every mailbox once, nothing duplicated"
     );
-    assert_eq!(inventory.len(), 25);
-    assert!(!run(&inventory, &observed).has_changes(), "converged");
-    let lines = std::fs::read_to_string(creds.path().join("credentials")).unwrap();
-    assert_eq!(lines.lines().count(), 25, "one password per mailbox, none lost");
+    assert_eq!(conn.inventory.len(), 25);
+    let again = conn.plan(&desired, None, &observed, PlanSource::default(), options.today);
+    assert!(!again.has_changes(), "converged");
+    let lines = std::fs::read_to_string(&paths.credentials).unwrap();
+    assert_eq!(
+        lines.lines().count(),
+        25,
+        "one password per mailbox, none lost: the passwords of the failed creations were reused"
+    );
+    assert!(
+        !paths.journal().exists(),
+        "the journal goes once the run is recorded"
+    );
 }

@@ -91,6 +91,7 @@ fn options() -> Options {
         max_backoff: Duration::from_secs(1),
         leader_election: None,
         instance: Some("test".into()),
+        concurrency: 4,
     }
 }
 

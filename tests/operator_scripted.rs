@@ -92,6 +92,7 @@ fn start(org: Value) -> (tokio::task::JoinHandle<Result<Reconciled, Error>>, Api
             recorder: &recorder,
             namespace: NS,
             today: chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+            concurrency: 4,
         };
         ns.reconcile(&org).await
     });

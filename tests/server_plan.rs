@@ -78,7 +78,7 @@ fn adopt_rebuilds_the_inventory_and_leaves_strangers_alone() {
     let state: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("mailops-state.json")).unwrap())
             .unwrap();
-    assert_eq!(state["version"], 1);
+    assert_eq!(state["version"], 2);
     assert_eq!(state["entries"]["Mailbox/mai-sen"]["origin"], "adopted");
     assert_eq!(
         std::fs::read(dir.path().join("passwd")).unwrap(),

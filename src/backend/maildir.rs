@@ -21,7 +21,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
-use std::io::Write;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
@@ -147,12 +146,16 @@ impl MaildirBackend {
         std::fs::create_dir_all(root.join("mail"))
             .map_err(io(format!("cannot create {}", root.display())))?;
         let meta = std::fs::metadata(root).map_err(io(format!("cannot read {}", root.display())))?;
-        Ok(Self {
+        let backend = Self {
             root: root.to_path_buf(),
             uid: meta.uid(),
             gid: meta.gid(),
             rounds: 5_000,
-        })
+        };
+        // Temporary files of a run killed while writing (they may hold password hashes).
+        let _lock = backend.lock()?;
+        crate::atomic::sweep(root);
+        Ok(backend)
     }
 
     /// Uses this uid and gid for new mailboxes (e.g. Dovecot's `vmail` user).
@@ -226,15 +229,8 @@ impl MaildirBackend {
     }
 
     fn write_file(&self, name: &str, bytes: &[u8]) -> Result<(), BackendError> {
-        let mut tmp =
-            tempfile::NamedTempFile::new_in(&self.root).map_err(io(format!("cannot write {name}")))?;
-        tmp.write_all(bytes).map_err(io(format!("cannot write {name}")))?;
-        tmp.as_file()
-            .sync_all()
-            .map_err(io(format!("cannot sync {name}")))?;
-        tmp.persist(self.root.join(name))
-            .map_err(|e| io(format!("cannot replace {name}"))(e.error))?;
-        Ok(())
+        crate::atomic::write_via(&self.root, &self.root.join(name), bytes, None)
+            .map_err(io(format!("cannot replace {name}")))
     }
 
     fn write(&self, snap: &Snapshot) -> Result<(), BackendError> {
@@ -295,13 +291,9 @@ impl MaildirBackend {
                 (true, Some(_)) => std::fs::remove_file(&path).map_err(io("cannot remove an ACL file"))?,
                 (false, Some(c)) if c == wanted => {}
                 (false, _) => {
-                    let dir = path.parent().unwrap_or(&self.root);
-                    let mut tmp =
-                        tempfile::NamedTempFile::new_in(dir).map_err(io("cannot write an ACL file"))?;
-                    tmp.write_all(wanted.as_bytes())
-                        .map_err(io("cannot write an ACL file"))?;
-                    tmp.persist(&path)
-                        .map_err(|e| io("cannot replace an ACL file")(e.error))?;
+                    // The temporary file in the root (same file system), where the next run sweeps it.
+                    crate::atomic::write_via(&self.root, &path, wanted.as_bytes(), None)
+                        .map_err(io("cannot replace an ACL file"))?;
                 }
             }
         }
@@ -417,10 +409,15 @@ impl MailBackend for MaildirBackend {
         let hash = self.hash(password)?;
         let mut id = None;
         self.modify(|snap| {
-            if in_use(snap, &new.address) {
+            // Aliases already pointing at the new address are what a creation killed before its passwd
+            // line was written left behind: not in use by anyone else.
+            let taken = |a: &Address| {
+                snap.passwd.contains_key(a) || snap.aliases.get(a).is_some_and(|t| t != &new.address)
+            };
+            if taken(&new.address) {
                 return Err(BackendError::AlreadyExists(new.address.clone()));
             }
-            if let Some(a) = new.aliases.iter().find(|a| in_use(snap, a)) {
+            if let Some(a) = new.aliases.iter().find(|a| taken(a)) {
                 return Err(BackendError::AlreadyExists(a.clone()));
             }
             let home = self.home(&new.address);
@@ -467,6 +464,10 @@ impl MailBackend for MaildirBackend {
             if from == to {
                 return Ok(false);
             }
+            if !snap.passwd.contains_key(from) && snap.passwd.contains_key(to) {
+                // Already renamed (a repeated call, or the recovery of a finished one).
+                return Ok(false);
+            }
             let mut entry = snap
                 .passwd
                 .remove(from)
@@ -478,14 +479,19 @@ impl MailBackend for MaildirBackend {
             if let Some(parent) = new_home.parent() {
                 std::fs::create_dir_all(parent).map_err(io("cannot create the domain folder"))?;
             }
-            if new_home.exists() {
+            let moved_already = new_home.exists() && !entry.home.exists();
+            if new_home.exists() && !moved_already {
                 return Err(BackendError::Server(format!(
                     "{} already exists",
                     new_home.display()
                 )));
             }
-            // One rename(2): the messages never exist in two places or none.
-            std::fs::rename(&entry.home, &new_home).map_err(io("cannot move the mailbox"))?;
+            // One rename(2): the messages never exist in two places or none. A run killed after it and
+            // before the passwd-file was written left the folder moved: the rename is finished from there.
+            if !moved_already {
+                std::fs::rename(&entry.home, &new_home).map_err(io("cannot move the mailbox"))?;
+                crate::atomic::sync_dir(new_home.parent().unwrap_or(&self.root));
+            }
             entry.address = to.clone();
             entry.home = new_home;
             snap.passwd.insert(to.clone(), entry);

@@ -22,10 +22,10 @@ struct State {
     partial: bool,
 }
 
-/// The in-memory server.
-#[derive(Debug, Default)]
+/// The in-memory server; clones share the same accounts (one server, several connections).
+#[derive(Debug, Default, Clone)]
 pub struct MemoryBackend {
-    state: Mutex<State>,
+    state: std::sync::Arc<Mutex<State>>,
     capabilities: Option<Capabilities>,
 }
 
@@ -46,7 +46,7 @@ impl MemoryBackend {
     #[must_use]
     pub fn with_capabilities(capabilities: Capabilities) -> Self {
         Self {
-            state: Mutex::default(),
+            state: std::sync::Arc::default(),
             capabilities: Some(capabilities),
         }
     }

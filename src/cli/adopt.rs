@@ -23,7 +23,7 @@ pub(super) fn run(args: &AdoptArgs, printer: &Printer) -> u8 {
     let Some(o) = observe(args.target.connect(), &desired.organization.domains, printer) else {
         return 1;
     };
-    let (inventory, report) = crate::state::adopt(&desired, &o.observation, &o.inventory);
+    let (inventory, report) = crate::state::adopt(&desired, &o.observation, &o.conn.inventory);
     let mut out = String::new();
     for (identity, address) in &report.adopted {
         out.push_str(&format!("= {identity} adopted at {address}\n"));
@@ -44,11 +44,11 @@ pub(super) fn run(args: &AdoptArgs, printer: &Printer) -> u8 {
         inventory.len()
     ));
     if !args.dry_run {
-        if let Err(e) = o.store.save(&inventory) {
+        if let Err(e) = o.conn.store.save(&inventory) {
             printer.error("cannot write the state file", Some(&e), None);
             return 1;
         }
-        out.push_str(&format!("wrote {}\n", o.store.path().display()));
+        out.push_str(&format!("wrote {}\n", o.conn.store.path().display()));
     }
     printer.out(&out);
     0

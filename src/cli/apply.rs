@@ -8,9 +8,9 @@ use clap::Args;
 
 use super::Printer;
 use super::plan::{Observed, desired_or_report, observe};
-use crate::apply::{ApplyOptions, CredentialsSink, Outcome};
 use crate::desired::{self, DesiredState};
-use crate::plan::{self, DiffInput, Plan, PlanSource, render};
+use crate::engine::{CredentialRef, ExecuteOptions, Outcome};
+use crate::plan::{Plan, PlanSource, render};
 
 /// Arguments of `apply`.
 #[derive(Debug, Args)]
@@ -47,14 +47,6 @@ pub struct RecordArgs {
     /// Changes carried out at the same time.
     #[arg(long, default_value_t = 4)]
     pub concurrency: usize,
-}
-
-fn beside(state: &Path, name: &str) -> PathBuf {
-    state
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."))
-        .join(name)
 }
 
 fn load_plan(path: &Path, printer: &Printer) -> Option<Plan> {
@@ -114,7 +106,13 @@ pub(super) fn run(args: &ApplyArgs, printer: &Printer) -> u8 {
         (None, Some(d)) => d.organization.domains.clone(),
         (None, None) => Vec::new(),
     };
-    let Some(mut o) = observe(args.target.connect(), &domains, printer) else {
+    let connect = super::plan::Connect {
+        credentials: args.record.credentials.as_deref(),
+        audit_log: args.record.audit_log.as_deref(),
+        show_credentials: args.show_credentials,
+        ..args.target.connect()
+    };
+    let Some(mut o) = observe(connect, &domains, printer) else {
         return 1;
     };
     let plan = match (saved, &desired) {
@@ -134,9 +132,6 @@ pub(super) fn run(args: &ApplyArgs, printer: &Printer) -> u8 {
     };
     printer.out(&render::text(&plan, printer.stdout_color()));
     let settings = Settings {
-        credentials: args.record.credentials.clone(),
-        show_credentials: args.show_credentials,
-        audit_log: args.record.audit_log.clone(),
         concurrency: args.record.concurrency,
         today,
         progress: true,
@@ -160,34 +155,17 @@ pub(super) fn plan_for(
     revision: Option<String>,
     today: NaiveDate,
 ) -> Plan {
-    let mut p = plan::diff(&DiffInput {
-        desired: Some(desired),
-        previous,
-        observed: &o.observation,
-        inventory: &o.inventory,
-        capabilities: o.backend.capabilities(),
-        today,
-        source: PlanSource {
-            path: path.display().to_string(),
-            revision,
-            base_revision: None,
-        },
-        keep_old_address_as_alias: desired.organization.keep_old_address_as_alias,
-    });
-    p.observed_fingerprint = Some(o.observation.fingerprint());
-    p.server_domains.clone_from(&desired.organization.domains);
-    p
+    let source = PlanSource {
+        path: path.display().to_string(),
+        revision,
+        base_revision: None,
+    };
+    o.conn.plan(desired, previous, &o.observation, source, today)
 }
 
-/// How `execute` delivers passwords and records changes.
+/// How `execute` runs.
 #[derive(Debug, Clone)]
 pub(super) struct Settings {
-    /// Where initial passwords are written (default: beside the state file).
-    pub credentials: Option<PathBuf>,
-    /// Print them instead.
-    pub show_credentials: bool,
-    /// The audit log (default: beside the state file).
-    pub audit_log: Option<PathBuf>,
     /// Changes at the same time.
     pub concurrency: usize,
     /// The day.
@@ -211,47 +189,18 @@ pub(super) struct Executed {
     pub failures: Vec<String>,
 }
 
-/// Carries out `plan` and saves the inventory (even when nothing changes: accounts created in a bulk import
-/// last time get their server ids). `Err` when the state, the credentials or the audit log cannot be
-/// written (printed).
+/// Carries out `plan` through the engine (which saves the inventory) and prints what happened. `Err` when
+/// the journal, the state file or the audit log cannot be written (printed).
 pub(super) fn execute(
     plan: &Plan,
     o: &mut Observed,
     settings: &Settings,
     printer: &Printer,
 ) -> Result<Executed, ()> {
-    let ids_filled = o.inventory.record_ids(&o.observation) > 0;
-    let adopted_only = plan
-        .changes
-        .iter()
-        .all(|c| matches!(c.action, plan::Action::Adopt { .. }));
-    if !plan.has_changes() {
-        if ids_filled && let Err(e) = o.store.save(&o.inventory) {
-            printer.error("cannot write the state file", Some(&e), None);
-            return Err(());
-        }
-        return Ok(Executed::default());
-    }
-    let state_path = o.store.path().to_path_buf();
-    let credentials_file = settings
-        .credentials
-        .clone()
-        .unwrap_or_else(|| beside(&state_path, "mailops-credentials.txt"));
-    let options = ApplyOptions {
+    let options = ExecuteOptions {
         concurrency: settings.concurrency,
         revision: plan.source.revision.clone(),
         today: settings.today,
-        credentials: if settings.show_credentials {
-            CredentialsSink::Show
-        } else {
-            CredentialsSink::File(credentials_file.clone())
-        },
-        audit_log: Some(
-            settings
-                .audit_log
-                .clone()
-                .unwrap_or_else(|| beside(&state_path, "mailops-audit.jsonl")),
-        ),
     };
     let bar = (settings.progress && plan.changes.len() > 5 && std::io::stderr().is_terminal())
         .then(|| indicatif::ProgressBar::new(plan.changes.len() as u64));
@@ -260,35 +209,20 @@ pub(super) fn execute(
             b.inc(1);
         }
     };
-    let result = o.runtime.block_on(crate::apply::apply(
-        plan,
-        o.backend.as_ref(),
-        &mut o.inventory,
-        &options,
-        &tick,
-    ));
+    let result = o
+        .runtime
+        .block_on(o.conn.execute(plan, &o.observation, &options, &tick));
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
-    // The inventory is saved whatever happened: it must record every change that was made.
-    if let Err(e) = o.store.save(&o.inventory) {
-        printer.error(
-            "cannot write the state file",
-            Some(&e),
-            Some("run `mailops adopt` to rebuild it"),
-        );
-        return Err(());
+    let report = result.map_err(|e| printer.engine_error(&e))?;
+    if !plan.has_changes() {
+        return Ok(Executed::default());
     }
-    let report = match result {
-        Ok(r) => r,
-        Err(e) => {
-            printer.error("cannot record the credentials or the audit log", Some(&e), None);
-            return Err(());
-        }
-    };
     let mut done = Executed::default();
     (done.applied, done.blocked, done.failed) = report.counts();
     let mut out = String::new();
+    let mut files = std::collections::BTreeSet::new();
     for o in &report.outcomes {
         match &o.outcome {
             Outcome::Failed { message, .. } => {
@@ -305,18 +239,16 @@ pub(super) fn execute(
             Outcome::Applied => *done.applied_by_action.entry(o.action.name()).or_default() += 1,
             Outcome::Blocked => {}
         }
+        for d in &o.credentials {
+            if let CredentialRef::File { path, .. } = &d.credential {
+                files.insert(path.clone());
+            }
+        }
     }
-    for (mailbox, password, recipient) in &report.credentials {
-        out.push_str(&format!(
-            "password of {mailbox} (for {recipient}): {}\n",
-            password.expose()
-        ));
-    }
-    let created = plan.summary.create + plan.summary.access;
-    if !settings.show_credentials && created > 0 && !adopted_only && credentials_file.exists() {
+    for f in files {
         out.push_str(&format!(
             "new passwords were written to {} (mode 0600)\n",
-            credentials_file.display()
+            f.display()
         ));
     }
     out.push_str(&format!(

@@ -98,6 +98,10 @@ impl ServerArgs {
             server: &self.server,
             state: self.state.as_deref(),
             token_file: self.token_file.as_deref(),
+            credentials: None,
+            audit_log: None,
+            show_credentials: false,
+            recover: crate::engine::Recover::Resolve,
         }
     }
 }
@@ -205,14 +209,5 @@ pub fn init_logging(global: &GlobalArgs) {
 
 /// Writes through a temporary file in the same folder and renames it over the target.
 pub(crate) fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    crate::atomic::write(path, bytes, Some(0o644))
 }

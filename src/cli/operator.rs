@@ -23,6 +23,9 @@ pub struct OperatorArgs {
     /// The longest wait between retries after failures.
     #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = humantime::parse_duration)]
     pub max_backoff: Duration,
+    /// Changes carried out at the same time within a namespace.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
     /// Hold a Lease before reconciling, for more than one replica.
     #[arg(long)]
     pub leader_elect: bool,
@@ -90,6 +93,7 @@ pub(super) fn run(args: &OperatorArgs, printer: &Printer) -> u8 {
         let options = Options {
             requeue: args.requeue,
             max_backoff: args.max_backoff,
+            concurrency: usize::from(args.concurrency),
             leader_election: args.leader_elect.then(|| LeaderElection {
                 namespace: args.lease_namespace.clone(),
                 lease: args.lease_name.clone(),

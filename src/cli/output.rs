@@ -78,6 +78,11 @@ impl Printer {
         }
     }
 
+    /// Prints an engine error: its message, its causes, its hint.
+    pub fn engine_error(&self, e: &crate::engine::EngineError) {
+        self.error(&e.to_string(), std::error::Error::source(e), e.hint());
+    }
+
     /// An error that ends the command: `error: …`, then each cause, then a hint.
     pub fn error(&self, message: &str, cause: Option<&dyn std::error::Error>, hint: Option<&str>) {
         let (red, bold, reset) = if self.color_err {

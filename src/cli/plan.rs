@@ -9,6 +9,7 @@ use clap::{Args, ValueEnum};
 use super::Printer;
 use crate::backend::{Capabilities, Observation, OpenOptions, Secret};
 use crate::desired::{self, DesiredState};
+use crate::engine::{Connection, CredentialSink, FileSink, Paths, Recover, ShowSink};
 use crate::manifest::LoadOptions;
 use crate::plan::{self, DiffInput, PlanSource, policy::policy_changes, render};
 use crate::source::git::{GitSource, RevisionManifests};
@@ -136,21 +137,17 @@ pub(super) fn desired_or_report(path: &std::path::Path, printer: &Printer) -> Op
     }
 }
 
-/// A server read, with the locked state file and its inventory.
+/// A server read through the engine's connection, with the runtime it was read with.
 pub(super) struct Observed {
-    /// The backend.
-    pub backend: Box<dyn crate::backend::MailBackend>,
-    /// What it holds.
+    /// The backend, the locked state store, the inventory, the credentials sink.
+    pub conn: crate::engine::Connection,
+    /// What the server holds.
     pub observation: Observation,
-    /// The state file, locked for this run.
-    pub store: crate::state::StateStore,
-    /// The inventory read from it.
-    pub inventory: Inventory,
-    /// The runtime the backend was read with (a client's connections belong to it).
+    /// The runtime the CLI enters once per command (a client's connections belong to it).
     pub runtime: tokio::runtime::Runtime,
 }
 
-/// How to reach a server: its URL, the state file, where its token is.
+/// How to reach a server: its URL, the state file, where its token is, where passwords and the audit log go.
 #[derive(Debug, Clone, Copy)]
 pub struct Connect<'a> {
     /// The server URL.
@@ -159,6 +156,14 @@ pub struct Connect<'a> {
     pub state: Option<&'a std::path::Path>,
     /// The token file, if not MAILOPS_TOKEN.
     pub token_file: Option<&'a std::path::Path>,
+    /// The credentials file, if not the default.
+    pub credentials: Option<&'a std::path::Path>,
+    /// The audit log, if not the default.
+    pub audit_log: Option<&'a std::path::Path>,
+    /// Print new passwords instead of writing them to the credentials file.
+    pub show_credentials: bool,
+    /// Whether to resolve an interrupted run (everything but `plan`).
+    pub recover: Recover,
 }
 
 /// The API token: from the token file, else MAILOPS_TOKEN; `None` when neither is given.
@@ -179,7 +184,8 @@ fn token(token_file: Option<&std::path::Path>) -> Result<Option<Secret>, String>
         .map(Secret::new))
 }
 
-/// Opens the server and reads the accounts of `domains`, and the state file's inventory.
+/// Connects to the server through the engine (resolving an interrupted run first) and reads the accounts
+/// of `domains`.
 pub(super) fn observe(connect: Connect<'_>, domains: &[String], printer: &Printer) -> Option<Observed> {
     let token = token(connect.token_file)
         .map_err(|e| printer.error(&e, None, None))
@@ -188,40 +194,45 @@ pub(super) fn observe(connect: Connect<'_>, domains: &[String], printer: &Printe
         domains: domains.to_vec(),
         token,
     };
-    let backend = crate::backend::open(connect.server, &options)
-        .map_err(|e| printer.error("cannot open the server", Some(&e), None))
-        .ok()?;
-    let state_path = connect.state.map_or_else(
-        || crate::backend::default_state_file(connect.server),
-        std::path::Path::to_path_buf,
-    );
-    let store = crate::state::StateStore::open(&state_path)
-        .map_err(|e| printer.error("cannot open the state file", Some(&e), None))
-        .ok()?;
-    let inventory = store
-        .load()
-        .map_err(|e| {
-            printer.error(
-                "cannot read the state file",
-                Some(&e),
-                Some("a lost state file is safe: `mailops adopt` rebuilds it"),
-            )
-        })
-        .ok()?;
+    let paths = Paths::for_server(connect.server, connect.state)
+        .with_credentials(connect.credentials.map(std::path::Path::to_path_buf))
+        .with_audit(connect.audit_log.map(std::path::Path::to_path_buf));
+    let sink: Box<dyn CredentialSink> = if connect.show_credentials {
+        Box::new(ShowSink)
+    } else {
+        Box::new(FileSink::new(paths.credentials.clone()))
+    };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| printer.error("cannot start the runtime", Some(&e), None))
         .ok()?;
+    let conn = runtime
+        .block_on(Connection::open(
+            connect.server,
+            &options,
+            paths,
+            sink,
+            connect.recover,
+        ))
+        .map_err(|e| printer.engine_error(&e))
+        .ok()?;
+    if let Some(r) = &conn.recovery {
+        printer.note(&format!(
+            "note: resolved the journal of an interrupted run ({}): {} change(s) found made, {} to make again",
+            r.run, r.finished, r.unfinished
+        ));
+    }
+    if conn.interrupted {
+        printer.note("note: an apply was interrupted; the next apply finishes it before anything else");
+    }
     let observation = runtime
-        .block_on(backend.observe())
-        .map_err(|e| printer.error("cannot read the server", Some(&e), None))
+        .block_on(conn.observe())
+        .map_err(|e| printer.engine_error(&e))
         .ok()?;
     Some(Observed {
-        backend,
+        conn,
         observation,
-        store,
-        inventory,
         runtime,
     })
 }
@@ -232,26 +243,19 @@ fn against_server(args: &PlanArgs, server: &str, printer: &Printer) -> Option<pl
         server,
         state: args.state.as_deref(),
         token_file: args.token_file.as_deref(),
+        credentials: None,
+        audit_log: None,
+        show_credentials: false,
+        recover: Recover::ReadOnly,
     };
     let o = observe(connect, &desired.organization.domains, printer)?;
-    let input = DiffInput {
-        desired: Some(&desired),
-        previous: None,
-        observed: &o.observation,
-        inventory: &o.inventory,
-        capabilities: o.backend.capabilities(),
-        today: args.date.unwrap_or_else(|| chrono::Local::now().date_naive()),
-        source: PlanSource {
-            path: args.path.display().to_string(),
-            revision: None,
-            base_revision: None,
-        },
-        keep_old_address_as_alias: desired.organization.keep_old_address_as_alias,
+    let source = PlanSource {
+        path: args.path.display().to_string(),
+        revision: None,
+        base_revision: None,
     };
-    let mut plan = plan::diff(&input);
-    plan.observed_fingerprint = Some(o.observation.fingerprint());
-    plan.server_domains.clone_from(&desired.organization.domains);
-    Some(plan)
+    let today = args.date.unwrap_or_else(|| chrono::Local::now().date_naive());
+    Some(o.conn.plan(&desired, None, &o.observation, source, today))
 }
 
 fn review(args: &PlanArgs, base_rev: &str, printer: &Printer) -> Option<plan::Plan> {

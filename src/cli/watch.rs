@@ -385,7 +385,12 @@ impl Loop {
     /// Observes the server, plans the good revision, applies it (drift as asked), re-reads what changed.
     fn converge(&mut self, good: &Good) -> Result<(), StageError> {
         let domains = good.desired.organization.domains.clone();
-        let Some(mut o) = observe(self.args.target.connect(), &domains, &self.printer) else {
+        let connect = super::plan::Connect {
+            credentials: self.args.record.credentials.as_deref(),
+            audit_log: self.args.record.audit_log.as_deref(),
+            ..self.args.target.connect()
+        };
+        let Some(mut o) = observe(connect, &domains, &self.printer) else {
             return Err(self.fail("observe"));
         };
         if !o.observation.complete {
@@ -421,9 +426,6 @@ impl Loop {
             self.printer.out(&render::text(&plan, false));
         }
         let settings = Settings {
-            credentials: self.args.record.credentials.clone(),
-            show_credentials: false,
-            audit_log: self.args.record.audit_log.clone(),
             concurrency: self.args.record.concurrency,
             today,
             progress: false,
@@ -435,6 +437,7 @@ impl Loop {
         // Removals waiting for their grace period: those of the plan, and those suspended just now.
         let grace = chrono::Days::new(u64::from(good.desired.organization.safety.grace_days));
         let mut pending: Vec<PendingRemoval> = o
+            .conn
             .inventory
             .entries
             .values()
@@ -544,7 +547,7 @@ impl Loop {
     /// their old picture (so they stay reported).
     fn remember(&mut self, o: &mut Observed, executed: &Executed, drift: &BTreeMap<String, Vec<String>>) {
         let observation = if executed.applied + executed.failed > 0 {
-            match o.runtime.block_on(o.backend.observe()) {
+            match o.runtime.block_on(o.conn.backend.observe()) {
                 Ok(obs) => obs,
                 Err(e) => {
                     tracing::warn!(error = %e, "cannot re-read the server after applying; drift is measured from the next read");

@@ -4,3 +4,4 @@
 pub mod crd;
 pub mod operator;
 pub mod reconcile;
+pub mod secrets;

@@ -31,6 +31,8 @@ pub struct Options {
     pub leader_election: Option<LeaderElection>,
     /// The Events' reporting instance (the pod name).
     pub instance: Option<String>,
+    /// Changes carried out at the same time within a namespace.
+    pub concurrency: usize,
 }
 
 /// Leader election settings.
@@ -89,6 +91,7 @@ async fn reconcile(org: Arc<OrganizationResource>, ctx: Arc<Context>) -> Result<
         recorder: &ctx.recorder,
         namespace: &namespace,
         today: chrono::Local::now().date_naive(),
+        concurrency: ctx.options.concurrency,
     };
     let started = chrono::Utc::now();
     let result = ns.reconcile(&current).await;

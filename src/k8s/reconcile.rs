@@ -28,13 +28,14 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::crd::{MailServerResource, MailServerStatus, MailboxStatus, OrganizationStatus};
-use crate::apply::{ApplyOptions, CredentialsSink, Outcome};
+use super::secrets::SecretSink;
 use crate::backend::{OpenOptions, Secret};
 use crate::desired::{self, DesiredState};
+use crate::engine::{Connection, CredentialRef, EngineError, ExecuteOptions, Outcome, Paths, Recover};
 use crate::manifest::{
     DeletionPolicy, LoadOptions, MailboxResource, OrganizationResource, SharedMailboxResource, load_texts,
 };
-use crate::plan::{self, ActionKind, DiffInput, Plan, PlanSource};
+use crate::plan::{self, ActionKind, Plan, PlanSource};
 
 /// The finalizer on every Mailbox and SharedMailbox.
 pub const FINALIZER: &str = "mailops.dev/account";
@@ -225,6 +226,20 @@ pub struct Namespace<'a> {
     pub namespace: &'a str,
     /// The day (grace periods).
     pub today: chrono::NaiveDate,
+    /// Changes carried out at the same time.
+    pub concurrency: usize,
+}
+
+/// An error with its causes, on one line (statuses and Events show it).
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
 }
 
 fn patch_params() -> PatchParams {
@@ -510,7 +525,8 @@ impl Namespace<'_> {
         };
         let state: DesiredState = state;
 
-        // The server and the inventory.
+        // The server, the inventory and the credentials sink, through the engine (which resolves an
+        // interrupted run first).
         let url = server.spec.url.clone();
         let backend = crate::backend::open(
             &url,
@@ -520,36 +536,36 @@ impl Namespace<'_> {
             },
         )
         .map_err(|e| Error::Config(format!("MailServer {}: {e}", server.name_any())))?;
-        // Beside a maildir's mail; for servers with an API, under MAILOPS_STATE_DIR (default
-        // /var/lib/mailops, the Deployment's volume), one file per namespace and MailServer.
-        let state_path = server.spec.state_file.as_ref().map_or_else(
-            || {
-                if url.starts_with("maildir:") {
-                    crate::backend::default_state_file(&url)
-                } else {
-                    std::env::var_os("MAILOPS_STATE_DIR")
-                        .map_or_else(|| PathBuf::from("/var/lib/mailops"), PathBuf::from)
-                        .join(self.namespace)
-                        .join(server.name_any())
-                        .join("mailops-state.json")
-                }
-            },
-            PathBuf::from,
+        let paths = Paths::for_operator(
+            &url,
+            server.spec.state_file.as_deref(),
+            self.namespace,
+            &server.name_any(),
         );
-        if let Some(dir) = state_path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| Error::State(format!("{}: {e}", dir.display())))?;
-        }
-        let store = crate::state::StateStore::open(&state_path).map_err(|e| Error::State(e.to_string()))?;
-        let mut inventory = store.load().map_err(|e| Error::State(e.to_string()))?;
-        let observation = match backend.observe().await {
+        let owners = alive
+            .iter()
+            .map(|a| (a.key(), (a.name(), a.owner_reference())))
+            .collect();
+        let sink = SecretSink::new(self.api::<KubeSecret>(), self.namespace, owners, MANAGER);
+        let mut conn = match Connection::with_backend(backend, paths, Box::new(sink), Recover::Resolve).await
+        {
+            Ok(c) => c,
+            Err(e @ (EngineError::Observe(_) | EngineError::Open(_))) => {
+                let message = error_chain(&e);
+                self.write_server_status(&server, false, &message, None).await?;
+                return Err(Error::Server(message));
+            }
+            Err(e) => return Err(Error::State(error_chain(&e))),
+        };
+        let observation = match conn.observe().await {
             Ok(o) => o,
             Err(e) => {
-                self.write_server_status(&server, false, &e.to_string(), None)
-                    .await?;
-                return Err(Error::Server(e.to_string()));
+                let message = error_chain(&e);
+                self.write_server_status(&server, false, &message, None).await?;
+                return Err(Error::Server(message));
             }
         };
-        inventory.record_ids(&observation);
+        let inventory = &mut conn.inventory;
         let accounts_read = i32::try_from(observation.accounts.len()).unwrap_or(i32::MAX);
         self.write_server_status(&server, true, "", Some(accounts_read))
             .await?;
@@ -563,24 +579,16 @@ impl Namespace<'_> {
             }
         }
 
-        let mut plan = plan::diff(&DiffInput {
-            desired: Some(&state),
-            previous: None,
-            observed: &observation,
-            inventory: &inventory,
-            capabilities: backend.capabilities(),
-            today: self.today,
-            source: PlanSource {
-                path: format!("namespace/{}", self.namespace),
-                revision: org
-                    .meta()
-                    .resource_version
-                    .clone()
-                    .map(|rv| format!("k8s:{}@{rv}", self.namespace)),
-                base_revision: None,
-            },
-            keep_old_address_as_alias: state.organization.keep_old_address_as_alias,
-        });
+        let source = PlanSource {
+            path: format!("namespace/{}", self.namespace),
+            revision: org
+                .meta()
+                .resource_version
+                .clone()
+                .map(|rv| format!("k8s:{}@{rv}", self.namespace)),
+            base_revision: None,
+        };
+        let mut plan = conn.plan(&state, None, &observation, source, self.today);
         // No change for a resource that does not validate: not created, not removed.
         plan.changes.retain(|c| {
             c.target
@@ -590,21 +598,29 @@ impl Namespace<'_> {
         });
         plan.summary = Plan::summarize(&plan.changes);
 
-        let options = ApplyOptions {
-            concurrency: 4,
+        let options = ExecuteOptions {
+            concurrency: self.concurrency,
             revision: plan.source.revision.clone(),
             today: self.today,
-            credentials: CredentialsSink::Show,
-            audit_log: Some(state_path.with_file_name("mailops-audit.jsonl")),
         };
-        let report = crate::apply::apply(&plan, backend.as_ref(), &mut inventory, &options, &|| {})
+        let report = conn
+            .execute(&plan, &observation, &options, &|| {})
             .await
-            .map_err(|e| Error::State(e.to_string()))?;
+            .map_err(|e| Error::State(error_chain(&e)))?;
+        let inventory = &mut conn.inventory;
 
-        // What happened, per resource.
+        // What happened, per resource, and where their passwords went.
         let mut outcomes: BTreeMap<String, Vec<(ActionKind, Outcome, String)>> = BTreeMap::new();
+        let mut secrets: BTreeMap<String, String> = BTreeMap::new();
         let mut done = Reconciled::default();
         for o in &report.outcomes {
+            if matches!(o.outcome, Outcome::Applied) {
+                for d in &o.credentials {
+                    if let CredentialRef::Secret { name, .. } = &d.credential {
+                        secrets.insert(o.target.clone(), name.clone());
+                    }
+                }
+            }
             match &o.outcome {
                 Outcome::Applied => *done.applied.entry(o.action.name()).or_default() += 1,
                 _ => done.failed += 1,
@@ -632,7 +648,9 @@ impl Namespace<'_> {
             }
             released.push(a.clone());
         }
-        store.save(&inventory).map_err(|e| Error::State(e.to_string()))?;
+        conn.store
+            .save(inventory)
+            .map_err(|e| Error::State(e.to_string()))?;
         // Events for the removals of deleted resources (their statuses are gone with them).
         for a in accounts.iter().filter(|a| a.deleting()) {
             for (action, outcome, address) in outcomes.get(&a.key()).into_iter().flatten() {
@@ -656,34 +674,6 @@ impl Namespace<'_> {
             self.event(a, false, &format!("{:?}", a.deletion_policy()), note)
                 .await;
             self.remove_finalizer(a).await?;
-        }
-
-        // Initial and rotated passwords: a Secret owned by the resource.
-        let mut secrets: BTreeMap<String, String> = BTreeMap::new();
-        for (mailbox, password, recipient) in &report.credentials {
-            let Some(a) = alive
-                .iter()
-                .find(|a| address_of(&state, a).as_deref() == Some(mailbox.as_str()))
-            else {
-                continue;
-            };
-            let name = format!("{}-mailbox-credentials", a.name());
-            let secret = json!({
-                "apiVersion": "v1",
-                "kind": "Secret",
-                "metadata": {
-                    "name": name,
-                    "namespace": self.namespace,
-                    "labels": {"app.kubernetes.io/managed-by": "mailops"},
-                    "ownerReferences": a.owner_reference().into_iter().collect::<Vec<_>>(),
-                },
-                "type": "Opaque",
-                "stringData": {"address": mailbox.to_string(), "password": password.expose(), "recipient": recipient.to_string()},
-            });
-            self.api::<KubeSecret>()
-                .patch(&name, &patch_params(), &Patch::Apply(secret))
-                .await?;
-            secrets.insert(a.key(), name);
         }
 
         // Events and statuses.

@@ -1,0 +1,94 @@
+//! Files replaced whole, crash-safely: a temporary file beside the target with a recognisable name, fsync,
+//! rename, fsync of the folder. A run killed half-way leaves at most a temporary file, which the next run
+//! sweeps ([`sweep`]); the target is always either the old or the new content, never a mix.
+
+use std::io::Write;
+use std::path::Path;
+
+/// The start of every temporary file's name: `.mailops-tmp-XXXXXX`.
+pub const TEMP_PREFIX: &str = ".mailops-tmp-";
+
+/// The folder a path is in (`.` for a bare file name).
+#[must_use]
+pub fn folder(path: &Path) -> &Path {
+    path.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+/// Writes `bytes` to `path` atomically. The temporary file, and so the result, has mode 0600 (it may hold
+/// password hashes), unless `mode` says otherwise.
+///
+/// # Errors
+/// When the temporary file cannot be created, written, synced or renamed.
+pub fn write(path: &Path, bytes: &[u8], mode: Option<u32>) -> std::io::Result<()> {
+    write_via(folder(path), path, bytes, mode)
+}
+
+/// Like [`write`], with the temporary file in `dir` (on the same file system as `path`).
+///
+/// # Errors
+/// As [`write`].
+pub fn write_via(dir: &Path, path: &Path, bytes: &[u8], mode: Option<u32>) -> std::io::Result<()> {
+    let mut tmp = tempfile::Builder::new().prefix(TEMP_PREFIX).tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    if let Some(mode) = mode {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(mode))?;
+    }
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    sync_dir(folder(path));
+    Ok(())
+}
+
+/// fsyncs a folder, so that a rename or a new file in it survives a power loss.
+pub fn sync_dir(dir: &Path) {
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
+/// Removes the temporary files a killed run left in `dir`; returns how many. Call it only while holding the
+/// lock that writers of `dir` take.
+pub fn sweep(dir: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    let mut n = 0;
+    for e in entries.flatten() {
+        if e.file_name().to_string_lossy().starts_with(TEMP_PREFIX)
+            && e.file_type().is_ok_and(|t| t.is_file())
+            && std::fs::remove_file(e.path()).is_ok()
+        {
+            n += 1;
+        }
+    }
+    if n > 0 {
+        tracing::info!(folder = %dir.display(), files = n, "removed temporary files left by an interrupted run");
+    }
+    n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_0600_and_sweeps_only_its_own_leftovers() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("passwd");
+        write(&target, b"x\n", None).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&target).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        std::fs::write(dir.path().join(format!("{TEMP_PREFIX}abc")), "partial").unwrap();
+        std::fs::write(dir.path().join(".tmpKeep"), "someone else's").unwrap();
+        assert_eq!(sweep(dir.path()), 1);
+        assert!(dir.path().join(".tmpKeep").exists());
+        assert_eq!(std::fs::read(&target).unwrap(), b"x\n");
+    }
+}
