@@ -22,10 +22,13 @@ pub fn folder(path: &Path) -> &Path {
 /// # Errors
 /// When the temporary file cannot be created, written, synced or renamed.
 pub fn write(path: &Path, bytes: &[u8], mode: Option<u32>) -> std::io::Result<()> {
-    write_via(folder(path), path, bytes, mode)
+    write_via(folder(path), path, bytes, mode)?;
+    sync_dir(folder(path));
+    Ok(())
 }
 
-/// Like [`write`], with the temporary file in `dir` (on the same file system as `path`).
+/// Like [`write`], with the temporary file in `dir` (on the same file system as `path`), and without the
+/// folder's fsync: a caller replacing several files syncs their folder once, after the last.
 ///
 /// # Errors
 /// As [`write`].
@@ -39,7 +42,6 @@ pub fn write_via(dir: &Path, path: &Path, bytes: &[u8], mode: Option<u32>) -> st
     }
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
-    sync_dir(folder(path));
     Ok(())
 }
 

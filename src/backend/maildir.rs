@@ -28,8 +28,8 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    AccessLevel, AccountUpdate, BackendError, Capabilities, MailBackend, NewAccount, Observation,
-    ObservedAccount, Secret,
+    AccessLevel, AccountChange, AccountUpdate, BackendError, Capabilities, MailBackend, NewAccount,
+    Observation, ObservedAccount, Secret,
 };
 use crate::desired::{Address, Quota};
 
@@ -108,7 +108,7 @@ struct Metadata {
     access: BTreeMap<Address, AccessLevel>,
 }
 
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct MetadataFile {
     next_id: u64,
@@ -116,7 +116,7 @@ struct MetadataFile {
 }
 
 /// Everything in the folder, read under the lock.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct Snapshot {
     passwd: BTreeMap<Address, PasswdEntry>,
     aliases: BTreeMap<Address, Address>,
@@ -130,6 +130,21 @@ pub struct MaildirBackend {
     uid: u32,
     gid: u32,
     rounds: usize,
+    /// The folder as this process last wrote or read it, with the files' identities then: reused while the
+    /// files are unchanged, so that a run of many changes does not parse every file for each one.
+    cache: std::sync::Arc<std::sync::Mutex<Option<(Stamp, Snapshot)>>>,
+}
+
+/// What identifies the content of the three files: device, inode, length and modification time of each.
+type Stamp = [(u64, u64, u64, i64, i64); 3];
+
+fn stamp(root: &Path) -> Stamp {
+    let one = |name: &str| {
+        std::fs::metadata(root.join(name)).map_or((0, 0, 0, 0, 0), |m| {
+            (m.dev(), m.ino(), m.len(), m.mtime(), m.mtime_nsec())
+        })
+    };
+    [one(PASSWD), one(VIRTUAL), one(METADATA)]
 }
 
 fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> BackendError {
@@ -151,6 +166,7 @@ impl MaildirBackend {
             uid: meta.uid(),
             gid: meta.gid(),
             rounds: 5_000,
+            cache: std::sync::Arc::default(),
         };
         // Temporary files of a run killed while writing (they may hold password hashes).
         let _lock = backend.lock()?;
@@ -233,7 +249,7 @@ impl MaildirBackend {
             .map_err(io(format!("cannot replace {name}")))
     }
 
-    fn write(&self, snap: &Snapshot) -> Result<(), BackendError> {
+    fn write(&self, snap: &Snapshot, granted: &BTreeSet<Address>) -> Result<(), BackendError> {
         let mut passwd = String::new();
         for e in snap.passwd.values() {
             passwd.push_str(&e.line());
@@ -245,7 +261,7 @@ impl MaildirBackend {
         }
         let meta = serde_json::to_vec_pretty(&snap.metadata).unwrap_or_default();
         self.write_file(METADATA, &meta)?;
-        self.write_acls(snap)?;
+        self.write_acls(snap, granted)?;
         self.write_file(VIRTUAL, virt.as_bytes())?;
         // The passwd-file last: it is what makes an account exist for Dovecot.
         self.write_file(PASSWD, passwd.as_bytes())?;
@@ -261,17 +277,48 @@ impl MaildirBackend {
         change: impl FnOnce(&mut Snapshot) -> Result<bool, BackendError>,
     ) -> Result<(), BackendError> {
         let _lock = self.lock()?;
-        let mut snap = self.read()?;
+        let mut snap = self.current()?;
+        let granted = with_access(&snap);
+        // On an error the snapshot may be half-changed: it is not kept, and the next call reads the files.
         if change(&mut snap)? {
-            self.write(&snap)?;
+            self.write(&snap, &granted)?;
         }
+        self.keep(snap);
         Ok(())
+    }
+
+    /// The folder's content (under the lock): the cached snapshot while the files are the ones it was made
+    /// from, else read from disk.
+    fn current(&self) -> Result<Snapshot, BackendError> {
+        let now = stamp(&self.root);
+        let cached = self
+            .cache
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        match cached {
+            Some((s, snap)) if s == now => Ok(snap),
+            _ => self.read(),
+        }
+    }
+
+    fn keep(&self, snap: Snapshot) {
+        *self
+            .cache
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some((stamp(&self.root), snap));
     }
 
     /// Dovecot ACL files (`Maildir/dovecot-acl`, read by the `acl` plugin with `vfile`): one line per grantee.
     /// Written only where they differ from what is on disk.
-    fn write_acls(&self, snap: &Snapshot) -> Result<(), BackendError> {
-        for (address, entry) in &snap.passwd {
+    /// Only accounts that had grants before the change (`granted`) or have some now are looked at: an ACL
+    /// file mailops never wrote is left alone.
+    fn write_acls(&self, snap: &Snapshot, granted: &BTreeSet<Address>) -> Result<(), BackendError> {
+        let now = with_access(snap);
+        for (address, entry) in granted
+            .union(&now)
+            .filter_map(|a| snap.passwd.get(a).map(|e| (a, e)))
+        {
             let path = entry.home.join("Maildir").join("dovecot-acl");
             let access = snap.metadata.accounts.get(address).map(|m| &m.access);
             let wanted: String = access
@@ -308,6 +355,56 @@ impl MaildirBackend {
         Ok(format!("{{SHA512-CRYPT}}{hash}"))
     }
 
+    /// Adds a new account to the snapshot (its Maildir is made now); returns its id.
+    fn insert_account(
+        &self,
+        snap: &mut Snapshot,
+        new: &NewAccount,
+        hash: String,
+    ) -> Result<String, BackendError> {
+        // Aliases already pointing at the new address are what a creation killed before its passwd
+        // line was written left behind: not in use by anyone else.
+        let taken = |a: &Address| {
+            snap.passwd.contains_key(a) || snap.aliases.get(a).is_some_and(|t| t != &new.address)
+        };
+        if taken(&new.address) {
+            return Err(BackendError::AlreadyExists(new.address.clone()));
+        }
+        if let Some(a) = new.aliases.iter().find(|a| taken(a)) {
+            return Err(BackendError::AlreadyExists(a.clone()));
+        }
+        let home = self.home(&new.address);
+        make_maildir(&home, self.uid, self.gid)?;
+        snap.metadata.next_id += 1;
+        let id = snap.metadata.next_id.to_string();
+        snap.metadata.accounts.insert(
+            new.address.clone(),
+            Metadata {
+                id: id.clone(),
+                display_name: new.display_name.clone(),
+                given_name: new.given_name.clone(),
+                family_name: new.family_name.clone(),
+                access: BTreeMap::new(),
+            },
+        );
+        for a in &new.aliases {
+            snap.aliases.insert(a.clone(), new.address.clone());
+        }
+        snap.passwd.insert(
+            new.address.clone(),
+            PasswdEntry {
+                address: new.address.clone(),
+                hash,
+                uid: self.uid,
+                gid: self.gid,
+                home,
+                quota: new.quota,
+                nologin: !new.enabled,
+            },
+        );
+        Ok(id)
+    }
+
     fn archive(&self, address: &Address, home: &Path) -> Result<PathBuf, BackendError> {
         let dir = self.root.join("archive").join(address.domain());
         std::fs::create_dir_all(&dir).map_err(io("cannot create the archive folder"))?;
@@ -331,6 +428,9 @@ impl MaildirBackend {
     }
 }
 
+/// Accounts created with one rewrite of the files (the executor's bulk creation).
+const CREATE_BATCH: usize = 100;
+
 /// A passwd line with the password hash hidden, for error messages.
 fn redact(line: &str) -> String {
     let mut parts: Vec<&str> = line.splitn(3, ':').collect();
@@ -338,6 +438,16 @@ fn redact(line: &str) -> String {
         parts[1] = "***";
     }
     parts.join(":")
+}
+
+/// The accounts that grant access to someone.
+fn with_access(snap: &Snapshot) -> BTreeSet<Address> {
+    snap.metadata
+        .accounts
+        .iter()
+        .filter(|(_, m)| !m.access.is_empty())
+        .map(|(a, _)| a.clone())
+        .collect()
 }
 
 fn in_use(snap: &Snapshot, address: &Address) -> bool {
@@ -356,6 +466,186 @@ fn make_maildir(home: &Path, uid: u32, gid: u32) -> Result<(), BackendError> {
     Ok(())
 }
 
+/// The changes of existing accounts, on a snapshot: each returns whether it changed anything.
+impl MaildirBackend {
+    fn rename_in(
+        &self,
+        snap: &mut Snapshot,
+        from: &Address,
+        to: &Address,
+        keep_old_as_alias: bool,
+    ) -> Result<bool, BackendError> {
+        if from == to {
+            return Ok(false);
+        }
+        if !snap.passwd.contains_key(from) && snap.passwd.contains_key(to) {
+            // Already renamed (a repeated call, or the recovery of a finished one).
+            return Ok(false);
+        }
+        let mut entry = snap
+            .passwd
+            .remove(from)
+            .ok_or_else(|| BackendError::NotFound(from.clone()))?;
+        if snap.passwd.contains_key(to) {
+            return Err(BackendError::AlreadyExists(to.clone()));
+        }
+        let new_home = self.home(to);
+        if let Some(parent) = new_home.parent() {
+            std::fs::create_dir_all(parent).map_err(io("cannot create the domain folder"))?;
+        }
+        let moved_already = new_home.exists() && !entry.home.exists();
+        if new_home.exists() && !moved_already {
+            return Err(BackendError::Server(format!(
+                "{} already exists",
+                new_home.display()
+            )));
+        }
+        // One rename(2): the messages never exist in two places or none. A run killed after it and
+        // before the passwd-file was written left the folder moved: the rename is finished from there.
+        if !moved_already {
+            std::fs::rename(&entry.home, &new_home).map_err(io("cannot move the mailbox"))?;
+            crate::atomic::sync_dir(new_home.parent().unwrap_or(&self.root));
+        }
+        entry.address = to.clone();
+        entry.home = new_home;
+        snap.passwd.insert(to.clone(), entry);
+        if let Some(meta) = snap.metadata.accounts.remove(from) {
+            snap.metadata.accounts.insert(to.clone(), meta);
+        }
+        for meta in snap.metadata.accounts.values_mut() {
+            if let Some(level) = meta.access.remove(from) {
+                meta.access.insert(to.clone(), level);
+            }
+        }
+        snap.aliases.remove(to);
+        for target in snap.aliases.values_mut() {
+            if target == from {
+                *target = to.clone();
+            }
+        }
+        if keep_old_as_alias {
+            snap.aliases.insert(from.clone(), to.clone());
+        }
+        Ok(true)
+    }
+
+    fn update_in(
+        &self,
+        snap: &mut Snapshot,
+        address: &Address,
+        u: &AccountUpdate,
+    ) -> Result<bool, BackendError> {
+        let entry = snap
+            .passwd
+            .get_mut(address)
+            .ok_or_else(|| BackendError::NotFound(address.clone()))?;
+        let mut changed = false;
+        if let Some(q) = u.quota
+            && entry.quota != Some(q)
+        {
+            entry.quota = Some(q);
+            changed = true;
+        }
+        let meta = snap.metadata.accounts.entry(address.clone()).or_default();
+        let before = meta.clone();
+        if let Some(v) = &u.display_name {
+            meta.display_name.clone_from(v);
+        }
+        if let Some(v) = &u.given_name {
+            meta.given_name = Some(v.clone());
+        }
+        if let Some(v) = &u.family_name {
+            meta.family_name = Some(v.clone());
+        }
+        changed |= *meta != before;
+        if let Some(wanted) = &u.aliases {
+            let current: BTreeSet<Address> = snap
+                .aliases
+                .iter()
+                .filter(|(_, t)| *t == address)
+                .map(|(a, _)| a.clone())
+                .collect();
+            if &current != wanted {
+                if let Some(taken) = wanted.iter().find(|a| !current.contains(*a) && in_use(snap, a)) {
+                    return Err(BackendError::AlreadyExists(taken.clone()));
+                }
+                snap.aliases.retain(|_, t| t != address);
+                for a in wanted {
+                    snap.aliases.insert(a.clone(), address.clone());
+                }
+                changed = true;
+            }
+        }
+        Ok(changed)
+    }
+
+    fn suspend_in(&self, snap: &mut Snapshot, address: &Address) -> Result<bool, BackendError> {
+        let entry = snap
+            .passwd
+            .get_mut(address)
+            .ok_or_else(|| BackendError::NotFound(address.clone()))?;
+        let changed = !entry.nologin;
+        entry.nologin = true;
+        Ok(changed)
+    }
+
+    fn resume_in(&self, snap: &mut Snapshot, address: &Address) -> Result<bool, BackendError> {
+        let entry = snap
+            .passwd
+            .get_mut(address)
+            .ok_or_else(|| BackendError::NotFound(address.clone()))?;
+        let changed = entry.nologin;
+        entry.nologin = false;
+        Ok(changed)
+    }
+
+    fn grant_in(
+        &self,
+        snap: &mut Snapshot,
+        mailbox: &Address,
+        grantee: &Address,
+        level: AccessLevel,
+    ) -> Result<bool, BackendError> {
+        if !snap.passwd.contains_key(mailbox) {
+            return Err(BackendError::NotFound(mailbox.clone()));
+        }
+        let meta = snap.metadata.accounts.entry(mailbox.clone()).or_default();
+        Ok(meta.access.insert(grantee.clone(), level) != Some(level))
+    }
+
+    fn revoke_in(
+        &self,
+        snap: &mut Snapshot,
+        mailbox: &Address,
+        grantee: &Address,
+    ) -> Result<bool, BackendError> {
+        if !snap.passwd.contains_key(mailbox) {
+            return Err(BackendError::NotFound(mailbox.clone()));
+        }
+        let meta = snap.metadata.accounts.entry(mailbox.clone()).or_default();
+        Ok(meta.access.remove(grantee).is_some())
+    }
+
+    fn change_in(&self, snap: &mut Snapshot, c: &AccountChange) -> Result<bool, BackendError> {
+        match c {
+            AccountChange::Rename {
+                from,
+                to,
+                keep_old_as_alias,
+            } => self.rename_in(snap, from, to, *keep_old_as_alias),
+            AccountChange::Update { address, update } => self.update_in(snap, address, update),
+            AccountChange::Suspend(a) => self.suspend_in(snap, a),
+            AccountChange::Resume(a) => self.resume_in(snap, a),
+            AccountChange::Grant {
+                mailbox,
+                grantee,
+                level,
+            } => self.grant_in(snap, mailbox, grantee, *level),
+            AccountChange::Revoke { mailbox, grantee } => self.revoke_in(snap, mailbox, grantee),
+        }
+    }
+}
+
 #[async_trait]
 impl MailBackend for MaildirBackend {
     fn capabilities(&self) -> Capabilities {
@@ -372,7 +662,9 @@ impl MailBackend for MaildirBackend {
     async fn observe(&self) -> Result<Observation, BackendError> {
         let snap = {
             let _lock = self.lock()?;
-            self.read()?
+            let snap = self.current()?;
+            self.keep(snap.clone());
+            snap
         };
         let mut aliases: BTreeMap<&Address, BTreeSet<Address>> = BTreeMap::new();
         for (alias, target) in &snap.aliases {
@@ -409,49 +701,50 @@ impl MailBackend for MaildirBackend {
         let hash = self.hash(password)?;
         let mut id = None;
         self.modify(|snap| {
-            // Aliases already pointing at the new address are what a creation killed before its passwd
-            // line was written left behind: not in use by anyone else.
-            let taken = |a: &Address| {
-                snap.passwd.contains_key(a) || snap.aliases.get(a).is_some_and(|t| t != &new.address)
-            };
-            if taken(&new.address) {
-                return Err(BackendError::AlreadyExists(new.address.clone()));
-            }
-            if let Some(a) = new.aliases.iter().find(|a| taken(a)) {
-                return Err(BackendError::AlreadyExists(a.clone()));
-            }
-            let home = self.home(&new.address);
-            make_maildir(&home, self.uid, self.gid)?;
-            snap.metadata.next_id += 1;
-            id = Some(snap.metadata.next_id.to_string());
-            snap.metadata.accounts.insert(
-                new.address.clone(),
-                Metadata {
-                    id: snap.metadata.next_id.to_string(),
-                    display_name: new.display_name.clone(),
-                    given_name: new.given_name.clone(),
-                    family_name: new.family_name.clone(),
-                    access: BTreeMap::new(),
-                },
-            );
-            for a in &new.aliases {
-                snap.aliases.insert(a.clone(), new.address.clone());
-            }
-            snap.passwd.insert(
-                new.address.clone(),
-                PasswdEntry {
-                    address: new.address.clone(),
-                    hash,
-                    uid: self.uid,
-                    gid: self.gid,
-                    home,
-                    quota: new.quota,
-                    nologin: !new.enabled,
-                },
-            );
+            id = Some(self.insert_account(snap, new, hash)?);
             Ok(true)
         })?;
         Ok(id)
+    }
+
+    fn create_batch_size(&self) -> usize {
+        CREATE_BATCH
+    }
+
+    /// All or nothing, with one rewrite of the files for the whole batch.
+    async fn create_batch(
+        &self,
+        accounts: &[(&NewAccount, &Secret)],
+    ) -> Result<Vec<Option<String>>, BackendError> {
+        let hashes = accounts
+            .iter()
+            .map(|(_, p)| self.hash(p))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut ids = Vec::with_capacity(accounts.len());
+        self.modify(|snap| {
+            for ((new, _), hash) in accounts.iter().zip(hashes) {
+                ids.push(Some(self.insert_account(snap, new, hash)?));
+            }
+            Ok(true)
+        })?;
+        Ok(ids)
+    }
+
+    fn change_batch_size(&self) -> usize {
+        CREATE_BATCH
+    }
+
+    /// All or nothing, with one rewrite of the files for the whole batch. A rename's folder move is made at
+    /// once (one `rename(2)`); if a later change of the batch fails, nothing is written and the executor
+    /// makes the changes one by one, each rename finishing from its moved folder.
+    async fn change_batch(&self, changes: &[AccountChange]) -> Result<(), BackendError> {
+        self.modify(|snap| {
+            let mut changed = false;
+            for c in changes {
+                changed |= self.change_in(snap, c)?;
+            }
+            Ok(changed)
+        })
     }
 
     async fn rename(
@@ -460,131 +753,19 @@ impl MailBackend for MaildirBackend {
         to: &Address,
         keep_old_as_alias: bool,
     ) -> Result<(), BackendError> {
-        self.modify(|snap| {
-            if from == to {
-                return Ok(false);
-            }
-            if !snap.passwd.contains_key(from) && snap.passwd.contains_key(to) {
-                // Already renamed (a repeated call, or the recovery of a finished one).
-                return Ok(false);
-            }
-            let mut entry = snap
-                .passwd
-                .remove(from)
-                .ok_or_else(|| BackendError::NotFound(from.clone()))?;
-            if snap.passwd.contains_key(to) {
-                return Err(BackendError::AlreadyExists(to.clone()));
-            }
-            let new_home = self.home(to);
-            if let Some(parent) = new_home.parent() {
-                std::fs::create_dir_all(parent).map_err(io("cannot create the domain folder"))?;
-            }
-            let moved_already = new_home.exists() && !entry.home.exists();
-            if new_home.exists() && !moved_already {
-                return Err(BackendError::Server(format!(
-                    "{} already exists",
-                    new_home.display()
-                )));
-            }
-            // One rename(2): the messages never exist in two places or none. A run killed after it and
-            // before the passwd-file was written left the folder moved: the rename is finished from there.
-            if !moved_already {
-                std::fs::rename(&entry.home, &new_home).map_err(io("cannot move the mailbox"))?;
-                crate::atomic::sync_dir(new_home.parent().unwrap_or(&self.root));
-            }
-            entry.address = to.clone();
-            entry.home = new_home;
-            snap.passwd.insert(to.clone(), entry);
-            if let Some(meta) = snap.metadata.accounts.remove(from) {
-                snap.metadata.accounts.insert(to.clone(), meta);
-            }
-            for meta in snap.metadata.accounts.values_mut() {
-                if let Some(level) = meta.access.remove(from) {
-                    meta.access.insert(to.clone(), level);
-                }
-            }
-            snap.aliases.remove(to);
-            for target in snap.aliases.values_mut() {
-                if target == from {
-                    *target = to.clone();
-                }
-            }
-            if keep_old_as_alias {
-                snap.aliases.insert(from.clone(), to.clone());
-            }
-            Ok(true)
-        })
+        self.modify(|snap| self.rename_in(snap, from, to, keep_old_as_alias))
     }
 
     async fn update(&self, address: &Address, u: &AccountUpdate) -> Result<(), BackendError> {
-        self.modify(|snap| {
-            let entry = snap
-                .passwd
-                .get_mut(address)
-                .ok_or_else(|| BackendError::NotFound(address.clone()))?;
-            let mut changed = false;
-            if let Some(q) = u.quota
-                && entry.quota != Some(q)
-            {
-                entry.quota = Some(q);
-                changed = true;
-            }
-            let meta = snap.metadata.accounts.entry(address.clone()).or_default();
-            let before = meta.clone();
-            if let Some(v) = &u.display_name {
-                meta.display_name.clone_from(v);
-            }
-            if let Some(v) = &u.given_name {
-                meta.given_name = Some(v.clone());
-            }
-            if let Some(v) = &u.family_name {
-                meta.family_name = Some(v.clone());
-            }
-            changed |= *meta != before;
-            if let Some(wanted) = &u.aliases {
-                let current: BTreeSet<Address> = snap
-                    .aliases
-                    .iter()
-                    .filter(|(_, t)| *t == address)
-                    .map(|(a, _)| a.clone())
-                    .collect();
-                if &current != wanted {
-                    if let Some(taken) = wanted.iter().find(|a| !current.contains(*a) && in_use(snap, a)) {
-                        return Err(BackendError::AlreadyExists(taken.clone()));
-                    }
-                    snap.aliases.retain(|_, t| t != address);
-                    for a in wanted {
-                        snap.aliases.insert(a.clone(), address.clone());
-                    }
-                    changed = true;
-                }
-            }
-            Ok(changed)
-        })
+        self.modify(|snap| self.update_in(snap, address, u))
     }
 
     async fn suspend(&self, address: &Address) -> Result<(), BackendError> {
-        self.modify(|snap| {
-            let entry = snap
-                .passwd
-                .get_mut(address)
-                .ok_or_else(|| BackendError::NotFound(address.clone()))?;
-            let changed = !entry.nologin;
-            entry.nologin = true;
-            Ok(changed)
-        })
+        self.modify(|snap| self.suspend_in(snap, address))
     }
 
     async fn resume(&self, address: &Address) -> Result<(), BackendError> {
-        self.modify(|snap| {
-            let entry = snap
-                .passwd
-                .get_mut(address)
-                .ok_or_else(|| BackendError::NotFound(address.clone()))?;
-            let changed = entry.nologin;
-            entry.nologin = false;
-            Ok(changed)
-        })
+        self.modify(|snap| self.resume_in(snap, address))
     }
 
     async fn delete(&self, address: &Address) -> Result<(), BackendError> {
@@ -615,23 +796,11 @@ impl MailBackend for MaildirBackend {
         grantee: &Address,
         level: AccessLevel,
     ) -> Result<(), BackendError> {
-        self.modify(|snap| {
-            if !snap.passwd.contains_key(mailbox) {
-                return Err(BackendError::NotFound(mailbox.clone()));
-            }
-            let meta = snap.metadata.accounts.entry(mailbox.clone()).or_default();
-            Ok(meta.access.insert(grantee.clone(), level) != Some(level))
-        })
+        self.modify(|snap| self.grant_in(snap, mailbox, grantee, level))
     }
 
     async fn revoke(&self, mailbox: &Address, grantee: &Address) -> Result<(), BackendError> {
-        self.modify(|snap| {
-            if !snap.passwd.contains_key(mailbox) {
-                return Err(BackendError::NotFound(mailbox.clone()));
-            }
-            let meta = snap.metadata.accounts.entry(mailbox.clone()).or_default();
-            Ok(meta.access.remove(grantee).is_some())
-        })
+        self.modify(|snap| self.revoke_in(snap, mailbox, grantee))
     }
 
     async fn set_password(&self, address: &Address, password: &Secret) -> Result<(), BackendError> {

@@ -177,6 +177,47 @@ pub struct AccountUpdate {
     pub aliases: Option<BTreeSet<Address>>,
 }
 
+/// One change of an existing account, for [`MailBackend::change_batch`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccountChange {
+    /// [`MailBackend::rename`].
+    Rename {
+        /// The current address.
+        from: Address,
+        /// The new address.
+        to: Address,
+        /// Keep the old address delivering.
+        keep_old_as_alias: bool,
+    },
+    /// [`MailBackend::update`].
+    Update {
+        /// The account.
+        address: Address,
+        /// The fields.
+        update: AccountUpdate,
+    },
+    /// [`MailBackend::suspend`].
+    Suspend(Address),
+    /// [`MailBackend::resume`].
+    Resume(Address),
+    /// [`MailBackend::grant`].
+    Grant {
+        /// The mailbox.
+        mailbox: Address,
+        /// Who gets access.
+        grantee: Address,
+        /// How much.
+        level: AccessLevel,
+    },
+    /// [`MailBackend::revoke`].
+    Revoke {
+        /// The mailbox.
+        mailbox: Address,
+        /// Who loses access.
+        grantee: Address,
+    },
+}
+
 /// A password, kept out of `Debug`, `Display` and serialisation so that it cannot reach a log or a plan.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
@@ -291,6 +332,19 @@ pub trait MailBackend: Send + Sync {
     ) -> Result<Vec<Option<String>>, BackendError> {
         let _ = accounts;
         Err(BackendError::Unsupported("create accounts in a batch"))
+    }
+
+    /// How many changes of existing accounts [`MailBackend::change_batch`] takes at once; 1 (the default)
+    /// when the backend makes them one at a time.
+    fn change_batch_size(&self) -> usize {
+        1
+    }
+
+    /// Makes several changes of existing accounts in one all-or-nothing operation, in order. An error
+    /// means none was made: the caller makes them one by one instead, which also tells which one failed.
+    async fn change_batch(&self, changes: &[AccountChange]) -> Result<(), BackendError> {
+        let _ = changes;
+        Err(BackendError::Unsupported("change accounts in a batch"))
     }
 
     /// Renames an account in place, keeping its mail; with `keep_old_as_alias`, the old address keeps

@@ -225,7 +225,7 @@ impl FileSink {
             if n == 0 || !line.ends_with('\n') {
                 break;
             }
-            if let Some(Ok(mailbox)) = line.split('\t').next().map(str::parse::<Address>) {
+            if let Some((mailbox, _)) = parse_line(line.trim_end_matches('\n')) {
                 out.push((
                     mailbox,
                     CredentialRef::File {
@@ -246,15 +246,24 @@ impl FileSink {
         std::fs::symlink_metadata(&self.path).map_or(0, |m| m.len())
     }
 
+    fn ends_with_newline(&self, len: u64) -> bool {
+        let Ok(mut file) = self.open(false) else {
+            return true;
+        };
+        let mut last = [0_u8];
+        file.seek(std::io::SeekFrom::Start(len - 1)).is_ok()
+            && file.read_exact(&mut last).is_ok()
+            && last[0] == b'\n'
+    }
+
     fn read_at(&self, offset: u64, mailbox: &Address) -> Option<Secret> {
         let mut file = self.open(false).ok()?;
         file.seek(std::io::SeekFrom::Start(offset)).ok()?;
         let mut buf = Vec::new();
         file.take(4096).read_to_end(&mut buf).ok()?;
         let line = std::str::from_utf8(&buf).ok()?.split('\n').next()?;
-        let mut fields = line.split('\t');
-        let (who, password) = (fields.next()?, fields.next()?);
-        (who == mailbox.as_str() && !password.is_empty()).then(|| Secret::new(password.to_string()))
+        let (who, password) = parse_line(line)?;
+        (&who == mailbox).then(|| Secret::new(password.to_string()))
     }
 }
 
@@ -274,8 +283,14 @@ impl CredentialSink for FileSink {
                 path: self.path.clone(),
                 source,
             };
-            let offset = file.metadata().map_err(io)?.len();
+            let mut offset = file.metadata().map_err(io)?.len();
             let mut buf = Vec::new();
+            // A line cut short by a power loss is ended, so that it stays a line of its own (never read as
+            // a password: it lacks its recipient).
+            if offset > 0 && !self.ends_with_newline(offset) {
+                file.write_all(b"\n").map_err(io)?;
+                offset += 1;
+            }
             let mut refs = Vec::with_capacity(deliveries.len());
             for d in deliveries {
                 refs.push(CredentialRef::File {
@@ -339,6 +354,16 @@ impl CredentialSink for FileSink {
                 .unwrap_or_else(std::sync::PoisonError::into_inner),
         );
     }
+}
+
+/// A well-formed line: `mailbox<TAB>password<TAB>recipient`, both addresses valid and a password.
+fn parse_line(line: &str) -> Option<(Address, &str)> {
+    let mut fields = line.split('\t');
+    let (mailbox, password, recipient) = (fields.next()?, fields.next()?, fields.next()?);
+    if fields.next().is_some() || password.is_empty() || recipient.parse::<Address>().is_err() {
+        return None;
+    }
+    Some((mailbox.parse().ok()?, password))
 }
 
 /// `--show-credentials`: each password printed once on standard output (flushed) before its account is

@@ -27,7 +27,7 @@ use serde::Serialize;
 use super::audit::{AuditLine, AuditLog, change_id};
 use super::credentials::{CredentialSink, Delivery};
 use super::journal::{DeliveredCredential, Journal, Record};
-use crate::backend::{AccessLevel, AccountUpdate, BackendError, MailBackend, Secret};
+use crate::backend::{AccessLevel, AccountChange, AccountUpdate, BackendError, MailBackend, Secret};
 use crate::desired::{Address, Quota};
 use crate::plan::{Action, ActionKind, Change, FieldChange, Plan};
 use crate::state::{EntryOrigin, Inventory, InventoryEntry};
@@ -322,8 +322,18 @@ fn change_holders(holders: &mut BTreeMap<Address, AccessLevel>, action: &Action)
 /// The changes of one phase, as units of work: each change alone, except that on a server without
 /// delegation the access changes of one mailbox form one unit (one rotation), and on a server with bulk
 /// creation the creations go in batches of its size.
-fn units<'c>(batch: &[&'c Change], shares: bool, batch_size: usize) -> Vec<Vec<usize>> {
+fn units<'c>(batch: &[&'c Change], shares: bool, batch_size: usize, change_batch: usize) -> Vec<Vec<usize>> {
     let mut units: Vec<Vec<usize>> = Vec::new();
+    let batchable = batch.iter().filter(|c| account_change(c).is_some()).count();
+    if shares && change_batch > 1 && batchable > 1 {
+        let (together, rest): (Vec<usize>, Vec<usize>) =
+            (0..batch.len()).partition(|i| account_change(batch[*i]).is_some());
+        let n = together.len().div_ceil(change_batch);
+        let size = together.len().div_ceil(n);
+        units.extend(together.chunks(size).map(<[usize]>::to_vec));
+        units.extend(rest.into_iter().map(|i| vec![i]));
+        return units;
+    }
     let mut by_mailbox: BTreeMap<&'c Address, usize> = BTreeMap::new();
     let creates = batch
         .iter()
@@ -350,6 +360,76 @@ fn units<'c>(batch: &[&'c Change], shares: bool, batch_size: usize) -> Vec<Vec<u
         units.push(vec![i]);
     }
     units
+}
+
+/// A change of an existing account as the backend's batch operation takes it (`None`: not batched).
+fn account_change(c: &Change) -> Option<Vec<AccountChange>> {
+    let a = &c.target.address;
+    Some(match &c.action {
+        Action::Rename {
+            from,
+            to,
+            keep_old_as_alias,
+            ..
+        } => vec![AccountChange::Rename {
+            from: from.clone(),
+            to: to.clone(),
+            keep_old_as_alias: *keep_old_as_alias,
+        }],
+        Action::Update { fields } => {
+            let (update, enable) = update_from(fields).ok()?;
+            let mut out = Vec::new();
+            if update != AccountUpdate::default() {
+                out.push(AccountChange::Update {
+                    address: a.clone(),
+                    update,
+                });
+            }
+            match enable {
+                Some(true) => out.push(AccountChange::Resume(a.clone())),
+                Some(false) => out.push(AccountChange::Suspend(a.clone())),
+                None => {}
+            }
+            out
+        }
+        Action::Suspend { .. } => vec![AccountChange::Suspend(a.clone())],
+        Action::Resume => vec![AccountChange::Resume(a.clone())],
+        Action::Grant { grantee, level, .. } => vec![AccountChange::Grant {
+            mailbox: a.clone(),
+            grantee: grantee.clone(),
+            level: *level,
+        }],
+        Action::Revoke { grantee, .. } => vec![AccountChange::Revoke {
+            mailbox: a.clone(),
+            grantee: grantee.clone(),
+        }],
+        _ => return None,
+    })
+}
+
+/// Changes of existing accounts in one batch operation; if the server refuses it (nothing is then made),
+/// one by one, so that the others are made and the failing one is named.
+async fn change_batch(
+    backend: &dyn MailBackend,
+    batch: &[&Change],
+    unit: &[usize],
+) -> Vec<(usize, Result<Option<String>, BackendError>)> {
+    let changes: Vec<AccountChange> = unit
+        .iter()
+        .filter_map(|i| account_change(batch[*i]))
+        .flatten()
+        .collect();
+    match backend.change_batch(&changes).await {
+        Ok(()) => unit.iter().map(|i| (*i, Ok(None))).collect(),
+        Err(e) => {
+            tracing::info!(error = %e, changes = unit.len(), "batch refused; changing one by one");
+            let mut out = Vec::new();
+            for i in unit {
+                out.push((*i, run_change(backend, batch[*i], None).await));
+            }
+            out
+        }
+    }
 }
 
 /// Who receives the password a unit sets (`None`: it sets none): the owner of a new mailbox, the new owner
@@ -392,6 +472,9 @@ async fn run_unit(
     let first = batch[unit[0]];
     if unit.len() > 1 && matches!(first.action, Action::Create { .. }) {
         return create_batch(backend, batch, unit, passwords).await;
+    }
+    if unit.len() > 1 && shares && account_change(first).is_some() {
+        return change_batch(backend, batch, unit).await;
     }
     if shares || !is_access(&first.action) {
         return vec![(unit[0], run_change(backend, first, passwords[0].as_ref()).await)];
@@ -678,7 +761,12 @@ async fn run_phase(
         }
         return Ok(outcomes);
     }
-    let units = units(batch, shares, backend.create_batch_size());
+    let units = units(
+        batch,
+        shares,
+        backend.create_batch_size(),
+        backend.change_batch_size(),
+    );
     let mut prepared = prepare(batch, &units, shares, inventory, sink).await;
 
     // Step 1b: the intents, fsynced, of every unit whose passwords were delivered.

@@ -296,6 +296,14 @@ impl Connection {
             return Ok(());
         }
         if recover == Recover::ReadOnly {
+            // What the next apply will find made, in memory only: nothing is written.
+            recover::preview(
+                &unfinished,
+                self.backend.as_ref(),
+                self.sink.as_ref(),
+                &mut self.inventory,
+            )
+            .await?;
             self.interrupted = true;
             return Ok(());
         }

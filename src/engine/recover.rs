@@ -124,6 +124,42 @@ pub async fn recover(
     inventory: &mut Inventory,
     mut audit: Option<&mut AuditLog>,
 ) -> Result<Recovery, super::EngineError> {
+    resolve(journal, backend, sink, inventory, audit.take(), false).await
+}
+
+/// What [`recover`] would record, without writing anything: creations and renames that are visible on the
+/// server count as made, everything else as not made (`plan` shows what the next apply will do).
+///
+/// # Errors
+/// When the server cannot be read.
+pub async fn preview(
+    journal: &Unfinished,
+    backend: &dyn MailBackend,
+    sink: &dyn CredentialSink,
+    inventory: &mut Inventory,
+) -> Result<Recovery, super::EngineError> {
+    resolve(journal, backend, sink, inventory, None, true).await
+}
+
+/// Changes visible on the server without making anything.
+fn visible(unit: &[&Intent], present: &Present) -> Vec<Option<Option<String>>> {
+    unit.iter()
+        .map(|i| match &i.change.action {
+            Action::Create { .. } => present.0.get(&i.change.target.address).cloned(),
+            Action::Rename { from, to, .. } => (present.has(to) && !present.has(from)).then_some(None),
+            _ => None,
+        })
+        .collect()
+}
+
+async fn resolve(
+    journal: &Unfinished,
+    backend: &dyn MailBackend,
+    sink: &dyn CredentialSink,
+    inventory: &mut Inventory,
+    mut audit: Option<&mut AuditLog>,
+    dry: bool,
+) -> Result<Recovery, super::EngineError> {
     let mut report = Recovery {
         run: journal.run.clone(),
         ..Recovery::default()
@@ -151,6 +187,8 @@ pub async fn recover(
             .collect();
         let finished = if open.is_empty() {
             Vec::new()
+        } else if dry {
+            visible(&open, &present)
         } else {
             finish_unit(&open, backend, sink, &present, shares).await
         };
@@ -192,6 +230,9 @@ pub async fn recover(
         .pending_credentials
         .retain(|mailbox, _| !present.has(mailbox));
     report.pending_credentials = inventory.pending_credentials.len();
+    if dry {
+        return Ok(report);
+    }
     tracing::info!(
         run = %report.run,
         finished = report.finished,
