@@ -398,3 +398,53 @@ fn kill_9_during_1500_renames_keeps_every_mailbox_and_its_mail() {
         eprintln!("{moment}: ok");
     }
 }
+
+#[test]
+fn kill_9_of_watch_mid_reconcile_is_resolved_by_the_next_watch() {
+    let site = Site::new();
+    let people: BTreeSet<String> = write_people(&site.repo, false).into_iter().collect();
+    let base = example_accounts();
+    let wanted: BTreeSet<String> = base.union(&people).cloned().collect();
+    let created: BTreeSet<String> = wanted
+        .iter()
+        .filter(|a| !a.starts_with("bdt@"))
+        .cloned()
+        .collect();
+    let repo = site.repo.display().to_string();
+    let server = site.server();
+    let args = ["--server", &server, "--interval", "1s", "--max-backoff", "1s"];
+    let watch = || {
+        let mut all = vec![repo.as_str()];
+        all.extend_from_slice(&args);
+        common::watcher::Watcher::start(&all, &[])
+    };
+    let first = watch();
+    // SIGKILL once some hundreds of creations are in the audit log (~170 bytes a line).
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while std::fs::metadata(site.audit()).map_or(0, |m| m.len()) < 400 * 170 {
+        assert!(
+            Instant::now() < deadline,
+            "watch made no progress:\n{}",
+            first.stderr()
+        );
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    first.kill9();
+    assert!(
+        site.mail.join("mailops-state.json.journal").exists(),
+        "killed inside the reconcile"
+    );
+    let second = watch();
+    second.wait_for("the repository applied", 120, |s| {
+        s["revision"] == "local" && s["lastError"].is_null()
+    });
+    let (code, _) = second.stop();
+    assert_eq!(code, 0);
+    site.check(&wanted, &created, "watch killed", true);
+    let twice: Vec<_> = site
+        .audited("create")
+        .into_iter()
+        .filter(|(_, n)| *n != 1)
+        .collect();
+    assert!(twice.is_empty(), "audited more than once: {twice:?}");
+}

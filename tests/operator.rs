@@ -378,6 +378,84 @@ async fn a_naming_violation_is_reported_and_nothing_is_done_for_it() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_secret_means_no_account_until_the_secret_can_be_written() {
+    let mail = tempfile::tempdir().unwrap();
+    let api = FakeApi::new();
+    agency(&api, mail.path());
+    let op = start(&api, options());
+    wait("the agency Ready", 60, || {
+        is(&api, "mailboxes", "vo-thi-thu-an", "Ready", "True")
+    })
+    .await;
+    let policy = "admission webhook \"no-secrets.example\" denied the request: Secrets are frozen";
+    api.refuse("secrets", policy);
+    api.create(
+        "mailboxes",
+        json!({"apiVersion": "mailops.dev/v1alpha1", "kind": "Mailbox",
+               "metadata": {"name": "nguyen-van-binh", "namespace": NS},
+               "spec": {"fullName": "Nguyễn Văn Bình", "unit": "ban-dan-toc"}}),
+    );
+    wait("Synced=False on the new mailbox", 30, || {
+        is(&api, "mailboxes", "nguyen-van-binh", "Synced", "False")
+    })
+    .await;
+    let m = api.get("mailboxes", NS, "nguyen-van-binh").unwrap();
+    let synced = condition(&m, "Synced");
+    assert!(
+        synced["message"].as_str().unwrap().contains("Secrets are frozen")
+            && synced["message"]
+                .as_str()
+                .unwrap()
+                .contains("nguyen-van-binh-mailbox-credentials"),
+        "the API server's message and the Secret: {synced}"
+    );
+    assert_eq!(condition(&m, "Ready")["status"], "False");
+    // Retried (requeues), and still no account while the Secret is refused.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(
+        !passwd(mail.path()).contains("binhnv@"),
+        "no account without its Secret"
+    );
+    assert!(
+        api.get("secrets", NS, "nguyen-van-binh-mailbox-credentials")
+            .is_none()
+    );
+
+    api.allow("secrets");
+    wait("Ready once Secrets may be written", 30, || {
+        is(&api, "mailboxes", "nguyen-van-binh", "Ready", "True")
+    })
+    .await;
+    let secret = api
+        .get("secrets", NS, "nguyen-van-binh-mailbox-credentials")
+        .expect("the Secret");
+    let password = secret["stringData"]["password"].as_str().unwrap().to_string();
+    assert_eq!(secret["stringData"]["address"], "binhnv@bdt.binhthuan.gov.vn");
+    assert_eq!(
+        secret["metadata"]["ownerReferences"][0]["name"], "nguyen-van-binh",
+        "owned by its Mailbox"
+    );
+    let passwd = passwd(mail.path());
+    let hash = line_of(&passwd, "binhnv@bdt.binhthuan.gov.vn")
+        .unwrap()
+        .split(':')
+        .nth(1)
+        .unwrap()
+        .trim_start_matches("{SHA512-CRYPT}")
+        .to_string();
+    assert!(
+        sha_crypt::sha512_check(&password, &hash).is_ok(),
+        "the password in the Secret opens the account"
+    );
+    let m = api.get("mailboxes", NS, "nguyen-van-binh").unwrap();
+    assert_eq!(
+        m["status"]["credentialsSecret"], "nguyen-van-binh-mailbox-credentials",
+        "{m}"
+    );
+    op.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_mail_server_down_gives_synced_false_and_retries_until_it_is_back() {
     let mail = tempfile::tempdir().unwrap();
     let api = FakeApi::new();

@@ -33,6 +33,8 @@ struct Store {
     /// The field manager owning each Lease's holderIdentity.
     holders: BTreeMap<Key, String>,
     uid: u64,
+    /// Writes of these kinds (plural) are refused with this message, as an admission policy would.
+    refused: BTreeMap<String, String>,
 }
 
 /// The fake API server.
@@ -144,6 +146,20 @@ impl FakeApi {
         let _ = self.tx.send((plural.to_string(), namespace.to_string(), line));
     }
 
+    /// Refuses every write of a kind (by plural) with `message` (HTTP 403), until [`FakeApi::allow`].
+    pub fn refuse(&self, plural: &str, message: &str) {
+        self.store
+            .lock()
+            .unwrap()
+            .refused
+            .insert(plural.to_string(), message.to_string());
+    }
+
+    /// Lifts [`FakeApi::refuse`].
+    pub fn allow(&self, plural: &str) {
+        self.store.lock().unwrap().refused.remove(plural);
+    }
+
     /// An object, if it exists.
     pub fn get(&self, plural: &str, namespace: &str, name: &str) -> Option<Value> {
         let st = self.store.lock().unwrap();
@@ -214,6 +230,9 @@ impl FakeApi {
         };
         let mut st = self.store.lock().unwrap();
         if *method != Method::GET {
+            if let Some(message) = st.refused.get(&p.plural) {
+                return status(403, "Forbidden", message);
+            }
             st.writes.push((method.to_string(), format!("{path}?{query}")));
         }
         let ns = p.namespace.clone().unwrap_or_default();

@@ -155,6 +155,13 @@ impl Watcher {
         })
     }
 
+    /// SIGKILL (no chance to finish anything); waits for the exit.
+    pub fn kill9(mut self) {
+        let mut child = self.child.take().unwrap();
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+
     /// SIGTERM, then waits (at most 30 s) for the exit; returns the exit code and what it printed on stderr.
     pub fn stop(mut self) -> (i32, String) {
         let mut child = self.child.take().unwrap();
