@@ -313,3 +313,45 @@ async fn a_server_failing_mid_apply_converges_on_the_next_run() {
         "the journal goes once the run is recorded"
     );
 }
+
+#[test]
+fn an_unwritable_credentials_file_means_no_account_and_names_the_file() {
+    let a = Agency::new();
+    let nowhere = a.mail.path().join("no-such-folder/credentials.txt");
+    let nowhere_s = nowhere.display().to_string();
+    let run = a.apply("2026-12-01", &["--credentials", &nowhere_s]);
+    assert_eq!(run.code, 3, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains(&format!("cannot write the credentials file {nowhere_s}")),
+        "{}",
+        run.stdout
+    );
+    let passwd = std::fs::read_to_string(a.mail.path().join("passwd")).unwrap_or_default();
+    assert_eq!(
+        passwd.lines().count(),
+        0,
+        "no account without its password: {passwd}"
+    );
+
+    // A file others may read is refused the same way, and left as it was.
+    let open = a.mail.path().join("open.txt");
+    std::fs::write(&open, "").unwrap();
+    std::fs::set_permissions(&open, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
+    let open_s = open.display().to_string();
+    let run = a.apply("2026-12-01", &["--credentials", &open_s]);
+    assert_eq!(run.code, 3);
+    assert!(run.stdout.contains("others may read it"), "{}", run.stdout);
+    assert_eq!(std::fs::read(&open).unwrap().len(), 0);
+
+    // Once it can be written: every account, each with its one password.
+    let run = a.apply("2026-12-01", &[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(a.passwd().lines().count(), 25);
+    let creds = std::fs::read_to_string(a.mail.path().join("mailops-credentials.txt")).unwrap();
+    assert_eq!(
+        creds.lines().count(),
+        24 + 1,
+        "one per account (the agency mailbox's to its owner)"
+    );
+}

@@ -232,6 +232,19 @@ impl Site {
             wanted.len(),
             "{moment}: the inventory holds every account"
         );
+        for f in [
+            "passwd",
+            "mailops-credentials.txt",
+            "mailops-audit.jsonl",
+            "mailops-state.json",
+        ] {
+            let path = self.mail.join(f);
+            if path.exists() {
+                let mode =
+                    std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&path).unwrap().permissions());
+                assert_eq!(mode & 0o077, 0, "{moment}: {f} is readable by others ({mode:o})");
+            }
+        }
         assert!(
             self.temp_files().is_empty(),
             "{moment}: temporary files left: {:?}",
