@@ -284,6 +284,14 @@ fn example_accounts() -> BTreeSet<String> {
     site.passwd().into_keys().collect()
 }
 
+/// Writes the new hires into the site's repository: (every account wanted, those mailops creates: all of
+/// them, the agency mailbox included, each with one password).
+fn hired(site: &Site, base: &BTreeSet<String>) -> (BTreeSet<String>, BTreeSet<String>) {
+    let people: BTreeSet<String> = write_people(&site.repo, false).into_iter().collect();
+    let wanted: BTreeSet<String> = base.union(&people).cloned().collect();
+    (wanted.clone(), wanted)
+}
+
 #[test]
 fn kill_9_during_1500_creations_loses_no_password_and_adopts_nothing() {
     let base = example_accounts();
@@ -300,13 +308,7 @@ fn kill_9_during_1500_creations_loses_no_password_and_adopts_nothing() {
     let mut interrupted = 0;
     for (k, (after, delay)) in moments.iter().enumerate() {
         let site = Site::new();
-        let people: BTreeSet<String> = write_people(&site.repo, false).into_iter().collect();
-        let wanted: BTreeSet<String> = base.union(&people).cloned().collect();
-        let created: BTreeSet<String> = wanted
-            .iter()
-            .filter(|a| !a.starts_with("bdt@"))
-            .cloned()
-            .collect();
+        let (wanted, created) = hired(&site, &base);
         let moment = format!("kill {k} ({delay:?} after {after} changes)");
         let killed = site.apply_killed(*after, *delay);
         assert!(killed, "{moment}: the apply ended before the kill");
@@ -415,14 +417,7 @@ fn kill_9_during_1500_renames_keeps_every_mailbox_and_its_mail() {
 #[test]
 fn kill_9_of_watch_mid_reconcile_is_resolved_by_the_next_watch() {
     let site = Site::new();
-    let people: BTreeSet<String> = write_people(&site.repo, false).into_iter().collect();
-    let base = example_accounts();
-    let wanted: BTreeSet<String> = base.union(&people).cloned().collect();
-    let created: BTreeSet<String> = wanted
-        .iter()
-        .filter(|a| !a.starts_with("bdt@"))
-        .cloned()
-        .collect();
+    let (wanted, created) = hired(&site, &example_accounts());
     let repo = site.repo.display().to_string();
     let server = site.server();
     let args = ["--server", &server, "--interval", "1s", "--max-backoff", "1s"];

@@ -197,6 +197,16 @@ pub(super) fn execute(
     settings: &Settings,
     printer: &Printer,
 ) -> Result<Executed, ()> {
+    run_plan(plan, o, settings, printer).map_err(|e| printer.engine_error(&e))
+}
+
+/// [`execute`], returning the engine's error instead of printing it (`watch` puts it in `/status`).
+pub(super) fn run_plan(
+    plan: &Plan,
+    o: &mut Observed,
+    settings: &Settings,
+    printer: &Printer,
+) -> Result<Executed, crate::engine::EngineError> {
     let options = ExecuteOptions {
         concurrency: settings.concurrency,
         revision: plan.source.revision.clone(),
@@ -215,7 +225,7 @@ pub(super) fn execute(
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
-    let report = result.map_err(|e| printer.engine_error(&e))?;
+    let report = result?;
     if !plan.has_changes() {
         return Ok(Executed::default());
     }

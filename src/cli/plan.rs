@@ -143,8 +143,8 @@ pub(super) struct Observed {
     pub conn: crate::engine::Connection,
     /// What the server holds.
     pub observation: Observation,
-    /// The runtime the CLI enters once per command (a client's connections belong to it).
-    pub runtime: tokio::runtime::Runtime,
+    /// The runtime the command enters (a client's connections belong to it); `watch` keeps one for all.
+    pub runtime: std::sync::Arc<tokio::runtime::Runtime>,
 }
 
 /// How to reach a server: its URL, the state file, where its token is, where passwords and the audit log go.
@@ -184,12 +184,44 @@ fn token(token_file: Option<&std::path::Path>) -> Result<Option<Secret>, String>
         .map(Secret::new))
 }
 
+/// Why a connection could not be made.
+#[derive(Debug, thiserror::Error)]
+pub(super) enum ConnectError {
+    /// The token file.
+    #[error("{0}")]
+    Token(String),
+    /// The engine: the server, the state file, an interrupted run.
+    #[error(transparent)]
+    Engine(#[from] crate::engine::EngineError),
+}
+
+impl ConnectError {
+    /// A short, bounded label (metrics, `/status`).
+    pub(super) const fn kind(&self) -> &'static str {
+        match self {
+            ConnectError::Token(_) => "open",
+            ConnectError::Engine(e) => e.kind(),
+        }
+    }
+
+    /// Prints it: the message, its causes, the hint.
+    pub(super) fn print(&self, printer: &Printer) {
+        match self {
+            ConnectError::Token(t) => printer.error(t, None, None),
+            ConnectError::Engine(e) => printer.engine_error(e),
+        }
+    }
+}
+
 /// Connects to the server through the engine (resolving an interrupted run first) and reads the accounts
-/// of `domains`.
-pub(super) fn observe(connect: Connect<'_>, domains: &[String], printer: &Printer) -> Option<Observed> {
-    let token = token(connect.token_file)
-        .map_err(|e| printer.error(&e, None, None))
-        .ok()?;
+/// of `domains`, on `runtime` (the one runtime of the command).
+pub(super) fn connect(
+    connect: Connect<'_>,
+    domains: &[String],
+    runtime: &std::sync::Arc<tokio::runtime::Runtime>,
+    printer: &Printer,
+) -> Result<Observed, ConnectError> {
+    let token = token(connect.token_file).map_err(ConnectError::Token)?;
     let options = OpenOptions {
         domains: domains.to_vec(),
         token,
@@ -202,21 +234,13 @@ pub(super) fn observe(connect: Connect<'_>, domains: &[String], printer: &Printe
     } else {
         Box::new(FileSink::new(paths.credentials.clone()))
     };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| printer.error("cannot start the runtime", Some(&e), None))
-        .ok()?;
-    let conn = runtime
-        .block_on(Connection::open(
-            connect.server,
-            &options,
-            paths,
-            sink,
-            connect.recover,
-        ))
-        .map_err(|e| printer.engine_error(&e))
-        .ok()?;
+    let conn = runtime.block_on(Connection::open(
+        connect.server,
+        &options,
+        paths,
+        sink,
+        connect.recover,
+    ))?;
     if let Some(r) = &conn.recovery {
         printer.note(&format!(
             "note: resolved the journal of an interrupted run ({}): {} change(s) found made, {} to make again",
@@ -226,15 +250,24 @@ pub(super) fn observe(connect: Connect<'_>, domains: &[String], printer: &Printe
     if conn.interrupted {
         printer.note("note: an apply was interrupted; the next apply finishes it before anything else");
     }
-    let observation = runtime
-        .block_on(conn.observe())
-        .map_err(|e| printer.engine_error(&e))
-        .ok()?;
-    Some(Observed {
+    let observation = runtime.block_on(conn.observe())?;
+    Ok(Observed {
         conn,
         observation,
-        runtime,
+        runtime: runtime.clone(),
     })
+}
+
+/// [`connect`] on a runtime of its own, printing what went wrong.
+pub(super) fn observe(connect_to: Connect<'_>, domains: &[String], printer: &Printer) -> Option<Observed> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| printer.error("cannot start the runtime", Some(&e), None))
+        .ok()?;
+    connect(connect_to, domains, &std::sync::Arc::new(runtime), printer)
+        .map_err(|e| e.print(printer))
+        .ok()
 }
 
 fn against_server(args: &PlanArgs, server: &str, printer: &Printer) -> Option<plan::Plan> {

@@ -23,9 +23,9 @@ use chrono::Utc;
 use clap::{Args, ValueEnum};
 
 use super::Printer;
-use super::apply::{Executed, RecordArgs, Settings, execute, plan_for};
+use super::apply::{Executed, RecordArgs, Settings, plan_for, run_plan};
 use super::gitsrc::{self, Failure, GitArgs};
-use super::plan::{Observed, desired_or_report, observe};
+use super::plan::{Observed, desired_or_report};
 use crate::backend::{Observation, ObservedAccount, Secret};
 use crate::desired::DesiredState;
 use crate::plan::{Change, Finding, Plan, render};
@@ -109,6 +109,8 @@ struct StageError {
 }
 
 struct Loop {
+    /// The runtime of every observation and apply.
+    runtime: Arc<tokio::runtime::Runtime>,
     args: WatchArgs,
     printer: Printer,
     telemetry: Arc<Telemetry>,
@@ -208,7 +210,16 @@ pub(super) fn run(args: WatchArgs, printer: &Printer) -> u8 {
         webhook_secret: secret.map(Arc::new),
         on_push,
     };
+    // One runtime for every observation and apply of the loop (the endpoint has its own).
+    let engine_runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(r) => Arc::new(r),
+        Err(e) => {
+            printer.error("cannot start the runtime", Some(&e), None);
+            return 1;
+        }
+    };
     let mut controller = Loop {
+        runtime: engine_runtime,
         args,
         printer: printer.clone(),
         telemetry: telemetry.clone(),
@@ -390,9 +401,12 @@ impl Loop {
             audit_log: self.args.record.audit_log.as_deref(),
             ..self.args.target.connect()
         };
-        let Some(mut o) = observe(connect, &domains, &self.printer) else {
-            return Err(self.fail("observe"));
-        };
+        let mut o = super::plan::connect(connect, &domains, &self.runtime, &self.printer).map_err(|e| {
+            StageError {
+                kind: e.kind(),
+                message: crate::engine::error_chain(&e),
+            }
+        })?;
         if !o.observation.complete {
             tracing::warn!(problems = ?o.observation.problems, "partial observation: no removal is made");
         }
@@ -430,7 +444,10 @@ impl Loop {
             today,
             progress: false,
         };
-        let executed = execute(&plan, &mut o, &settings, &self.printer).map_err(|()| self.fail("state"))?;
+        let executed = run_plan(&plan, &mut o, &settings, &self.printer).map_err(|e| StageError {
+            kind: e.kind(),
+            message: crate::engine::error_chain(&e),
+        })?;
         for (action, n) in &executed.applied_by_action {
             self.telemetry.metrics.applied(action, *n);
         }

@@ -420,6 +420,20 @@ impl Connection {
     }
 }
 
+/// An error with its causes on one line (`/status`, statuses and Events show it; the CLI prints each cause
+/// on its own line instead).
+#[must_use]
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
 /// A run's id: the time and a random part.
 fn run_id() -> String {
     use rand::Rng;

@@ -27,6 +27,10 @@ use kube::{Resource, ResourceExt};
 use serde::Serialize;
 use serde_json::json;
 
+mod account;
+mod finalizers;
+mod status;
+
 use super::crd::{MailServerResource, MailServerStatus, MailboxStatus, OrganizationStatus};
 use super::secrets::SecretSink;
 use crate::backend::{OpenOptions, Secret};
@@ -36,6 +40,8 @@ use crate::manifest::{
     DeletionPolicy, LoadOptions, MailboxResource, OrganizationResource, SharedMailboxResource, load_texts,
 };
 use crate::plan::{self, ActionKind, Plan, PlanSource};
+use account::*;
+use status::*;
 
 /// The finalizer on every Mailbox and SharedMailbox.
 pub const FINALIZER: &str = "mailops.dev/account";
@@ -84,138 +90,6 @@ pub struct Reconciled {
     pub failed: usize,
 }
 
-/// A Mailbox or SharedMailbox, whichever kind.
-#[derive(Clone)]
-enum Account {
-    Mailbox(Arc<MailboxResource>),
-    Shared(Arc<SharedMailboxResource>),
-}
-
-impl Account {
-    fn kind(&self) -> &'static str {
-        match self {
-            Account::Mailbox(_) => "Mailbox",
-            Account::Shared(_) => "SharedMailbox",
-        }
-    }
-    fn name(&self) -> String {
-        match self {
-            Account::Mailbox(m) => m.name_any(),
-            Account::Shared(m) => m.name_any(),
-        }
-    }
-    fn key(&self) -> String {
-        format!("{}/{}", self.kind(), self.name())
-    }
-    fn meta(&self) -> &kube::api::ObjectMeta {
-        match self {
-            Account::Mailbox(m) => m.meta(),
-            Account::Shared(m) => m.meta(),
-        }
-    }
-    fn status(&self) -> Option<&MailboxStatus> {
-        match self {
-            Account::Mailbox(m) => m.status.as_ref(),
-            Account::Shared(m) => m.status.as_ref(),
-        }
-    }
-    fn deletion_policy(&self) -> DeletionPolicy {
-        match self {
-            Account::Mailbox(m) => m.spec.deletion_policy,
-            Account::Shared(m) => m.spec.deletion_policy,
-        }
-        .unwrap_or_default()
-    }
-    fn deleting(&self) -> bool {
-        self.meta().deletion_timestamp.is_some()
-    }
-    fn has_finalizer(&self) -> bool {
-        self.meta().finalizers.iter().flatten().any(|f| f == FINALIZER)
-    }
-    fn object_ref(&self) -> k8s_openapi::api::core::v1::ObjectReference {
-        match self {
-            Account::Mailbox(m) => m.object_ref(&()),
-            Account::Shared(m) => m.object_ref(&()),
-        }
-    }
-    fn owner_reference(&self) -> Option<OwnerReference> {
-        match self {
-            Account::Mailbox(m) => m.controller_owner_ref(&()),
-            Account::Shared(m) => m.controller_owner_ref(&()),
-        }
-    }
-    /// The manifest YAML of this resource, as a file of a git repository would hold it.
-    fn manifest(&self) -> String {
-        #[derive(Serialize)]
-        struct Doc<'a, S> {
-            #[serde(rename = "apiVersion")]
-            api_version: &'a str,
-            kind: &'a str,
-            metadata: Meta,
-            spec: &'a S,
-        }
-        let metadata = Meta { name: self.name() };
-        let text = match self {
-            Account::Mailbox(m) => serde_yaml::to_string(&Doc {
-                api_version: crate::manifest::API_VERSION,
-                kind: "Mailbox",
-                metadata,
-                spec: &m.spec,
-            }),
-            Account::Shared(m) => serde_yaml::to_string(&Doc {
-                api_version: crate::manifest::API_VERSION,
-                kind: "SharedMailbox",
-                metadata,
-                spec: &m.spec,
-            }),
-        };
-        text.unwrap_or_default()
-    }
-}
-
-#[derive(Serialize)]
-struct Meta {
-    name: String,
-}
-
-fn organization_manifest(org: &OrganizationResource) -> String {
-    serde_yaml::to_string(&json!({
-        "apiVersion": crate::manifest::API_VERSION,
-        "kind": "Organization",
-        "metadata": {"name": org.name_any()},
-        "spec": org.spec,
-    }))
-    .unwrap_or_default()
-}
-
-/// A condition, keeping the transition time when the status did not change.
-fn condition(
-    previous: &[Condition],
-    type_: &str,
-    ok: bool,
-    reason: &str,
-    message: &str,
-    generation: Option<i64>,
-) -> Condition {
-    let status = if ok { "True" } else { "False" };
-    let since = previous
-        .iter()
-        .find(|c| c.type_ == type_ && c.status == status)
-        .map_or_else(|| Time(jiff_now()), |c| c.last_transition_time.clone());
-    Condition {
-        type_: type_.to_string(),
-        status: status.to_string(),
-        reason: reason.to_string(),
-        message: message.to_string(),
-        observed_generation: generation,
-        last_transition_time: since,
-    }
-}
-
-fn jiff_now() -> k8s_openapi::jiff::Timestamp {
-    k8s_openapi::jiff::Timestamp::now()
-}
-
 /// Everything the reconcile of a namespace needs.
 pub struct Namespace<'a> {
     /// The client.
@@ -228,18 +102,6 @@ pub struct Namespace<'a> {
     pub today: chrono::NaiveDate,
     /// Changes carried out at the same time.
     pub concurrency: usize,
-}
-
-/// An error with its causes, on one line (statuses and Events show it).
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
 }
 
 fn patch_params() -> PatchParams {
@@ -291,20 +153,20 @@ impl Namespace<'_> {
         // The finalizer first: nothing is done for a resource that could vanish unnoticed.
         for a in &mut accounts {
             if !a.deleting() && !a.has_finalizer() {
-                *a = self.add_finalizer(a).await?;
+                *a = self.account_finalizer(a, true).await?;
             }
         }
         let adopted;
         let org = if org.meta().deletion_timestamp.is_none()
             && !org.finalizers().iter().any(|f| f == ORGANIZATION_FINALIZER)
         {
-            let mut finalizers = org.finalizers().to_vec();
-            finalizers.push(ORGANIZATION_FINALIZER.to_string());
-            let patch = Patch::Merge(json!({"metadata": {
-                "finalizers": finalizers, "resourceVersion": org.meta().resource_version}}));
             adopted = self
-                .api::<OrganizationResource>()
-                .patch(&org.name_any(), &PatchParams::default(), &patch)
+                .set_finalizer::<OrganizationResource>(
+                    &org.name_any(),
+                    org.meta(),
+                    ORGANIZATION_FINALIZER,
+                    true,
+                )
                 .await?;
             &adopted
         } else {
@@ -312,17 +174,14 @@ impl Namespace<'_> {
         };
         if org.meta().deletion_timestamp.is_some() && accounts.is_empty() {
             // Nothing left to remove: the Organization may go (its freshest copy, for the precondition).
-            let api = self.api::<OrganizationResource>();
-            let fresh = api.get(&org.name_any()).await?;
-            let finalizers: Vec<&String> = fresh
-                .finalizers()
-                .iter()
-                .filter(|f| *f != ORGANIZATION_FINALIZER)
-                .collect();
-            let patch = Patch::Merge(json!({"metadata": {
-                "finalizers": finalizers, "resourceVersion": fresh.meta().resource_version}}));
-            api.patch(&org.name_any(), &PatchParams::default(), &patch)
-                .await?;
+            let fresh = self.api::<OrganizationResource>().get(&org.name_any()).await?;
+            self.set_finalizer::<OrganizationResource>(
+                &org.name_any(),
+                fresh.meta(),
+                ORGANIZATION_FINALIZER,
+                false,
+            )
+            .await?;
             return Ok(Reconciled::default());
         }
         let result = self.converge(org, &accounts).await;
@@ -375,54 +234,6 @@ impl Namespace<'_> {
             }
         }
         result
-    }
-
-    async fn add_finalizer(&self, a: &Account) -> Result<Account, Error> {
-        let mut finalizers = a.meta().finalizers.clone().unwrap_or_default();
-        finalizers.push(FINALIZER.to_string());
-        // The resource version makes this a compare-and-swap: a concurrent change is retried, not lost.
-        let patch = Patch::Merge(json!({"metadata": {
-            "finalizers": finalizers, "resourceVersion": a.meta().resource_version}}));
-        let name = a.name();
-        Ok(match a {
-            Account::Mailbox(_) => Account::Mailbox(Arc::new(
-                self.api::<MailboxResource>()
-                    .patch(&name, &PatchParams::default(), &patch)
-                    .await?,
-            )),
-            Account::Shared(_) => Account::Shared(Arc::new(
-                self.api::<SharedMailboxResource>()
-                    .patch(&name, &PatchParams::default(), &patch)
-                    .await?,
-            )),
-        })
-    }
-
-    async fn remove_finalizer(&self, a: &Account) -> Result<(), Error> {
-        let finalizers: Vec<String> = a
-            .meta()
-            .finalizers
-            .iter()
-            .flatten()
-            .filter(|f| *f != FINALIZER)
-            .cloned()
-            .collect();
-        let patch = Patch::Merge(json!({"metadata": {
-            "finalizers": finalizers, "resourceVersion": a.meta().resource_version}}));
-        let name = a.name();
-        match a {
-            Account::Mailbox(_) => {
-                self.api::<MailboxResource>()
-                    .patch(&name, &PatchParams::default(), &patch)
-                    .await?;
-            }
-            Account::Shared(_) => {
-                self.api::<SharedMailboxResource>()
-                    .patch(&name, &PatchParams::default(), &patch)
-                    .await?;
-            }
-        }
-        Ok(())
     }
 
     /// The MailServer of the namespace (the only one, or the one the Organization's annotation
@@ -551,16 +362,16 @@ impl Namespace<'_> {
         {
             Ok(c) => c,
             Err(e @ (EngineError::Observe(_) | EngineError::Open(_))) => {
-                let message = error_chain(&e);
+                let message = crate::engine::error_chain(&e);
                 self.write_server_status(&server, false, &message, None).await?;
                 return Err(Error::Server(message));
             }
-            Err(e) => return Err(Error::State(error_chain(&e))),
+            Err(e) => return Err(Error::State(crate::engine::error_chain(&e))),
         };
         let observation = match conn.observe().await {
             Ok(o) => o,
             Err(e) => {
-                let message = error_chain(&e);
+                let message = crate::engine::error_chain(&e);
                 self.write_server_status(&server, false, &message, None).await?;
                 return Err(Error::Server(message));
             }
@@ -606,7 +417,7 @@ impl Namespace<'_> {
         let report = conn
             .execute(&plan, &observation, &options, &|| {})
             .await
-            .map_err(|e| Error::State(error_chain(&e)))?;
+            .map_err(|e| Error::State(crate::engine::error_chain(&e)))?;
         let inventory = &mut conn.inventory;
 
         // What happened, per resource, and where their passwords went.
@@ -673,7 +484,7 @@ impl Namespace<'_> {
             };
             self.event(a, false, &format!("{:?}", a.deletion_policy()), note)
                 .await;
-            self.remove_finalizer(a).await?;
+            self.account_finalizer(a, false).await?;
         }
 
         // Events and statuses.
@@ -814,103 +625,6 @@ impl Namespace<'_> {
         })
         .await?;
         Ok(done)
-    }
-
-    /// Writes a status by server-side apply, only when it differs from the one the resource has.
-    async fn write_status(
-        &self,
-        a: &Account,
-        previous: &MailboxStatus,
-        status: &MailboxStatus,
-    ) -> Result<(), Error> {
-        if previous == status {
-            return Ok(());
-        }
-        let name = a.name();
-        let body = |api_version: String, kind: String| {
-            Patch::Apply(json!({"apiVersion": api_version, "kind": kind, "status": status}))
-        };
-        match a {
-            Account::Mailbox(_) => {
-                self.api::<MailboxResource>()
-                    .patch_status(
-                        &name,
-                        &patch_params(),
-                        &body(MailboxResource::api_version(&()).into(), "Mailbox".into()),
-                    )
-                    .await?;
-            }
-            Account::Shared(_) => {
-                self.api::<SharedMailboxResource>()
-                    .patch_status(
-                        &name,
-                        &patch_params(),
-                        &body(
-                            SharedMailboxResource::api_version(&()).into(),
-                            "SharedMailbox".into(),
-                        ),
-                    )
-                    .await?;
-            }
-        }
-        Ok(())
-    }
-
-    async fn write_org_status(
-        &self,
-        org: &OrganizationResource,
-        f: impl FnOnce(&mut OrganizationStatus),
-    ) -> Result<(), Error> {
-        let previous = org.status.clone().unwrap_or_default();
-        let mut status = previous.clone();
-        f(&mut status);
-        if status == previous {
-            return Ok(());
-        }
-        let patch = Patch::Apply(json!({
-            "apiVersion": OrganizationResource::api_version(&()),
-            "kind": "Organization",
-            "status": status,
-        }));
-        self.api::<OrganizationResource>()
-            .patch_status(&org.name_any(), &patch_params(), &patch)
-            .await?;
-        Ok(())
-    }
-
-    async fn write_server_status(
-        &self,
-        server: &MailServerResource,
-        ok: bool,
-        message: &str,
-        accounts: Option<i32>,
-    ) -> Result<(), Error> {
-        let previous = server.status.clone().unwrap_or_default();
-        let generation = server.meta().generation;
-        let status = MailServerStatus {
-            observed_generation: generation,
-            conditions: vec![condition(
-                &previous.conditions,
-                "Ready",
-                ok,
-                if ok { "Available" } else { "Unavailable" },
-                message,
-                generation,
-            )],
-            accounts: accounts.or(previous.accounts),
-        };
-        if status == previous {
-            return Ok(());
-        }
-        let patch = Patch::Apply(json!({
-            "apiVersion": MailServerResource::api_version(&()),
-            "kind": "MailServer",
-            "status": status,
-        }));
-        self.api::<MailServerResource>()
-            .patch_status(&server.name_any(), &patch_params(), &patch)
-            .await?;
-        Ok(())
     }
 }
 
