@@ -1,12 +1,20 @@
 //! Files replaced whole, crash-safely: a temporary file beside the target with a recognisable name, fsync,
 //! rename, fsync of the folder. A run killed half-way leaves at most a temporary file, which the next run
 //! sweeps ([`sweep`]); the target is always either the old or the new content, never a mix.
+//!
+//! Each writer names its temporary files (`.mailops-tmp-<owner>-XXXXXX`: `state`, `maildir`, `out`) and
+//! sweeps only its own, under the lock that writers of its files take, so that no sweep can remove a file
+//! another writer is about to rename into place.
 
 use std::io::Write;
 use std::path::Path;
 
-/// The start of every temporary file's name: `.mailops-tmp-XXXXXX`.
+/// The start of every temporary file's name: `.mailops-tmp-<owner>-XXXXXX`.
 pub const TEMP_PREFIX: &str = ".mailops-tmp-";
+
+fn prefix(owner: &str) -> String {
+    format!("{TEMP_PREFIX}{owner}-")
+}
 
 /// The folder a path is in (`.` for a bare file name).
 #[must_use]
@@ -21,8 +29,8 @@ pub fn folder(path: &Path) -> &Path {
 ///
 /// # Errors
 /// When the temporary file cannot be created, written, synced or renamed.
-pub fn write(path: &Path, bytes: &[u8], mode: Option<u32>) -> std::io::Result<()> {
-    write_via(folder(path), path, bytes, mode)?;
+pub fn write(owner: &str, path: &Path, bytes: &[u8], mode: Option<u32>) -> std::io::Result<()> {
+    write_via(owner, folder(path), path, bytes, mode)?;
     sync_dir(folder(path));
     Ok(())
 }
@@ -32,8 +40,14 @@ pub fn write(path: &Path, bytes: &[u8], mode: Option<u32>) -> std::io::Result<()
 ///
 /// # Errors
 /// As [`write`].
-pub fn write_via(dir: &Path, path: &Path, bytes: &[u8], mode: Option<u32>) -> std::io::Result<()> {
-    let mut tmp = tempfile::Builder::new().prefix(TEMP_PREFIX).tempfile_in(dir)?;
+pub fn write_via(
+    owner: &str,
+    dir: &Path,
+    path: &Path,
+    bytes: &[u8],
+    mode: Option<u32>,
+) -> std::io::Result<()> {
+    let mut tmp = tempfile::Builder::new().prefix(&prefix(owner)).tempfile_in(dir)?;
     tmp.write_all(bytes)?;
     if let Some(mode) = mode {
         use std::os::unix::fs::PermissionsExt;
@@ -52,15 +66,16 @@ pub fn sync_dir(dir: &Path) {
     }
 }
 
-/// Removes the temporary files a killed run left in `dir`; returns how many. Call it only while holding the
-/// lock that writers of `dir` take.
-pub fn sweep(dir: &Path) -> usize {
+/// Removes the temporary files of `owner` a killed run left in `dir`; returns how many. Call it only while
+/// holding the lock that `owner`'s writers take.
+pub fn sweep(owner: &str, dir: &Path) -> usize {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return 0;
     };
+    let mine = prefix(owner);
     let mut n = 0;
     for e in entries.flatten() {
-        if e.file_name().to_string_lossy().starts_with(TEMP_PREFIX)
+        if e.file_name().to_string_lossy().starts_with(&mine)
             && e.file_type().is_ok_and(|t| t.is_file())
             && std::fs::remove_file(e.path()).is_ok()
         {
@@ -81,16 +96,22 @@ mod tests {
     fn writes_0600_and_sweeps_only_its_own_leftovers() {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("passwd");
-        write(&target, b"x\n", None).unwrap();
+        write("maildir", &target, b"x\n", None).unwrap();
         use std::os::unix::fs::PermissionsExt;
         assert_eq!(
             std::fs::metadata(&target).unwrap().permissions().mode() & 0o777,
             0o600
         );
-        std::fs::write(dir.path().join(format!("{TEMP_PREFIX}abc")), "partial").unwrap();
+        std::fs::write(dir.path().join(format!("{TEMP_PREFIX}maildir-abc")), "partial").unwrap();
+        std::fs::write(
+            dir.path().join(format!("{TEMP_PREFIX}state-abc")),
+            "another writer's",
+        )
+        .unwrap();
         std::fs::write(dir.path().join(".tmpKeep"), "someone else's").unwrap();
-        assert_eq!(sweep(dir.path()), 1);
+        assert_eq!(sweep("maildir", dir.path()), 1);
         assert!(dir.path().join(".tmpKeep").exists());
+        assert!(dir.path().join(format!("{TEMP_PREFIX}state-abc")).exists());
         assert_eq!(std::fs::read(&target).unwrap(), b"x\n");
     }
 }

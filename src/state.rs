@@ -235,7 +235,7 @@ impl StateStore {
             Err(std::fs::TryLockError::Error(e)) => return Err(io("lock", e)),
         }
         // Temporary files of a run killed while saving.
-        crate::atomic::sweep(crate::atomic::folder(path));
+        crate::atomic::sweep("state", crate::atomic::folder(path));
         Ok(Self {
             path: path.to_path_buf(),
             _lock: file,
@@ -293,7 +293,7 @@ impl StateStore {
         };
         let mut json = serde_json::to_vec_pretty(inventory).unwrap_or_default();
         json.push(b'\n');
-        crate::atomic::write(&self.path, &json, None).map_err(|e| io("replace", e))?;
+        crate::atomic::write("state", &self.path, &json, None).map_err(|e| io("replace", e))?;
         Ok(())
     }
 

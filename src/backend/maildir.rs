@@ -170,7 +170,7 @@ impl MaildirBackend {
         };
         // Temporary files of a run killed while writing (they may hold password hashes).
         let _lock = backend.lock()?;
-        crate::atomic::sweep(root);
+        crate::atomic::sweep("maildir", root);
         Ok(backend)
     }
 
@@ -245,7 +245,7 @@ impl MaildirBackend {
     }
 
     fn write_file(&self, name: &str, bytes: &[u8]) -> Result<(), BackendError> {
-        crate::atomic::write_via(&self.root, &self.root.join(name), bytes, None)
+        crate::atomic::write_via("maildir", &self.root, &self.root.join(name), bytes, None)
             .map_err(io(format!("cannot replace {name}")))
     }
 
@@ -339,7 +339,7 @@ impl MaildirBackend {
                 (false, Some(c)) if c == wanted => {}
                 (false, _) => {
                     // The temporary file in the root (same file system), where the next run sweeps it.
-                    crate::atomic::write_via(&self.root, &path, wanted.as_bytes(), None)
+                    crate::atomic::write_via("maildir", &self.root, &path, wanted.as_bytes(), None)
                         .map_err(io("cannot replace an ACL file"))?;
                 }
             }

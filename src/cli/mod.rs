@@ -209,5 +209,5 @@ pub fn init_logging(global: &GlobalArgs) {
 
 /// Writes through a temporary file in the same folder and renames it over the target.
 pub(crate) fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    crate::atomic::write(path, bytes, Some(0o644))
+    crate::atomic::write("out", path, bytes, Some(0o644))
 }

@@ -63,46 +63,95 @@ impl Account {
             Account::Shared(m) => m.controller_owner_ref(&()),
         }
     }
-    /// The manifest YAML of this resource, as a file of a git repository would hold it.
-    pub(super) fn manifest(&self) -> String {
-        #[derive(Serialize)]
-        struct Doc<'a, S> {
-            #[serde(rename = "apiVersion")]
-            api_version: &'a str,
-            kind: &'a str,
-            metadata: Meta,
-            spec: &'a S,
-        }
-        let metadata = Meta { name: self.name() };
-        let text = match self {
-            Account::Mailbox(m) => serde_yaml::to_string(&Doc {
-                api_version: crate::manifest::API_VERSION,
-                kind: "Mailbox",
-                metadata,
-                spec: &m.spec,
-            }),
-            Account::Shared(m) => serde_yaml::to_string(&Doc {
-                api_version: crate::manifest::API_VERSION,
-                kind: "SharedMailbox",
-                metadata,
-                spec: &m.spec,
-            }),
+}
+
+/// The desired state's input, built from the typed resources themselves (no YAML is written or parsed):
+/// every string normalised to NFC as the loader does for files, each resource under the name `Kind/name`, so
+/// that a diagnostic names the resource it is about.
+pub(super) fn repository(
+    namespace: &str,
+    org: &OrganizationResource,
+    alive: &[&Account],
+) -> crate::manifest::loader::LoadedRepository {
+    use crate::manifest::loader::{Loaded, Origin, Resource as Manifest};
+    let loaded = |kind: &str, name: String| {
+        let metadata = crate::manifest::ObjectMeta {
+            name: name.clone(),
+            namespace: Some(namespace.to_string()),
+            labels: BTreeMap::new(),
+            annotations: BTreeMap::new(),
         };
-        text.unwrap_or_default()
+        let origin = Origin {
+            file: PathBuf::from(format!("{kind}/{name}")),
+            start: crate::diagnostics::Position::default(),
+            spans: crate::manifest::spans::SpanIndex::default(),
+        };
+        (metadata, origin)
+    };
+    let mut resources = Vec::with_capacity(alive.len() + 1);
+    let (metadata, origin) = loaded("Organization", org.name_any());
+    resources.push(Manifest::Organization(Loaded {
+        metadata,
+        spec: nfc(&org.spec),
+        origin,
+    }));
+    for a in alive {
+        let (metadata, origin) = loaded(a.kind(), a.name());
+        resources.push(match a {
+            Account::Mailbox(m) => Manifest::Mailbox(Loaded {
+                metadata,
+                spec: nfc(&m.spec),
+                origin,
+            }),
+            Account::Shared(m) => Manifest::SharedMailbox(Loaded {
+                metadata,
+                spec: nfc(&m.spec),
+                origin,
+            }),
+        });
+    }
+    crate::manifest::loader::LoadedRepository {
+        root: PathBuf::from(namespace),
+        resources,
+        ..Default::default()
     }
 }
 
-#[derive(Serialize)]
-pub(super) struct Meta {
-    name: String,
+/// A value with every string in NFC (an API server keeps text as it was sent, decomposed or not).
+fn nfc<T: Serialize + serde::de::DeserializeOwned + Clone>(value: &T) -> T {
+    use unicode_normalization::UnicodeNormalization;
+    fn walk(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::String(s) => *s = s.nfc().collect(),
+            serde_json::Value::Array(a) => a.iter_mut().for_each(walk),
+            serde_json::Value::Object(o) => {
+                let entries = std::mem::take(o);
+                for (k, mut v) in entries {
+                    walk(&mut v);
+                    o.insert(k.nfc().collect(), v);
+                }
+            }
+            _ => {}
+        }
+    }
+    let Ok(mut tree) = serde_json::to_value(value) else {
+        return value.clone();
+    };
+    walk(&mut tree);
+    serde_json::from_value(tree).unwrap_or_else(|_| value.clone())
 }
 
-pub(super) fn organization_manifest(org: &OrganizationResource) -> String {
-    serde_yaml::to_string(&json!({
-        "apiVersion": crate::manifest::API_VERSION,
-        "kind": "Organization",
-        "metadata": {"name": org.name_any()},
-        "spec": org.spec,
-    }))
-    .unwrap_or_default()
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn strings_are_normalised_to_nfc_at_every_depth() {
+        let decomposed = "Vo\u{303} Thi\u{323} Thu An";
+        let spec: crate::manifest::MailboxSpec = serde_json::from_value(serde_json::json!({
+            "fullName": decomposed, "unit": "ban-dan-toc", "title": "Chuye\u{302}n vie\u{302}n"
+        }))
+        .unwrap();
+        let n = super::nfc(&spec);
+        assert_eq!(n.full_name, "Võ Thị Thu An");
+        assert_eq!(n.title.as_deref(), Some("Chuyên viên"));
+    }
 }

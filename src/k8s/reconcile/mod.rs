@@ -36,9 +36,7 @@ use super::secrets::SecretSink;
 use crate::backend::{OpenOptions, Secret};
 use crate::desired::{self, DesiredState};
 use crate::engine::{Connection, CredentialRef, EngineError, ExecuteOptions, Outcome, Paths, Recover};
-use crate::manifest::{
-    DeletionPolicy, LoadOptions, MailboxResource, OrganizationResource, SharedMailboxResource, load_texts,
-};
+use crate::manifest::{DeletionPolicy, MailboxResource, OrganizationResource, SharedMailboxResource};
 use crate::plan::{self, ActionKind, Plan, PlanSource};
 use account::*;
 use status::*;
@@ -301,18 +299,7 @@ impl Namespace<'_> {
         let (server, token) = self.server(org).await?;
         // The desired state: the Organization and every resource not being deleted, validated as a repository.
         let alive: Vec<&Account> = accounts.iter().filter(|a| !a.deleting()).collect();
-        let mut texts: Vec<(PathBuf, Vec<u8>)> = vec![(
-            PathBuf::from(format!("Organization/{}", org.name_any())),
-            organization_manifest(org).into_bytes(),
-        )];
-        for a in &alive {
-            texts.push((PathBuf::from(a.key()), a.manifest().into_bytes()));
-        }
-        let repo = load_texts(
-            std::path::Path::new(self.namespace),
-            texts.iter().map(|(p, t)| (p.clone(), t.as_slice())),
-            LoadOptions::default(),
-        );
+        let repo = repository(self.namespace, org, &alive);
         let validated = desired::validate(&repo);
         let mut invalid: BTreeMap<String, String> = BTreeMap::new();
         let mut org_errors = Vec::new();
