@@ -20,7 +20,7 @@
 //! # Guarantees
 //! - Writes are atomic: a temporary file in the same folder, fsync, rename, fsync of the folder.
 //! - One run at a time: [`StateStore::open`] takes an exclusive lock on `<file>.lock` and holds it until the
-//!   store is dropped; a second run fails at once with [`StateError::Locked`].
+//!   store is dropped; a second run fails within a second with [`StateError::Locked`].
 //! - Losing the file is safe: with an empty inventory nothing is suspended or deleted (every account on the
 //!   server is unmanaged), and [`adopt`] rebuilds the inventory from the desired state and the server.
 
@@ -229,10 +229,19 @@ impl StateStore {
             .write(true)
             .open(&lock_path)
             .map_err(|e| io("create the lock file", e))?;
-        match file.try_lock() {
-            Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => return Err(StateError::Locked(path.to_path_buf())),
-            Err(std::fs::TryLockError::Error(e)) => return Err(io("lock", e)),
+        // A lock released a moment ago can still be held by a child process forked in between (it shares
+        // the open file until it execs): wait up to a second before calling the state file busy.
+        let mut tries = 0;
+        loop {
+            match file.try_lock() {
+                Ok(()) => break,
+                Err(std::fs::TryLockError::WouldBlock) if tries < 50 => {
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                Err(std::fs::TryLockError::WouldBlock) => return Err(StateError::Locked(path.to_path_buf())),
+                Err(std::fs::TryLockError::Error(e)) => return Err(io("lock", e)),
+            }
         }
         // Temporary files of a run killed while saving.
         crate::atomic::sweep("state", crate::atomic::folder(path));
