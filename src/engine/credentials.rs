@@ -98,6 +98,30 @@ pub enum DeliveryError {
 }
 
 impl DeliveryError {
+    /// The same error again (for every delivery of a batch that failed as one).
+    #[must_use]
+    pub fn again(&self) -> Self {
+        match self {
+            DeliveryError::File { path, source } => DeliveryError::File {
+                path: path.clone(),
+                source: std::io::Error::new(source.kind(), source.to_string()),
+            },
+            DeliveryError::Unsafe { path, why } => DeliveryError::Unsafe {
+                path: path.clone(),
+                why: why.clone(),
+            },
+            DeliveryError::Secret {
+                namespace,
+                name,
+                message,
+            } => DeliveryError::Secret {
+                namespace: namespace.clone(),
+                name: name.clone(),
+                message: message.clone(),
+            },
+        }
+    }
+
     /// A short, bounded label for metrics and the audit log.
     #[must_use]
     pub const fn kind(&self) -> &'static str {
@@ -305,18 +329,8 @@ impl CredentialSink for FileSink {
         };
         match write() {
             Ok(refs) => refs.into_iter().map(Ok).collect(),
-            Err(e) => {
-                let message = e.to_string();
-                let first = Err(e);
-                std::iter::once(first)
-                    .chain((1..deliveries.len()).map(|_| {
-                        Err(DeliveryError::Unsafe {
-                            path: self.path.clone(),
-                            why: message.clone(),
-                        })
-                    }))
-                    .collect()
-            }
+            // The batch is not delivered (not durable, or not written): every delivery of it failed so.
+            Err(e) => deliveries.iter().map(|_| Err(e.again())).collect(),
         }
     }
 
