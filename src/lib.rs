@@ -17,3 +17,4 @@ pub mod plan;
 pub mod serve;
 pub mod source;
 pub mod state;
+pub mod watch;

@@ -28,7 +28,7 @@ use super::gitsrc::{self, Failure, GitArgs};
 use super::plan::{Observed, desired_or_report};
 use crate::backend::{Observation, ObservedAccount, Secret};
 use crate::desired::DesiredState;
-use crate::plan::{Change, Finding, Plan, render};
+use crate::plan::{Finding, render};
 use crate::serve::{self, DriftStatus, Endpoint, ErrorStatus, PendingRemoval, PlanStatus, Status, Telemetry};
 use crate::source::remote::{RemoteSource, redact};
 
@@ -425,7 +425,7 @@ impl Loop {
         let new_drift = drift.keys().filter(|a| !self.drifting.contains(*a)).count();
         let held = match self.args.drift {
             DriftMode::Heal => Vec::new(),
-            DriftMode::Report => hold_back(&mut plan, &drift, &good.desired, previous),
+            DriftMode::Report => crate::watch::drift::hold_back(&mut plan, &drift, &good.desired, previous),
         };
         let handling = match self.args.drift {
             DriftMode::Heal => "healed",
@@ -532,32 +532,9 @@ impl Loop {
 
     /// Accounts that differ from how mailops left them: address → what differs.
     fn drift(&self, now: &Observation) -> BTreeMap<String, Vec<String>> {
-        let Some(snapshot) = &self.snapshot else {
-            return BTreeMap::new();
-        };
-        let by_address: BTreeMap<String, &ObservedAccount> =
-            now.accounts.iter().map(|a| (a.address.to_string(), a)).collect();
-        let by_id: BTreeMap<&str, &ObservedAccount> = now
-            .accounts
-            .iter()
-            .filter_map(|a| a.id.as_deref().map(|id| (id, a)))
-            .collect();
-        let mut drift = BTreeMap::new();
-        for (address, before) in snapshot {
-            let current = by_address
-                .get(address)
-                .copied()
-                .or_else(|| before.id.as_deref().and_then(|id| by_id.get(id).copied()));
-            let fields = match current {
-                None if now.complete => vec!["missing".to_string()],
-                None => continue,
-                Some(after) => differences(before, after),
-            };
-            if !fields.is_empty() {
-                drift.insert(address.clone(), fields);
-            }
-        }
-        drift
+        self.snapshot
+            .as_ref()
+            .map_or_else(BTreeMap::new, |s| crate::watch::drift::drift(s, now))
     }
 
     /// Updates the snapshot: re-reads the server after changes; drifting accounts that were left alone keep
@@ -578,78 +555,14 @@ impl Loop {
         if !observation.complete {
             return;
         }
-        let mut next: BTreeMap<String, ObservedAccount> = observation
-            .accounts
-            .iter()
-            .map(|a| (a.address.to_string(), a.clone()))
-            .collect();
-        if self.args.drift == DriftMode::Report
-            && let Some(old) = &self.snapshot
-        {
-            let still = self.drift(&observation);
-            for address in drift.keys().filter(|a| still.contains_key(*a)) {
-                if let Some(before) = old.get(address) {
-                    next.insert(address.clone(), before.clone());
-                }
-            }
-        }
+        let next = crate::watch::drift::next_snapshot(
+            self.snapshot.as_ref(),
+            &observation,
+            drift,
+            self.args.drift == DriftMode::Report,
+        );
         self.snapshot = Some(next);
     }
-}
-
-/// The fields that differ, ignoring the last login.
-fn differences(before: &ObservedAccount, after: &ObservedAccount) -> Vec<String> {
-    let mut fields = Vec::new();
-    let mut add = |name: &str, differs: bool| {
-        if differs {
-            fields.push(name.to_string());
-        }
-    };
-    add("address", before.address != after.address);
-    add("displayName", before.display_name != after.display_name);
-    add("givenName", before.given_name != after.given_name);
-    add("familyName", before.family_name != after.family_name);
-    add("state", before.enabled != after.enabled);
-    add("quota", before.quota != after.quota);
-    add("aliases", before.aliases != after.aliases);
-    add("access", before.access != after.access);
-    fields
-}
-
-/// Removes from `plan` the changes that would undo drift, unless the revision itself changed that resource
-/// since the last one applied; returns them.
-fn hold_back(
-    plan: &mut Plan,
-    drift: &BTreeMap<String, Vec<String>>,
-    desired: &DesiredState,
-    previous: Option<&DesiredState>,
-) -> Vec<Change> {
-    let Some(previous) = previous else {
-        return Vec::new();
-    };
-    let changed_by_revision = |c: &Change| -> bool {
-        let Some(name) = &c.target.name else {
-            return false;
-        };
-        match c.target.kind.as_str() {
-            "Mailbox" => desired.mailbox(name) != previous.mailbox(name),
-            "SharedMailbox" => {
-                let find = |s: &DesiredState| s.shared_mailboxes.iter().find(|m| &m.name == name).cloned();
-                find(desired) != find(previous)
-            }
-            _ => false,
-        }
-    };
-    let touches_drift = |c: &Change| -> bool {
-        drift.contains_key(&c.target.address.to_string())
-            || matches!(&c.action, crate::plan::Action::Rename { from, .. } if drift.contains_key(&from.to_string()))
-    };
-    let (held, kept): (Vec<Change>, Vec<Change>) = std::mem::take(&mut plan.changes)
-        .into_iter()
-        .partition(|c| touches_drift(c) && !changed_by_revision(c));
-    plan.changes = kept;
-    plan.summary = Plan::summarize(&plan.changes);
-    held
 }
 
 #[cfg(test)]
