@@ -156,6 +156,17 @@ impl Site {
         common::mailops(&args)
     }
 
+    /// The apply after a kill: it must finish everything.
+    fn rerun(&self, moment: &str) {
+        let run = self.apply();
+        assert!(
+            run.code == 0,
+            "{moment}: re-run failed:\n{}\n{}",
+            run.stdout,
+            run.stderr
+        );
+    }
+
     fn plan(&self) -> common::Run {
         let repo = self.repo.display().to_string();
         let server = self.server();
@@ -315,13 +326,7 @@ fn kill_9_during_1500_creations_loses_no_password_and_adopts_nothing() {
         if site.mail.join("mailops-state.json.journal").exists() {
             interrupted += 1;
         }
-        let run = site.apply();
-        assert!(
-            run.code == 0,
-            "{moment}: re-run failed:\n{}\n{}",
-            run.stdout,
-            run.stderr
-        );
+        site.rerun(&moment);
         // Verifying every hash is slow (5,000 SHA-512 rounds each): twice is enough to catch a mismatch.
         site.check(&wanted, &created, &moment, k == 3 || k == moments.len() - 1);
         let creates = site.audited("create");
@@ -386,13 +391,7 @@ fn kill_9_during_1500_renames_keeps_every_mailbox_and_its_mail() {
             site.mail.join("mailops-state.json.journal").exists(),
             "{moment}: killed outside the apply"
         );
-        let run = site.apply();
-        assert!(
-            run.code == 0,
-            "{moment}: re-run failed:\n{}\n{}",
-            run.stdout,
-            run.stderr
-        );
+        site.rerun(&moment);
         site.check(&wanted, &BTreeSet::new(), &moment, false);
         for (old, new) in before.iter().zip(&after) {
             let (local, domain) = new.split_once('@').unwrap();

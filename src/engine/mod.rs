@@ -17,6 +17,7 @@ pub mod credentials;
 pub mod execute;
 pub mod journal;
 pub mod recover;
+mod units;
 
 use std::path::{Path, PathBuf};
 

@@ -14,10 +14,9 @@ use std::collections::BTreeMap;
 
 use super::audit::{AuditLog, change_id, changes_since};
 use super::credentials::CredentialSink;
-use super::execute::{
-    ExecuteOptions, Outcome, is_access, outcome_of, record, remember_undelivered, run_change, write_audit,
-};
+use super::execute::{ExecuteOptions, Outcome, outcome_of, record, remember_undelivered, write_audit};
 use super::journal::{Intent, Unfinished};
+use super::units::{is_access, run_change};
 use crate::backend::{BackendError, MailBackend, Observation};
 use crate::desired::Address;
 use crate::plan::Action;
