@@ -252,6 +252,40 @@ fn a_saved_plan_is_refused_when_the_server_changed() {
     assert_eq!(a.passwd().lines().count(), 1, "nothing applied");
 }
 
+#[test]
+fn a_saved_plan_of_another_format_version_is_refused() {
+    let a = Agency::new();
+    let plan_file = a.repo.path().join("plan.json");
+    let repo = a.repo.path().to_str().unwrap().to_string();
+    let plan = mailops(&[
+        "plan",
+        &repo,
+        "--server",
+        &a.server(),
+        "--out",
+        plan_file.to_str().unwrap(),
+    ]);
+    assert_eq!(plan.code, 2);
+    // A version 1 plan applied its updates from their display text; it is not applied any more.
+    let mut saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&plan_file).unwrap()).unwrap();
+    assert_eq!(saved["version"], 2);
+    saved["version"] = 1.into();
+    std::fs::write(&plan_file, saved.to_string()).unwrap();
+    let old = a.apply("2026-12-01", &["--plan", plan_file.to_str().unwrap()]);
+    assert_eq!(old.code, 1, "{}", old.stderr);
+    assert!(
+        old.stderr.contains("a plan of format version 1"),
+        "{}",
+        old.stderr
+    );
+    assert!(old.stderr.contains("make a new plan"), "{}", old.stderr);
+    assert!(
+        !a.mail.path().join("passwd").exists() || a.passwd().is_empty(),
+        "nothing applied"
+    );
+}
+
 #[tokio::test]
 async fn a_server_failing_mid_apply_converges_on_the_next_run() {
     use chrono::NaiveDate;

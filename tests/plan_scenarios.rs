@@ -361,7 +361,7 @@ fn drift_is_recognised_and_delegations_are_access_changes() {
     );
     let plan = plan_with(Some(&base), &observed, &inventory);
     let fields = plan.changes.iter().find_map(|c| match &c.action {
-        Action::Update { fields } => Some(fields.clone()),
+        Action::Update { fields, .. } => Some(fields.clone()),
         _ => None,
     });
     let fields = fields.unwrap();

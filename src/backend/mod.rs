@@ -166,14 +166,19 @@ pub struct NewAccount {
 #[serde(rename_all = "camelCase")]
 pub struct AccountUpdate {
     /// New display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// New given name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub given_name: Option<String>,
     /// New family and middle names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub family_name: Option<String>,
     /// New quota.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quota: Option<Quota>,
     /// The new complete set of aliases.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aliases: Option<BTreeSet<Address>>,
 }
 

@@ -53,15 +53,35 @@ fn load_plan(path: &Path, printer: &Printer) -> Option<Plan> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| printer.error(&format!("cannot read {}", path.display()), Some(&e), None))
         .ok()?;
-    serde_json::from_str(&text)
-        .map_err(|e| {
-            printer.error(
-                &format!("{} is not a mailops plan", path.display()),
-                Some(&e),
-                None,
-            )
-        })
-        .ok()
+    // The version first: a plan of another format is refused by name, not by a missing field.
+    #[derive(serde::Deserialize)]
+    struct Versioned {
+        version: u32,
+    }
+    let not_a_plan = |e: &serde_json::Error| {
+        printer.error(
+            &format!("{} is not a mailops plan", path.display()),
+            Some(e),
+            None,
+        );
+    };
+    let version = serde_json::from_str::<Versioned>(&text)
+        .map_err(|e| not_a_plan(&e))
+        .ok()?
+        .version;
+    if version != crate::plan::PLAN_VERSION {
+        printer.error(
+            &format!(
+                "{} is a plan of format version {version}; this mailops applies version {}; nothing was applied",
+                path.display(),
+                crate::plan::PLAN_VERSION
+            ),
+            None,
+            Some("make a new plan with this mailops: mailops plan --server … --out plan.json"),
+        );
+        return None;
+    }
+    serde_json::from_str(&text).map_err(|e| not_a_plan(&e)).ok()
 }
 
 /// Records an applied remote revision: later revisions must descend from it.

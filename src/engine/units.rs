@@ -5,40 +5,9 @@
 use std::collections::BTreeMap;
 
 use crate::backend::{AccessLevel, AccountChange, AccountUpdate, BackendError, MailBackend, Secret};
-use crate::desired::{Address, Quota};
-use crate::plan::{Action, Change, FieldChange};
+use crate::desired::Address;
+use crate::plan::{Action, Change};
 use crate::state::Inventory;
-
-pub(super) fn update_from(fields: &[FieldChange]) -> Result<(AccountUpdate, Option<bool>), BackendError> {
-    let mut u = AccountUpdate::default();
-    let mut enable = None;
-    for f in fields {
-        let after = f.after.clone();
-        match f.field.as_str() {
-            "fullName" | "displayName" => u.display_name = after,
-            "givenName" => u.given_name = after,
-            "familyName" => u.family_name = after,
-            "quota" => {
-                u.quota = after
-                    .map(|q| q.parse::<Quota>())
-                    .transpose()
-                    .map_err(|e| BackendError::Server(e.to_string()))?;
-            }
-            "aliases" => {
-                let list = after.unwrap_or_default();
-                let parsed: Result<_, _> = list
-                    .split(", ")
-                    .filter(|a| !a.is_empty())
-                    .map(str::parse::<Address>)
-                    .collect();
-                u.aliases = Some(parsed.map_err(|e| BackendError::Server(e.to_string()))?);
-            }
-            "state" => enable = Some(after.as_deref() == Some("active")),
-            _ => {}
-        }
-    }
-    Ok((u, enable))
-}
 
 pub(super) fn no_password() -> BackendError {
     BackendError::Server("no delivered password for this change".into())
@@ -60,10 +29,9 @@ pub(super) async fn run_change(
             keep_old_as_alias,
             ..
         } => backend.rename(from, to, *keep_old_as_alias).await.map(|()| None),
-        Action::Update { fields } => {
-            let (update, enable) = update_from(fields)?;
-            if update != AccountUpdate::default() {
-                backend.update(address, &update).await?;
+        Action::Update { set, enable, .. } => {
+            if *set != AccountUpdate::default() {
+                backend.update(address, set).await?;
             }
             match enable {
                 Some(true) => backend.resume(address).await?,
@@ -179,13 +147,12 @@ pub(super) fn account_change(c: &Change) -> Option<Vec<AccountChange>> {
             to: to.clone(),
             keep_old_as_alias: *keep_old_as_alias,
         }],
-        Action::Update { fields } => {
-            let (update, enable) = update_from(fields).ok()?;
+        Action::Update { set, enable, .. } => {
             let mut out = Vec::new();
-            if update != AccountUpdate::default() {
+            if *set != AccountUpdate::default() {
                 out.push(AccountChange::Update {
                     address: a.clone(),
-                    update,
+                    update: set.clone(),
                 });
             }
             match enable {

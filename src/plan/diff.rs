@@ -24,7 +24,7 @@ use super::{
     Action, ActionKind, BlockReason, Change, FieldChange, Finding, PLAN_VERSION, Plan, PlanSource,
     RemovalReason, RenameSource, Target,
 };
-use crate::backend::{AccessLevel, Capabilities, Observation, ObservedAccount};
+use crate::backend::{AccessLevel, AccountUpdate, Capabilities, Observation, ObservedAccount};
 use crate::desired::{Address, DesiredMailbox, DesiredSharedMailbox, DesiredState, SafetyLimits};
 use crate::state::{Inventory, InventoryEntry};
 
@@ -387,13 +387,18 @@ fn plan_account<'a>(cx: &mut Ctx<'a>, d: &DesiredAccount<'a>, m: Option<&Match<'
     // addresses kept by earlier renames stay wanted.
     let kept_alias = renamed_from.filter(|_| keep_alias).map(|(old, _)| old);
     let kept_before: Vec<&Address> = entry().into_iter().flat_map(|e| &e.kept_aliases).collect();
-    let mut fields = field_changes(cx, d, acc, kept_alias, &kept_before);
+    let mut update = field_changes(cx, d, acc, kept_alias, &kept_before);
     if d.enabled && !acc.enabled && entry().is_some_and(|e| e.suspended_on.is_some()) {
-        fields.retain(|f| f.field != "state");
+        update.fields.retain(|f| f.field != "state");
+        update.enable = None;
         actions.push(Action::Resume);
     }
-    if !fields.is_empty() {
-        actions.push(Action::Update { fields });
+    if !update.fields.is_empty() {
+        actions.push(Action::Update {
+            fields: update.fields,
+            set: update.set,
+            enable: update.enable,
+        });
     }
     // A server that cannot share mailboxes reports no access: who holds the credentials is in the inventory.
     let access = if cx.input.capabilities.delegation {
@@ -420,20 +425,29 @@ fn state(enabled: bool) -> String {
     (if enabled { "active" } else { "suspended" }).to_string()
 }
 
+/// An update: what the executor sets (typed) and how it reads for people.
+struct Update {
+    fields: Vec<FieldChange>,
+    set: AccountUpdate,
+    enable: Option<bool>,
+}
+
 /// Field differences between a desired account and the server's; `drift` when the previous desired state
 /// already had the wanted value (so the server was changed by hand). Values are compared first and only
-/// formatted when they differ.
+/// formatted (for people) when they differ; the typed values go to the executor.
 fn field_changes(
     cx: &Ctx<'_>,
     d: &DesiredAccount<'_>,
     acc: &ObservedAccount,
     kept_alias: Option<&Address>,
     kept_before: &[&Address],
-) -> Vec<FieldChange> {
+) -> Update {
     // The previous revision is looked up only when a field differs (to tell drift from a change).
     let prev_cell: OnceCell<Option<DesiredAccount<'_>>> = OnceCell::new();
     let prev = || prev_cell.get_or_init(|| cx.previous(d.key())).as_ref();
     let mut out = Vec::new();
+    let mut set = AccountUpdate::default();
+    let mut enable = None;
     let mut add = |field: &str, before: Option<String>, after: Option<String>, same_as_before: bool| {
         out.push(FieldChange {
             field: field.to_string(),
@@ -451,6 +465,7 @@ fn field_changes(
             "displayName"
         };
         let drift = prev().is_some_and(|p| p.display_name == d.display_name);
+        set.display_name = Some(d.display_name.to_string());
         add(
             field,
             Some(acc.display_name.clone()),
@@ -463,6 +478,7 @@ fn field_changes(
         && Some(given.as_str()) != d.given_name
     {
         let drift = prev().is_some_and(|p| p.given_name == d.given_name);
+        set.given_name = d.given_name.map(str::to_string);
         add(
             "givenName",
             Some(given.clone()),
@@ -475,12 +491,14 @@ fn field_changes(
     {
         let wanted = d.family_name();
         let drift = prev().is_some_and(|p| p.family_name() == wanted);
+        set.family_name.clone_from(&wanted);
         add("familyName", Some(family.clone()), wanted, drift);
     }
     if let Some(q) = d.quota
         && acc.quota != Some(q)
     {
         let drift = prev().is_some_and(|p| p.quota == d.quota);
+        set.quota = Some(q);
         add(
             "quota",
             acc.quota.map(|q| q.to_string()),
@@ -501,13 +519,19 @@ fn field_changes(
     };
     if !same_aliases {
         let drift = prev().is_some_and(|p| p.aliases == d.aliases);
+        set.aliases = Some(wanted_aliases.clone().cloned().collect());
         add("aliases", list(observed_aliases), list(wanted_aliases), drift);
     }
     if acc.enabled != d.enabled {
         let drift = prev().is_some_and(|p| p.enabled == d.enabled);
+        enable = Some(d.enabled);
         add("state", Some(state(acc.enabled)), Some(state(d.enabled)), drift);
     }
-    out
+    Update {
+        fields: out,
+        set,
+        enable,
+    }
 }
 
 /// Access changes of an existing account, with grantees that this plan renames under their new address.

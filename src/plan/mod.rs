@@ -16,7 +16,7 @@ use crate::backend::{AccessLevel, NewAccount};
 use crate::desired::Address;
 
 /// Version of the plan format (JSON). Bumped only when a field changes meaning; fields may be added.
-pub const PLAN_VERSION: u32 = 1;
+pub const PLAN_VERSION: u32 = 2;
 
 /// What the change is about.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -181,8 +181,14 @@ pub enum Action {
     },
     /// Change fields.
     Update {
-        /// The changes.
+        /// The changes, before and after, for people (display only: the executor never reads them).
         fields: Vec<FieldChange>,
+        /// What the executor sets, typed.
+        #[serde(default)]
+        set: crate::backend::AccountUpdate,
+        /// Allow (`true`) or refuse (`false`) login; `None` leaves it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        enable: Option<bool>,
     },
     /// First stage of removal: login refused, mail kept.
     Suspend {

@@ -125,7 +125,7 @@ fn findings(out: &mut String, plan: &Plan) {
 
 fn describe(c: &Change) -> String {
     match &c.action {
-        Action::Update { fields } => fields
+        Action::Update { fields, .. } => fields
             .iter()
             .map(|f| {
                 let drift = if f.drift {

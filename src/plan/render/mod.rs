@@ -116,7 +116,7 @@ pub(crate) fn describe(action: &Action) -> String {
             };
             format!("rename {from} → {to}, mail kept{alias} (recognised by {by})")
         }
-        Action::Update { fields } => {
+        Action::Update { fields, .. } => {
             let names: Vec<&str> = fields.iter().map(|f| f.field.as_str()).collect();
             format!("update {}", names.join(", "))
         }

@@ -135,7 +135,7 @@ fn change(out: &mut String, c: &Change, p: &Paint) {
         p.dim(&format!("[{}]", c.target.label())),
         describe(&c.action)
     ));
-    if let Action::Update { fields } = &c.action {
+    if let Action::Update { fields, .. } = &c.action {
         for f in fields {
             out.push_str(&format!("       {}\n", field(f, p)));
         }
