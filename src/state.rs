@@ -34,6 +34,7 @@ use serde::{Deserialize, Serialize};
 use crate::backend::{AccessLevel, Observation};
 use crate::desired::{Address, DesiredState};
 use crate::engine::CredentialRef;
+use crate::manifest::{Kind, ResourceId};
 
 /// Current format version.
 pub const STATE_VERSION: u32 = 2;
@@ -53,7 +54,7 @@ pub enum EntryOrigin {
 #[serde(rename_all = "camelCase")]
 pub struct InventoryEntry {
     /// `Mailbox` or `SharedMailbox`.
-    pub kind: String,
+    pub kind: Kind,
     /// metadata.name: the stable identity.
     pub name: String,
     /// The address last applied.
@@ -79,10 +80,10 @@ pub struct InventoryEntry {
 }
 
 impl InventoryEntry {
-    /// `Kind/name`.
+    /// Its identity, `Kind/name`.
     #[must_use]
-    pub fn key(&self) -> String {
-        format!("{}/{}", self.kind, self.name)
+    pub fn id(&self) -> ResourceId {
+        ResourceId::new(self.kind, self.name.clone())
     }
 }
 
@@ -97,7 +98,7 @@ pub struct Inventory {
     pub last_applied_revision: Option<String>,
     /// Managed accounts by `Kind/name`.
     #[serde(default)]
-    pub entries: BTreeMap<String, InventoryEntry>,
+    pub entries: BTreeMap<ResourceId, InventoryEntry>,
     /// The last run whose journal is folded into this file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub journal_run: Option<String>,
@@ -121,13 +122,13 @@ impl Default for Inventory {
 impl Inventory {
     /// The entry of an identity.
     #[must_use]
-    pub fn get(&self, key: &str) -> Option<&InventoryEntry> {
-        self.entries.get(key)
+    pub fn get(&self, id: &ResourceId) -> Option<&InventoryEntry> {
+        self.entries.get(id)
     }
 
     /// Adds or replaces an entry.
     pub fn insert(&mut self, entry: InventoryEntry) {
-        self.entries.insert(entry.key(), entry);
+        self.entries.insert(entry.id(), entry);
     }
 
     /// Fills in the server ids of managed accounts that have none yet (created in a bulk import, whose answer
@@ -327,9 +328,9 @@ fn lock_path(path: &Path) -> PathBuf {
 #[serde(rename_all = "camelCase")]
 pub struct AdoptReport {
     /// Identities adopted, with their address.
-    pub adopted: Vec<(String, Address)>,
+    pub adopted: Vec<(ResourceId, Address)>,
     /// Desired identities with no account on the server (they will be created).
-    pub missing: Vec<String>,
+    pub missing: Vec<ResourceId>,
     /// Accounts on the server that nothing desired claims (left unmanaged).
     pub unmanaged: Vec<Address>,
 }
@@ -351,15 +352,15 @@ pub fn adopt(
     let candidates = desired
         .mailboxes
         .iter()
-        .map(|m| ("Mailbox", &m.name, &m.address, &m.former_addresses))
+        .map(|m| (Kind::Mailbox, &m.name, &m.address, &m.former_addresses))
         .chain(
             desired
                 .shared_mailboxes
                 .iter()
-                .map(|s| ("SharedMailbox", &s.name, &s.address, &s.former_addresses)),
+                .map(|s| (Kind::SharedMailbox, &s.name, &s.address, &s.former_addresses)),
         );
     for (kind, name, address, former) in candidates {
-        let key = format!("{kind}/{name}");
+        let key = ResourceId::new(kind, name.clone());
         let found = std::iter::once(address)
             .chain(former.iter())
             .find_map(|a| on_server.get(a));
@@ -368,7 +369,7 @@ pub fn adopt(
                 claimed.insert(acc.address.clone());
                 if inv.get(&key).is_none() {
                     inv.insert(InventoryEntry {
-                        kind: kind.to_string(),
+                        kind,
                         name: name.clone(),
                         address: acc.address.clone(),
                         backend_id: acc.id.clone(),
@@ -399,7 +400,7 @@ mod tests {
 
     fn entry(name: &str, address: &str) -> InventoryEntry {
         InventoryEntry {
-            kind: "Mailbox".into(),
+            kind: Kind::Mailbox,
             name: name.into(),
             address: address.parse().unwrap(),
             backend_id: None,

@@ -112,7 +112,7 @@ fn a_pull_request_is_reviewed_without_a_server() {
     let json = r.plan(&["--output", "json"]);
     assert_eq!(json.code, 2);
     let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
-    assert_eq!(v["version"], 1);
+    assert_eq!(v["version"], 2);
     assert_eq!(v["summary"]["create"], 1);
     assert_eq!(v["summary"]["rename"], 1);
     assert_eq!(v["source"]["baseRevision"].as_str().unwrap().len(), 40);

@@ -306,8 +306,8 @@ fn the_grace_period_then_deletion() {
     let (observed, mut inventory) = synthesize(&base);
     let mut desired = base.clone();
     desired.mailboxes.retain(|m| m.name != "mai-dac-hoa");
-    let key = "Mailbox/mai-dac-hoa";
-    let mut entry = inventory.get(key).unwrap().clone();
+    let key: mailops::manifest::ResourceId = "Mailbox/mai-dac-hoa".parse().unwrap();
+    let mut entry = inventory.get(&key).unwrap().clone();
     entry.suspended_on = NaiveDate::from_ymd_opt(2026, 10, 1);
     inventory.insert(entry.clone());
     let plan = plan_with(Some(&desired), &observed, &inventory);
@@ -454,7 +454,7 @@ fn former_addresses_recognise_a_rename_without_inventory_or_history() {
         entries: inventory
             .entries
             .into_iter()
-            .filter(|(k, _)| k != "Mailbox/vo-thuy-nhung")
+            .filter(|(k, _)| k.to_string() != "Mailbox/vo-thuy-nhung")
             .collect(),
         ..Inventory::default()
     };

@@ -40,7 +40,7 @@ pub struct AddressArgs {
 /// Who holds a taken address.
 #[derive(Debug, Serialize)]
 struct Holder {
-    resource: String,
+    resource: crate::manifest::ResourceId,
     location: String,
     field: &'static str,
 }
@@ -67,7 +67,7 @@ fn holder(state: &DesiredState, address: &Address) -> Option<Holder> {
         if &m.address == address || m.aliases.contains(address) {
             let field = if &m.address == address { "address" } else { "alias" };
             return Some(Holder {
-                resource: format!("Mailbox/{}", m.name),
+                resource: crate::manifest::ResourceId::new(crate::manifest::Kind::Mailbox, m.name.clone()),
                 location: m.origin.document().to_string(),
                 field,
             });
@@ -78,7 +78,7 @@ fn holder(state: &DesiredState, address: &Address) -> Option<Holder> {
         .iter()
         .find(|s| &s.address == address || s.aliases.contains(address))
         .map(|s| Holder {
-            resource: format!("SharedMailbox/{}", s.name),
+            resource: crate::manifest::ResourceId::new(crate::manifest::Kind::SharedMailbox, s.name.clone()),
             location: s.origin.document().to_string(),
             field: if &s.address == address { "address" } else { "alias" },
         })

@@ -208,7 +208,7 @@ impl Validated {
 
 /// Label of a resource in messages: `Mailbox/vo-thi-thu-an`.
 pub(crate) fn label(kind: Kind, name: &str) -> String {
-    format!("{kind}/{name}")
+    crate::manifest::ResourceId::new(kind, name).to_string()
 }
 
 /// Validates a loaded repository.

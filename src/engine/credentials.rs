@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::backend::Secret;
 use crate::desired::Address;
+use crate::manifest::ResourceId;
 
 /// Where a delivered password can be found again.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -55,8 +56,8 @@ impl std::fmt::Display for CredentialRef {
 /// One password to hand over.
 #[derive(Debug, Clone)]
 pub struct Delivery {
-    /// The resource the mailbox belongs to (`Kind/name`), when it has one.
-    pub key: Option<String>,
+    /// The resource the mailbox belongs to, when it has one.
+    pub key: Option<ResourceId>,
     /// The mailbox the password opens.
     pub mailbox: Address,
     /// Who receives it: the mailbox's owner, or the holders of an agency mailbox.
@@ -140,7 +141,11 @@ pub trait CredentialSink: Send + Sync {
 
     /// A password already delivered for `mailbox` (of resource `key`) whose account was never created: it is
     /// reused instead of delivering another.
-    async fn undelivered(&self, mailbox: &Address, key: Option<&str>) -> Option<(Secret, CredentialRef)>;
+    async fn undelivered(
+        &self,
+        mailbox: &Address,
+        key: Option<&ResourceId>,
+    ) -> Option<(Secret, CredentialRef)>;
 
     /// Reads a delivered password back (to finish a rotation interrupted after its delivery).
     async fn recall(&self, credential: &CredentialRef, mailbox: &Address) -> Option<Secret>;
@@ -334,7 +339,11 @@ impl CredentialSink for FileSink {
         }
     }
 
-    async fn undelivered(&self, mailbox: &Address, _key: Option<&str>) -> Option<(Secret, CredentialRef)> {
+    async fn undelivered(
+        &self,
+        mailbox: &Address,
+        _key: Option<&ResourceId>,
+    ) -> Option<(Secret, CredentialRef)> {
         let credential = self
             .pending
             .lock()
@@ -409,7 +418,7 @@ impl CredentialSink for ShowSink {
             .collect()
     }
 
-    async fn undelivered(&self, _: &Address, _: Option<&str>) -> Option<(Secret, CredentialRef)> {
+    async fn undelivered(&self, _: &Address, _: Option<&ResourceId>) -> Option<(Secret, CredentialRef)> {
         None
     }
 

@@ -30,6 +30,7 @@ use super::journal::{DeliveredCredential, Journal, Record};
 use super::units::{change_holders, recipients, run_unit, units};
 use crate::backend::{MailBackend, Secret};
 use crate::desired::Address;
+use crate::manifest::ResourceId;
 use crate::plan::{Action, ActionKind, Change, Plan};
 use crate::state::{EntryOrigin, Inventory, InventoryEntry};
 
@@ -65,8 +66,11 @@ pub enum Outcome {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ChangeOutcome {
-    /// `Mailbox/name`.
+    /// `Mailbox/name`, or the address when no resource describes the account (for people).
     pub target: String,
+    /// The resource the change is about, when one describes the account.
+    #[serde(skip)]
+    pub resource: Option<ResourceId>,
     /// The address.
     pub address: Address,
     /// What was done.
@@ -223,14 +227,13 @@ pub(super) fn record(
     if matches!(c.action, Action::Create { .. }) {
         inventory.pending_credentials.remove(&c.target.address);
     }
-    let Some(name) = &c.target.name else {
+    let Some(key) = c.target.resource() else {
         return;
     };
-    let key = c.target.label();
     let revision = options.revision.clone();
     let new_entry = |origin| InventoryEntry {
-        kind: c.target.kind.clone(),
-        name: name.clone(),
+        kind: key.kind,
+        name: key.name.clone(),
         address: c.target.address.clone(),
         backend_id: None,
         origin,
@@ -295,6 +298,7 @@ pub(super) fn outcome_of(
 ) -> ChangeOutcome {
     ChangeOutcome {
         target: c.target.label(),
+        resource: c.target.resource(),
         address: c.target.address.clone(),
         action: shown_action(c),
         outcome,
@@ -334,10 +338,9 @@ async fn prepare(
     for unit in units {
         for (i, to) in recipients(batch, unit, shares, inventory) {
             let c = batch[i];
-            let key = c.target.name.as_ref().map(|_| c.target.label());
+            let key = c.target.resource();
             if matches!(c.action, Action::Create { .. })
-                && let Some((password, credential)) =
-                    sink.undelivered(&c.target.address, key.as_deref()).await
+                && let Some((password, credential)) = sink.undelivered(&c.target.address, key.as_ref()).await
             {
                 p.passwords[i] = Some(password);
                 p.credentials[i].push(DeliveredCredential {

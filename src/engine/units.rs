@@ -213,8 +213,8 @@ pub(super) fn recipients(
 ) -> Vec<(usize, Vec<Address>)> {
     let first = batch[unit[0]];
     if !shares && is_access(&first.action) {
-        let mut holders = inventory
-            .get(&first.target.label())
+        let mut holders = (first.target.resource().as_ref())
+            .and_then(|id| inventory.get(id))
             .map(|e| e.holders.clone())
             .unwrap_or_default();
         for i in unit {

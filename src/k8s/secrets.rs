@@ -13,6 +13,7 @@ use serde_json::json;
 use crate::backend::Secret;
 use crate::desired::Address;
 use crate::engine::credentials::{CredentialRef, CredentialSink, Delivery, DeliveryError};
+use crate::manifest::ResourceId;
 
 /// The Secret name of a resource's credentials.
 #[must_use]
@@ -25,7 +26,7 @@ pub struct SecretSink {
     api: Api<KubeSecret>,
     namespace: String,
     /// `Kind/name` → (resource name, its owner reference).
-    owners: BTreeMap<String, (String, Option<OwnerReference>)>,
+    owners: BTreeMap<ResourceId, (String, Option<OwnerReference>)>,
     params: PatchParams,
 }
 
@@ -35,7 +36,7 @@ impl SecretSink {
     pub fn new(
         api: Api<KubeSecret>,
         namespace: &str,
-        owners: BTreeMap<String, (String, Option<OwnerReference>)>,
+        owners: BTreeMap<ResourceId, (String, Option<OwnerReference>)>,
         manager: &str,
     ) -> Self {
         Self {
@@ -111,7 +112,11 @@ impl CredentialSink for SecretSink {
         out
     }
 
-    async fn undelivered(&self, mailbox: &Address, key: Option<&str>) -> Option<(Secret, CredentialRef)> {
+    async fn undelivered(
+        &self,
+        mailbox: &Address,
+        key: Option<&ResourceId>,
+    ) -> Option<(Secret, CredentialRef)> {
         let (resource, _) = self.owners.get(key?)?;
         let name = secret_name(resource);
         let password = self.password_in(&name, mailbox).await?;

@@ -53,6 +53,27 @@ impl Kind {
     }
 }
 
+impl std::str::FromStr for Kind {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Kind::parse(s).ok_or_else(|| format!("unknown kind `{s}`"))
+    }
+}
+
+impl serde::Serialize for Kind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Kind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Kind::parse(&text).ok_or_else(|| serde::de::Error::custom(format!("unknown kind `{text}`")))
+    }
+}
+
 impl std::fmt::Display for Kind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -603,7 +624,10 @@ fn typed<S: DeserializeOwned>(
             let path = if path == "." { String::new() } else { path };
             let inner = e.into_inner().to_string();
             let (message, field, location, hint) = describe_schema_error(&inner, &path, &origin);
-            let resource = name.map_or_else(|| kind.to_string(), |n| format!("{kind}/{n}"));
+            let resource = name.map_or_else(
+                || kind.to_string(),
+                |n| super::ResourceId::new(kind, n).to_string(),
+            );
             let mut d = Diagnostic::error("invalid-field", location, message).resource(resource);
             if !field.is_empty() {
                 d = d.field(field);

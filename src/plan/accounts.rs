@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 
 use crate::backend::{AccessLevel, NewAccount, Observation, ObservedAccount};
 use crate::desired::{Address, DesiredMailbox, DesiredSharedMailbox, DesiredState, Quota};
-use crate::manifest::MailboxState;
+use crate::manifest::{Kind, MailboxState, ResourceId};
 use crate::state::{EntryOrigin, Inventory, InventoryEntry};
 
 /// Who has access to a desired account: grantee address, level, grantee's full name.
@@ -17,7 +17,7 @@ pub type Grant<'a> = (&'a Address, AccessLevel, &'a str);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DesiredAccount<'a> {
     /// `Mailbox` or `SharedMailbox`.
-    pub kind: &'static str,
+    pub kind: Kind,
     /// metadata.name.
     pub name: &'a str,
     /// Address.
@@ -51,14 +51,14 @@ pub struct DesiredAccount<'a> {
 impl<'a> DesiredAccount<'a> {
     /// The identity: (kind, metadata.name).
     #[must_use]
-    pub fn key(&self) -> (&'static str, &'a str) {
+    pub fn key(&self) -> (Kind, &'a str) {
         (self.kind, self.name)
     }
 
-    /// `Kind/name`.
+    /// Its identity, `Kind/name`.
     #[must_use]
-    pub fn label(&self) -> String {
-        format!("{}/{}", self.kind, self.name)
+    pub fn id(&self) -> ResourceId {
+        ResourceId::new(self.kind, self.name)
     }
 
     /// Whether `text` is the family and middle names, word by word (no allocation).
@@ -186,7 +186,7 @@ pub fn shared_account<'a>(
         }
     }
     DesiredAccount {
-        kind: "SharedMailbox",
+        kind: Kind::SharedMailbox,
         name: &s.name,
         address: &s.address,
         display_name: &s.display_name,
@@ -210,7 +210,7 @@ pub fn mailbox_account<'a>(
     grant: impl Fn(&str, AccessLevel) -> Option<Grant<'a>>,
 ) -> DesiredAccount<'a> {
     DesiredAccount {
-        kind: "Mailbox",
+        kind: Kind::Mailbox,
         name: &m.name,
         address: &m.address,
         display_name: &m.full_name,
@@ -253,7 +253,7 @@ pub fn synthesize(state: &DesiredState) -> (Observation, Inventory) {
             last_login: None,
         });
         inventory.insert(InventoryEntry {
-            kind: d.kind.to_string(),
+            kind: d.kind,
             name: d.name.to_string(),
             address: d.address.clone(),
             backend_id: None,

@@ -26,6 +26,7 @@ use super::{
 };
 use crate::backend::{AccessLevel, AccountUpdate, Capabilities, Observation, ObservedAccount};
 use crate::desired::{Address, DesiredMailbox, DesiredSharedMailbox, DesiredState, SafetyLimits};
+use crate::manifest::Kind;
 use crate::state::{Inventory, InventoryEntry};
 
 /// Everything the diff looks at.
@@ -55,7 +56,7 @@ const DEFAULT_SAFETY: SafetyLimits = SafetyLimits {
     grace_days: 30,
 };
 
-type Key<'a> = (&'a str, &'a str);
+type Key<'a> = (Kind, &'a str);
 
 /// A resource of the previous desired state, looked up only for the few accounts that change.
 #[derive(Clone, Copy)]
@@ -107,7 +108,7 @@ impl<'a> Ctx<'a> {
     fn entry(&self, key: Key<'_>) -> Option<&'a InventoryEntry> {
         let index = self.by_identity.get_or_init(|| {
             let entries = self.input.inventory.entries.values();
-            entries.map(|e| ((e.kind.as_str(), e.name.as_str()), e)).collect()
+            entries.map(|e| ((e.kind, e.name.as_str()), e)).collect()
         });
         index.get(&key).copied()
     }
@@ -120,11 +121,11 @@ impl<'a> Ctx<'a> {
             let shared = p
                 .shared_mailboxes
                 .iter()
-                .map(|s| (("SharedMailbox", s.name.as_str()), Previous::Shared(s)));
+                .map(|s| ((Kind::SharedMailbox, s.name.as_str()), Previous::Shared(s)));
             let people = p
                 .mailboxes
                 .iter()
-                .map(|m| (("Mailbox", m.name.as_str()), Previous::Mailbox(m)));
+                .map(|m| ((Kind::Mailbox, m.name.as_str()), Previous::Mailbox(m)));
             shared.chain(people).collect()
         });
         index.get(&key).map(|p| p.account())
@@ -181,7 +182,7 @@ pub fn diff(input: &DiffInput<'_>) -> Plan {
             match e.backend_id.as_deref().and_then(|id| ids.get(id)) {
                 Some(&i) if cx.entry_at[i].is_none() => {
                     cx.entry_at[i] = Some(e);
-                    cx.moved.insert((e.kind.as_str(), e.name.as_str()), i);
+                    cx.moved.insert((e.kind, e.name.as_str()), i);
                 }
                 _ => cx.missing.push(e),
             }
@@ -254,7 +255,7 @@ fn match_accounts<'a>(
             }
             (Some(start), _, None) if start > today => {
                 cx.findings.push(Finding::NotYetStarted {
-                    identity: d.label(),
+                    identity: d.id(),
                     address: d.address.clone(),
                     start_date: start,
                 });
@@ -298,7 +299,7 @@ fn match_accounts<'a>(
                 let held = &accounts[i].address;
                 let free = held != d.address
                     && !cx.claimed[i]
-                    && cx.entry_at[i].is_none_or(|e| (e.kind.as_str(), e.name.as_str()) == key);
+                    && cx.entry_at[i].is_none_or(|e| (e.kind, e.name.as_str()) == key);
                 free.then_some((i, source))
             });
         if let Some((i, source)) = found {
@@ -317,7 +318,7 @@ fn unit_name(cx: &Ctx<'_>, unit: Option<&str>) -> Option<String> {
 
 fn target(cx: &Ctx<'_>, d: &DesiredAccount<'_>) -> Target {
     Target {
-        kind: d.kind.to_string(),
+        kind: d.kind.into(),
         name: Some(d.name.to_string()),
         address: d.address.clone(),
         display_name: d.display_name.to_string(),
@@ -359,7 +360,7 @@ fn plan_account<'a>(cx: &mut Ctx<'a>, d: &DesiredAccount<'a>, m: Option<&Match<'
     // This identity's inventory entry, looked up only when needed: an account managed under its address is
     // never adopted, and the entry matters otherwise only to tell a suspension of ours from one by hand.
     let entry = || match cx.entry_at[i] {
-        Some(e) if (e.kind.as_str(), e.name.as_str()) == key => Some(e),
+        Some(e) if (e.kind, e.name.as_str()) == key => Some(e),
         _ => cx.entry(key),
     };
     let mut actions = Vec::new();
@@ -459,7 +460,7 @@ fn field_changes(
     // A server without display names keeps a person's name as given and family names, compared below.
     let compared = cx.input.capabilities.display_name || d.given_name.is_none();
     if compared && acc.display_name != d.display_name {
-        let field = if d.kind == "Mailbox" {
+        let field = if d.kind == Kind::Mailbox {
             "fullName"
         } else {
             "displayName"
@@ -572,7 +573,7 @@ fn access_actions(
     let mut handled: BTreeSet<&Address> = BTreeSet::new();
     if let (Some(to), Some(from)) = (new_owner, old_owner)
         && from != to
-        && d.kind == "SharedMailbox"
+        && d.kind == Kind::SharedMailbox
     {
         out.push(Action::Handover {
             from: Some(from.clone()),
@@ -650,10 +651,10 @@ fn plan_removals(cx: &mut Ctx<'_>, ended: &HashMap<&Address, NaiveDate>) {
             continue;
         };
         let prev_unit = cx
-            .previous((entry.kind.as_str(), entry.name.as_str()))
+            .previous((entry.kind, entry.name.as_str()))
             .and_then(|p| p.unit);
         let t = Target {
-            kind: entry.kind.clone(),
+            kind: entry.kind.into(),
             name: Some(entry.name.clone()),
             address: acc.address.clone(),
             display_name: acc.display_name.clone(),
@@ -709,7 +710,7 @@ fn report_missing(cx: &mut Ctx<'_>, source: Option<&AccountSource<'_>>, slots: &
     if !cx.input.observed.complete {
         return;
     }
-    let wanted: OnceCell<HashSet<(&str, String)>> = OnceCell::new();
+    let wanted: OnceCell<HashSet<(Kind, String)>> = OnceCell::new();
     for e in std::mem::take(&mut cx.missing) {
         let wanted = wanted.get_or_init(|| {
             let Some(source) = source else {
@@ -725,9 +726,9 @@ fn report_missing(cx: &mut Ctx<'_>, source: Option<&AccountSource<'_>>, slots: &
                 })
                 .collect()
         });
-        if !wanted.contains(&(e.kind.as_str(), e.name.clone())) {
+        if !wanted.contains(&(e.kind, e.name.clone())) {
             cx.findings.push(Finding::Missing {
-                identity: e.key(),
+                identity: e.id(),
                 address: e.address.clone(),
             });
         }

@@ -14,6 +14,7 @@ pub use diff::{DiffInput, diff};
 
 use crate::backend::{AccessLevel, NewAccount};
 use crate::desired::Address;
+use crate::manifest::{Kind, ResourceId};
 
 /// Version of the plan format (JSON). Bumped only when a field changes meaning; fields may be added.
 pub const PLAN_VERSION: u32 = 2;
@@ -23,7 +24,7 @@ pub const PLAN_VERSION: u32 = 2;
 #[serde(rename_all = "camelCase")]
 pub struct Target {
     /// `Mailbox`, `SharedMailbox`, or `Account` for an account no resource describes.
-    pub kind: String,
+    pub kind: TargetKind,
     /// metadata.name, when a resource describes it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -39,14 +40,44 @@ pub struct Target {
     pub unit_name: Option<String>,
 }
 
+/// What kind of thing a change is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum TargetKind {
+    /// A person's mailbox.
+    Mailbox,
+    /// An agency mailbox.
+    SharedMailbox,
+    /// An account no resource describes.
+    Account,
+}
+
+impl From<Kind> for TargetKind {
+    fn from(k: Kind) -> Self {
+        match k {
+            Kind::SharedMailbox => TargetKind::SharedMailbox,
+            // An Organization is never the target of a change.
+            Kind::Mailbox | Kind::Organization => TargetKind::Mailbox,
+        }
+    }
+}
+
 impl Target {
+    /// The resource the change is about, when one describes the account.
+    #[must_use]
+    pub fn resource(&self) -> Option<ResourceId> {
+        let kind = match self.kind {
+            TargetKind::Mailbox => Kind::Mailbox,
+            TargetKind::SharedMailbox => Kind::SharedMailbox,
+            TargetKind::Account => return None,
+        };
+        Some(ResourceId::new(kind, self.name.clone()?))
+    }
+
     /// `Mailbox/name`, or the address when no resource describes it.
     #[must_use]
     pub fn label(&self) -> String {
-        match &self.name {
-            Some(n) => format!("{}/{n}", self.kind),
-            None => self.address.to_string(),
-        }
+        self.resource()
+            .map_or_else(|| self.address.to_string(), |id| id.to_string())
     }
 }
 
@@ -400,7 +431,7 @@ pub enum Finding {
     /// A managed account that is no longer on the server.
     Missing {
         /// `Kind/name`.
-        identity: String,
+        identity: ResourceId,
         /// Its last address.
         address: Address,
     },
@@ -414,7 +445,7 @@ pub enum Finding {
     /// A mailbox whose `startDate` is in the future.
     NotYetStarted {
         /// `Kind/name`.
-        identity: String,
+        identity: ResourceId,
         /// Its address.
         address: Address,
         /// First working day.

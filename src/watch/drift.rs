@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use crate::backend::{Observation, ObservedAccount};
 use crate::desired::DesiredState;
-use crate::plan::{Action, Change, Plan};
+use crate::plan::{Action, Change, Plan, TargetKind};
 
 /// The server's accounts as mailops last left them, by address.
 pub type Snapshot = BTreeMap<String, ObservedAccount>;
@@ -104,13 +104,13 @@ pub fn hold_back(
         let Some(name) = &c.target.name else {
             return false;
         };
-        match c.target.kind.as_str() {
-            "Mailbox" => desired.mailbox(name) != previous.mailbox(name),
-            "SharedMailbox" => {
+        match c.target.kind {
+            TargetKind::Mailbox => desired.mailbox(name) != previous.mailbox(name),
+            TargetKind::SharedMailbox => {
                 let find = |s: &DesiredState| s.shared_mailboxes.iter().find(|m| &m.name == name).cloned();
                 find(desired) != find(previous)
             }
-            _ => false,
+            TargetKind::Account => false,
         }
     };
     let touches_drift = |c: &Change| -> bool {

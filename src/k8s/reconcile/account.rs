@@ -2,6 +2,7 @@
 //! validated from.
 
 use super::*;
+use crate::manifest::Kind;
 
 /// A Mailbox or SharedMailbox, whichever kind.
 #[derive(Clone)]
@@ -11,10 +12,10 @@ pub(super) enum Account {
 }
 
 impl Account {
-    pub(super) fn kind(&self) -> &'static str {
+    pub(super) fn kind(&self) -> Kind {
         match self {
-            Account::Mailbox(_) => "Mailbox",
-            Account::Shared(_) => "SharedMailbox",
+            Account::Mailbox(_) => Kind::Mailbox,
+            Account::Shared(_) => Kind::SharedMailbox,
         }
     }
     pub(super) fn name(&self) -> String {
@@ -23,8 +24,8 @@ impl Account {
             Account::Shared(m) => m.name_any(),
         }
     }
-    pub(super) fn key(&self) -> String {
-        format!("{}/{}", self.kind(), self.name())
+    pub(super) fn key(&self) -> ResourceId {
+        ResourceId::new(self.kind(), self.name())
     }
     pub(super) fn meta(&self) -> &kube::api::ObjectMeta {
         match self {
@@ -74,7 +75,7 @@ pub(super) fn repository(
     alive: &[&Account],
 ) -> crate::manifest::loader::LoadedRepository {
     use crate::manifest::loader::{Loaded, Origin, Resource as Manifest};
-    let loaded = |kind: &str, name: String| {
+    let loaded = |kind: Kind, name: String| {
         let metadata = crate::manifest::ObjectMeta {
             name: name.clone(),
             namespace: Some(namespace.to_string()),
@@ -82,14 +83,14 @@ pub(super) fn repository(
             annotations: BTreeMap::new(),
         };
         let origin = Origin {
-            file: PathBuf::from(format!("{kind}/{name}")),
+            file: PathBuf::from(ResourceId::new(kind, name).to_string()),
             start: crate::diagnostics::Position::default(),
             spans: crate::manifest::spans::SpanIndex::default(),
         };
         (metadata, origin)
     };
     let mut resources = Vec::with_capacity(alive.len() + 1);
-    let (metadata, origin) = loaded("Organization", org.name_any());
+    let (metadata, origin) = loaded(Kind::Organization, org.name_any());
     resources.push(Manifest::Organization(Loaded {
         metadata,
         spec: nfc(&org.spec),

@@ -36,7 +36,9 @@ use super::secrets::SecretSink;
 use crate::backend::{OpenOptions, Secret};
 use crate::desired::{self, DesiredState};
 use crate::engine::{Connection, CredentialRef, EngineError, ExecuteOptions, Outcome, Paths, Recover};
-use crate::manifest::{DeletionPolicy, MailboxResource, OrganizationResource, SharedMailboxResource};
+use crate::manifest::{
+    DeletionPolicy, MailboxResource, OrganizationResource, ResourceId, SharedMailboxResource,
+};
 use crate::plan::{self, ActionKind, Plan, PlanSource};
 use account::*;
 use status::*;
@@ -301,16 +303,23 @@ impl Namespace<'_> {
         let alive: Vec<&Account> = accounts.iter().filter(|a| !a.deleting()).collect();
         let repo = repository(self.namespace, org, &alive);
         let validated = desired::validate(&repo);
-        let mut invalid: BTreeMap<String, String> = BTreeMap::new();
+        // Each resource is validated under the "file" `Kind/name`: its diagnostics are keyed by its id.
+        let mut invalid: BTreeMap<ResourceId, String> = BTreeMap::new();
         let mut org_errors = Vec::new();
         for d in validated.diagnostics.iter().filter(|d| d.is_error()) {
-            let file = d.location.file.display().to_string();
+            let id = d
+                .location
+                .file
+                .to_str()
+                .and_then(|f| f.parse::<ResourceId>().ok());
             let field = d.field.as_deref().map(|f| format!(" ({f})")).unwrap_or_default();
             let message = format!("{}{field}", d.message);
-            if file.starts_with("Organization/") {
-                org_errors.push(message);
-            } else {
-                invalid.entry(file).or_insert(message);
+            match id {
+                Some(id) if id.kind != crate::manifest::Kind::Organization => {
+                    invalid.entry(id).or_insert(message);
+                }
+                // The Organization's, and any that no single resource owns (a collision names several).
+                _ => org_errors.push(message),
             }
         }
         let Some(state) = validated.state.filter(|_| org_errors.is_empty()) else {
@@ -388,12 +397,8 @@ impl Namespace<'_> {
         };
         let mut plan = conn.plan(&state, None, &observation, source, self.today);
         // No change for a resource that does not validate: not created, not removed.
-        plan.changes.retain(|c| {
-            c.target
-                .name
-                .as_ref()
-                .is_none_or(|n| !invalid.contains_key(&format!("{}/{n}", c.target.kind)))
-        });
+        plan.changes
+            .retain(|c| c.target.resource().is_none_or(|id| !invalid.contains_key(&id)));
         plan.summary = Plan::summarize(&plan.changes);
 
         let options = ExecuteOptions {
@@ -408,22 +413,26 @@ impl Namespace<'_> {
         let inventory = &mut conn.inventory;
 
         // What happened, per resource, and where their passwords went.
-        let mut outcomes: BTreeMap<String, Vec<(ActionKind, Outcome, String)>> = BTreeMap::new();
-        let mut secrets: BTreeMap<String, String> = BTreeMap::new();
+        let mut outcomes: BTreeMap<ResourceId, Vec<(ActionKind, Outcome, String)>> = BTreeMap::new();
+        let mut secrets: BTreeMap<ResourceId, String> = BTreeMap::new();
         let mut done = Reconciled::default();
         for o in &report.outcomes {
-            if matches!(o.outcome, Outcome::Applied) {
-                for d in &o.credentials {
-                    if let CredentialRef::Secret { name, .. } = &d.credential {
-                        secrets.insert(o.target.clone(), name.clone());
-                    }
-                }
-            }
             match &o.outcome {
                 Outcome::Applied => *done.applied.entry(o.action.name()).or_default() += 1,
                 _ => done.failed += 1,
             }
-            outcomes.entry(o.target.clone()).or_default().push((
+            // An account no resource describes has no status to write.
+            let Some(id) = &o.resource else {
+                continue;
+            };
+            if matches!(o.outcome, Outcome::Applied) {
+                for d in &o.credentials {
+                    if let CredentialRef::Secret { name, .. } = &d.credential {
+                        secrets.insert(id.clone(), name.clone());
+                    }
+                }
+            }
+            outcomes.entry(id.clone()).or_default().push((
                 o.action,
                 o.outcome.clone(),
                 o.address.to_string(),
