@@ -114,6 +114,24 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// `file:line:column: message (resource, field)` on one line (statuses and metrics labels show it).
+    #[must_use]
+    pub fn one_line(&self) -> String {
+        let mut line = self.location.file.display().to_string();
+        if let Some(p) = self.location.position {
+            line.push_str(&format!(":{}:{}", p.line, p.column));
+        }
+        line.push_str(&format!(": {}", self.message));
+        let context: Vec<&str> = [self.resource.as_deref(), self.field.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect();
+        if !context.is_empty() {
+            line.push_str(&format!(" ({})", context.join(", ")));
+        }
+        line
+    }
+
     /// A new error.
     #[must_use]
     pub fn error(code: &'static str, location: Location, message: impl Into<String>) -> Self {

@@ -16,11 +16,11 @@ pub struct AdoptArgs {
     pub dry_run: bool,
 }
 
-pub(super) fn run(args: &AdoptArgs, printer: &Printer) -> u8 {
+pub(super) async fn run(args: &AdoptArgs, printer: &Printer) -> u8 {
     let Some(desired) = desired_or_report(&args.target.path, printer) else {
         return 1;
     };
-    let Some(o) = observe(args.target.connect(), &desired.organization.domains, printer) else {
+    let Some(o) = observe(args.target.connect(), &desired.organization.domains, printer).await else {
         return 1;
     };
     let (inventory, report) = crate::state::adopt(&desired, &o.observation, &o.conn.inventory);

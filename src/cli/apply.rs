@@ -7,10 +7,11 @@ use chrono::NaiveDate;
 use clap::Args;
 
 use super::Printer;
-use super::plan::{Observed, desired_or_report, observe};
+use super::plan::{desired_or_report, observe};
 use crate::desired::{self, DesiredState};
-use crate::engine::{CredentialRef, ExecuteOptions, Outcome};
+use crate::engine::{ExecuteOptions, Observed, Summary};
 use crate::plan::{Plan, PlanSource, render};
+use crate::source::revision::{self, GitDesired};
 
 /// Arguments of `apply`.
 #[derive(Debug, Args)]
@@ -85,7 +86,7 @@ fn load_plan(path: &Path, printer: &Printer) -> Option<Plan> {
 }
 
 /// Records an applied remote revision: later revisions must descend from it.
-fn accept(from_git: Option<&super::gitsrc::GitDesired>, printer: &Printer) -> u8 {
+fn accept(from_git: Option<&GitDesired>, printer: &Printer) -> u8 {
     match from_git.map(|g| g.remote.accept(g.commit)) {
         Some(Err(e)) => {
             printer.error("cannot record the applied revision", Some(&e), None);
@@ -95,18 +96,21 @@ fn accept(from_git: Option<&super::gitsrc::GitDesired>, printer: &Printer) -> u8
     }
 }
 
-pub(super) fn run(args: &ApplyArgs, printer: &Printer) -> u8 {
+pub(super) async fn run(args: &ApplyArgs, printer: &Printer) -> u8 {
     let today = args.date.unwrap_or_else(|| chrono::Local::now().date_naive());
     let mut from_git = None;
     let desired = match (&args.plan, &args.git.git) {
         (Some(_), _) => None,
-        (None, Some(url)) => match super::gitsrc::load(&args.git, url, &args.target.path, printer) {
+        (None, Some(url)) => match revision::load(&args.git.options(), url, &args.target.path) {
             Ok(g) => {
                 let d = g.desired.clone();
                 from_git = Some(g);
                 Some(d)
             }
-            Err(_) => return 1,
+            Err(e) => {
+                printer.revision_error(&e);
+                return 1;
+            }
         },
         (None, None) => match desired_or_report(&args.target.path, printer) {
             Some(d) => Some(d),
@@ -126,13 +130,13 @@ pub(super) fn run(args: &ApplyArgs, printer: &Printer) -> u8 {
         (None, Some(d)) => d.organization.domains.clone(),
         (None, None) => Vec::new(),
     };
-    let connect = super::plan::Connect {
+    let connect = crate::engine::Connect {
         credentials: args.record.credentials.as_deref(),
         audit_log: args.record.audit_log.as_deref(),
         show_credentials: args.show_credentials,
         ..args.target.connect()
     };
-    let Some(mut o) = observe(connect, &domains, printer) else {
+    let Some(mut o) = observe(connect, &domains, printer).await else {
         return 1;
     };
     let plan = match (saved, &desired) {
@@ -156,8 +160,12 @@ pub(super) fn run(args: &ApplyArgs, printer: &Printer) -> u8 {
         today,
         progress: true,
     };
-    let Ok(done) = execute(&plan, &mut o, &settings, printer) else {
-        return 1;
+    let done = match execute(&plan, &mut o, &settings, printer).await {
+        Ok(done) => done,
+        Err(e) => {
+            printer.engine_error(&e);
+            return 1;
+        }
     };
     if done.failed == 0 && accept(from_git.as_ref(), printer) != 0 {
         return 1;
@@ -194,39 +202,14 @@ pub(super) struct Settings {
     pub progress: bool,
 }
 
-/// What `execute` did.
-#[derive(Debug, Default)]
-pub(super) struct Executed {
-    /// Changes applied, by action verb.
-    pub applied_by_action: std::collections::BTreeMap<&'static str, u64>,
-    /// Changes applied.
-    pub applied: usize,
-    /// Changes refused by the safety rules.
-    pub blocked: usize,
-    /// Changes that failed, with why.
-    pub failed: usize,
-    /// `failed: …` lines.
-    pub failures: Vec<String>,
-}
-
 /// Carries out `plan` through the engine (which saves the inventory) and prints what happened. `Err` when
-/// the journal, the state file or the audit log cannot be written (printed).
-pub(super) fn execute(
+/// the journal, the state file or the audit log cannot be written.
+pub(super) async fn execute(
     plan: &Plan,
     o: &mut Observed,
     settings: &Settings,
     printer: &Printer,
-) -> Result<Executed, ()> {
-    run_plan(plan, o, settings, printer).map_err(|e| printer.engine_error(&e))
-}
-
-/// [`execute`], returning the engine's error instead of printing it (`watch` puts it in `/status`).
-pub(super) fn run_plan(
-    plan: &Plan,
-    o: &mut Observed,
-    settings: &Settings,
-    printer: &Printer,
-) -> Result<Executed, crate::engine::EngineError> {
+) -> Result<Summary, crate::engine::EngineError> {
     let options = ExecuteOptions {
         concurrency: settings.concurrency,
         revision: plan.source.revision.clone(),
@@ -239,52 +222,15 @@ pub(super) fn run_plan(
             b.inc(1);
         }
     };
-    let result = o
-        .runtime
-        .block_on(o.conn.execute(plan, &o.observation, &options, &tick));
+    let result = o.conn.execute(plan, &o.observation, &options, &tick).await;
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
     let report = result?;
     if !plan.has_changes() {
-        return Ok(Executed::default());
+        return Ok(Summary::default());
     }
-    let mut done = Executed::default();
-    (done.applied, done.blocked, done.failed) = report.counts();
-    let mut out = String::new();
-    let mut files = std::collections::BTreeSet::new();
-    for o in &report.outcomes {
-        match &o.outcome {
-            Outcome::Failed { message, .. } => {
-                let line = format!(
-                    "failed: {} {} ({}): {message}",
-                    o.action.verb(),
-                    o.address,
-                    o.target
-                );
-                out.push_str(&line);
-                out.push('\n');
-                done.failures.push(line);
-            }
-            Outcome::Applied => *done.applied_by_action.entry(o.action.name()).or_default() += 1,
-            Outcome::Blocked => {}
-        }
-        for d in &o.credentials {
-            if let CredentialRef::File { path, .. } = &d.credential {
-                files.insert(path.clone());
-            }
-        }
-    }
-    for f in files {
-        out.push_str(&format!(
-            "new passwords were written to {} (mode 0600)\n",
-            f.display()
-        ));
-    }
-    out.push_str(&format!(
-        "Apply: {} applied, {} blocked, {} failed.\n",
-        done.applied, done.blocked, done.failed
-    ));
-    printer.out(&out);
+    let done = report.summary();
+    printer.out(&done.text());
     Ok(done)
 }

@@ -93,8 +93,8 @@ pub struct ServerArgs {
 impl ServerArgs {
     /// How to reach the server.
     #[must_use]
-    pub(crate) fn connect(&self) -> plan::Connect<'_> {
-        plan::Connect {
+    pub(crate) fn connect(&self) -> crate::engine::Connect<'_> {
+        crate::engine::Connect {
             server: &self.server,
             state: self.state.as_deref(),
             token_file: self.token_file.as_deref(),
@@ -169,20 +169,37 @@ pub enum Command {
 #[must_use]
 pub fn run(cli: Cli) -> ExitCode {
     let printer = Printer::new(&cli.global);
+    let p = &printer;
     let code = match cli.command {
-        Command::Validate(a) => validate::run(&a, &printer),
-        Command::Address(a) => address::run(&a, &printer),
-        Command::Directory(a) => directory::run(&a, &printer),
-        Command::Plan(a) => plan::run(&a, &printer),
-        Command::Adopt(a) => adopt::run(&a, &printer),
-        Command::Apply(a) => apply::run(&a, &printer),
-        Command::Schema(a) => schema::run(&a, &printer),
-        Command::Crd(a) => crd::run(&a, &printer),
-        Command::Verify(a) => verify::run(&a, &printer),
-        Command::Watch(a) => watch::run(*a, &printer),
-        Command::Operator(a) => operator::run(&a, &printer),
+        Command::Validate(a) => validate::run(&a, p),
+        Command::Address(a) => address::run(&a, p),
+        Command::Directory(a) => directory::run(&a, p),
+        Command::Schema(a) => schema::run(&a, p),
+        Command::Crd(a) => crd::run(&a, p),
+        Command::Verify(a) => verify::run(&a, p),
+        // The commands that talk to a server or serve HTTP enter the runtime once, here.
+        Command::Plan(a) => with_runtime(p, |rt| rt.block_on(plan::run(&a, p))),
+        Command::Adopt(a) => with_runtime(p, |rt| rt.block_on(adopt::run(&a, p))),
+        Command::Apply(a) => with_runtime(p, |rt| rt.block_on(apply::run(&a, p))),
+        Command::Operator(a) => with_runtime(p, |rt| rt.block_on(operator::run(&a, p))),
+        Command::Watch(a) => with_runtime(p, |rt| watch::run(*a, rt, p)),
     };
     ExitCode::from(code)
+}
+
+/// Runs `f` on the one runtime of the command (2 worker threads).
+fn with_runtime(printer: &Printer, f: impl FnOnce(&tokio::runtime::Runtime) -> u8) -> u8 {
+    match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => f(&rt),
+        Err(e) => {
+            printer.error("cannot start the runtime", Some(&e), None);
+            1
+        }
+    }
 }
 
 /// Sets up tracing on stderr from the global options.

@@ -40,84 +40,74 @@ pub struct OperatorArgs {
     pub identity: Option<String>,
 }
 
-pub(super) fn run(args: &OperatorArgs, printer: &Printer) -> u8 {
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
-        Ok(r) => r,
+pub(super) async fn run(args: &OperatorArgs, printer: &Printer) -> u8 {
+    let client = match kube::Client::try_default().await {
+        Ok(c) => c,
         Err(e) => {
-            printer.error("cannot start the runtime", Some(&e), None);
+            printer.error(
+                "cannot reach the Kubernetes API",
+                Some(&e),
+                Some("run in a pod with a service account, or with a kubeconfig"),
+            );
             return 1;
         }
     };
-    runtime.block_on(async {
-        let client = match kube::Client::try_default().await {
-            Ok(c) => c,
-            Err(e) => {
-                printer.error(
-                    "cannot reach the Kubernetes API",
-                    Some(&e),
-                    Some("run in a pod with a service account, or with a kubeconfig"),
-                );
-                return 1;
-            }
-        };
-        let listener = match serve::bind(args.listen).await {
-            Ok(l) => l,
-            Err(e) => {
-                printer.error(&format!("cannot listen on {}", args.listen), Some(&e), None);
-                return 1;
-            }
-        };
-        let telemetry = Arc::new(Telemetry::new(Status {
-            source: "kubernetes".into(),
-            server: "MailServer resources".into(),
-            drift_mode: "heal".into(),
-            ..Status::default()
-        }));
-        let endpoint = Endpoint {
-            telemetry: telemetry.clone(),
-            webhook_secret: None,
-            on_push: Arc::new(|_| false),
-        };
-        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-        let http = tokio::spawn(serve::serve(listener, endpoint, {
-            let mut rx = stop_rx.clone();
-            async move {
-                let _ = rx.wait_for(|s| *s).await;
-            }
-        }));
-        let identity = args.identity.clone().unwrap_or_else(|| {
-            std::fs::read_to_string("/etc/hostname")
-                .map(|h| h.trim().to_string())
-                .unwrap_or_else(|_| format!("mailops-{}", std::process::id()))
-        });
-        let options = Options {
-            requeue: args.requeue,
-            max_backoff: args.max_backoff,
-            concurrency: usize::from(args.concurrency),
-            leader_election: args.leader_elect.then(|| LeaderElection {
-                namespace: args.lease_namespace.clone(),
-                lease: args.lease_name.clone(),
-                identity: identity.clone(),
-                duration: 15,
-                grace: 5,
-            }),
-            instance: Some(identity),
-        };
-        printer.note(&format!("mailops operator: listening on http://{}", args.listen));
-        let result =
-            crate::k8s::operator::run(client, options, telemetry.clone(), serve::stop_signal()).await;
-        telemetry.set_dead();
-        let _ = stop_tx.send(true);
-        let _ = http.await;
-        match result {
-            Ok(()) => {
-                printer.note("mailops operator: stopped");
-                0
-            }
-            Err(e) => {
-                printer.error("leader election failed", Some(&e), None);
-                1
-            }
+    let listener = match serve::bind(args.listen).await {
+        Ok(l) => l,
+        Err(e) => {
+            printer.error(&format!("cannot listen on {}", args.listen), Some(&e), None);
+            return 1;
         }
-    })
+    };
+    let telemetry = Arc::new(Telemetry::new(Status {
+        source: "kubernetes".into(),
+        server: "MailServer resources".into(),
+        drift_mode: "heal".into(),
+        ..Status::default()
+    }));
+    let endpoint = Endpoint {
+        telemetry: telemetry.clone(),
+        webhook_secret: None,
+        on_push: Arc::new(|_| false),
+    };
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let http = tokio::spawn(serve::serve(listener, endpoint, {
+        let mut rx = stop_rx.clone();
+        async move {
+            let _ = rx.wait_for(|s| *s).await;
+        }
+    }));
+    let identity = args.identity.clone().unwrap_or_else(|| {
+        std::fs::read_to_string("/etc/hostname")
+            .map(|h| h.trim().to_string())
+            .unwrap_or_else(|_| format!("mailops-{}", std::process::id()))
+    });
+    let options = Options {
+        requeue: args.requeue,
+        max_backoff: args.max_backoff,
+        concurrency: usize::from(args.concurrency),
+        leader_election: args.leader_elect.then(|| LeaderElection {
+            namespace: args.lease_namespace.clone(),
+            lease: args.lease_name.clone(),
+            identity: identity.clone(),
+            duration: 15,
+            grace: 5,
+        }),
+        instance: Some(identity),
+    };
+    printer.note(&format!("mailops operator: listening on http://{}", args.listen));
+    let result = crate::k8s::operator::run(client, options, telemetry.clone(), serve::stop_signal()).await;
+    telemetry.set_dead();
+    let _ = stop_tx.send(true);
+    let _ = http.await;
+    match result {
+        Ok(()) => {
+            printer.note("mailops operator: stopped");
+            0
+        }
+        Err(e) => {
+            printer.error("leader election failed", Some(&e), None);
+            1
+        }
+    }
 }

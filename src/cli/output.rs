@@ -25,8 +25,6 @@ pub struct Printer {
     quiet: bool,
     color_err: bool,
     color_out: bool,
-    /// Errors are also kept here, for a status page (the long-running modes).
-    kept: Option<std::sync::Arc<std::sync::Mutex<Vec<String>>>>,
 }
 
 impl Printer {
@@ -37,25 +35,7 @@ impl Printer {
             quiet: global.quiet,
             color_err: stderr_color(global.color),
             color_out: wants_color(global.color, std::io::stdout().is_terminal()),
-            kept: None,
         }
-    }
-
-    /// This printer, also keeping every error message (one line each, with causes) for [`Printer::take_errors`].
-    #[must_use]
-    pub fn keeping_errors(self) -> Self {
-        Self {
-            kept: Some(std::sync::Arc::default()),
-            ..self
-        }
-    }
-
-    /// The errors printed since the last call (empty unless [`Printer::keeping_errors`]).
-    #[must_use]
-    pub fn take_errors(&self) -> Vec<String> {
-        self.kept.as_ref().map_or_else(Vec::new, |k| {
-            std::mem::take(&mut *k.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
-        })
     }
 
     /// Whether stdout gets colour.
@@ -83,6 +63,14 @@ impl Printer {
         self.error(&e.to_string(), std::error::Error::source(e), e.hint());
     }
 
+    /// Prints why a revision (or folder) may not be used: its diagnostics, then the error, causes and hint.
+    pub fn revision_error(&self, e: &crate::source::revision::RevisionError) {
+        if let Some((diags, sources)) = e.diagnostics() {
+            self.diagnostics(diags, sources);
+        }
+        self.error(&e.to_string(), std::error::Error::source(e), e.hint());
+    }
+
     /// An error that ends the command: `error: …`, then each cause, then a hint.
     pub fn error(&self, message: &str, cause: Option<&dyn std::error::Error>, hint: Option<&str>) {
         let (red, bold, reset) = if self.color_err {
@@ -91,17 +79,10 @@ impl Printer {
             ("", "", "")
         };
         let mut text = format!("{red}error{reset}{bold}: {message}{reset}\n");
-        let mut line = message.to_string();
         let mut source = cause;
         while let Some(e) = source {
             text.push_str(&format!("  Caused by: {e}\n"));
-            line.push_str(&format!(": {e}"));
             source = e.source();
-        }
-        if let Some(k) = &self.kept {
-            k.lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .push(line);
         }
         if let Some(h) = hint {
             text.push_str(&format!("  hint: {h}\n"));
@@ -109,27 +90,8 @@ impl Printer {
         eprint!("{text}");
     }
 
-    /// Diagnostics as text on stderr (with --quiet, only when there are errors). When errors are kept, each
-    /// error diagnostic is kept as `file:line:column: message (resource, field)`.
+    /// Diagnostics as text on stderr (with --quiet, only when there are errors).
     pub fn diagnostics(&self, diags: &Diagnostics, sources: &SourceMap) {
-        if let Some(k) = &self.kept {
-            let mut kept = k.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            for d in diags.iter().filter(|d| d.is_error()) {
-                let mut line = d.location.file.display().to_string();
-                if let Some(p) = d.location.position {
-                    line.push_str(&format!(":{}:{}", p.line, p.column));
-                }
-                line.push_str(&format!(": {}", d.message));
-                let context: Vec<&str> = [d.resource.as_deref(), d.field.as_deref()]
-                    .into_iter()
-                    .flatten()
-                    .collect();
-                if !context.is_empty() {
-                    line.push_str(&format!(" ({})", context.join(", ")));
-                }
-                kept.push(line);
-            }
-        }
         if self.quiet && !diags.has_errors() {
             return;
         }

@@ -7,9 +7,9 @@ use chrono::NaiveDate;
 use clap::{Args, ValueEnum};
 
 use super::Printer;
-use crate::backend::{Capabilities, Observation, OpenOptions, Secret};
+use crate::backend::{Capabilities, Observation};
 use crate::desired::{self, DesiredState};
-use crate::engine::{Connection, CredentialSink, FileSink, Paths, Recover, ShowSink};
+use crate::engine::{Connect, Observed, Recover};
 use crate::manifest::LoadOptions;
 use crate::plan::{self, DiffInput, PlanSource, policy::policy_changes, render};
 use crate::source::git::{GitSource, RevisionManifests};
@@ -95,10 +95,10 @@ fn desired_at(
         .filter(|s| !s.mailboxes.is_empty() || !s.shared_mailboxes.is_empty()))
 }
 
-pub(super) fn run(args: &PlanArgs, printer: &Printer) -> u8 {
+pub(super) async fn run(args: &PlanArgs, printer: &Printer) -> u8 {
     let plan = match (&args.base, &args.server) {
         (Some(base), _) => review(args, base, printer),
-        (None, Some(server)) => against_server(args, server, printer),
+        (None, Some(server)) => against_server(args, server, printer).await,
         (None, None) => None,
     };
     let Some(plan) = plan else {
@@ -121,156 +121,32 @@ pub(super) fn run(args: &PlanArgs, printer: &Printer) -> u8 {
 
 /// The repository folder, validated; diagnostics printed when it is not valid.
 pub(super) fn desired_or_report(path: &std::path::Path, printer: &Printer) -> Option<DesiredState> {
-    let (validated, sources) =
-        super::validate::load_and_validate(path, crate::manifest::loader::DEFAULT_MAX_FILE_SIZE);
-    match validated.state {
-        Some(s) if !validated.diagnostics.has_errors() => Some(s),
-        _ => {
-            printer.diagnostics(&validated.diagnostics, &sources);
-            printer.error(
-                &format!("{} is not valid; nothing was planned", path.display()),
-                None,
-                Some("fix the errors above (mailops validate shows them too)"),
-            );
-            None
-        }
-    }
-}
-
-/// A server read through the engine's connection, with the runtime it was read with.
-pub(super) struct Observed {
-    /// The backend, the locked state store, the inventory, the credentials sink.
-    pub conn: crate::engine::Connection,
-    /// What the server holds.
-    pub observation: Observation,
-    /// The runtime the command enters (a client's connections belong to it); `watch` keeps one for all.
-    pub runtime: std::sync::Arc<tokio::runtime::Runtime>,
-}
-
-/// How to reach a server: its URL, the state file, where its token is, where passwords and the audit log go.
-#[derive(Debug, Clone, Copy)]
-pub struct Connect<'a> {
-    /// The server URL.
-    pub server: &'a str,
-    /// The state file, if not the default.
-    pub state: Option<&'a std::path::Path>,
-    /// The token file, if not MAILOPS_TOKEN.
-    pub token_file: Option<&'a std::path::Path>,
-    /// The credentials file, if not the default.
-    pub credentials: Option<&'a std::path::Path>,
-    /// The audit log, if not the default.
-    pub audit_log: Option<&'a std::path::Path>,
-    /// Print new passwords instead of writing them to the credentials file.
-    pub show_credentials: bool,
-    /// Whether to resolve an interrupted run (everything but `plan`).
-    pub recover: Recover,
-}
-
-/// The API token: from the token file, else MAILOPS_TOKEN; `None` when neither is given.
-fn token(token_file: Option<&std::path::Path>) -> Result<Option<Secret>, String> {
-    if let Some(path) = token_file {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read the token file {}: {e}", path.display()))?;
-        let token = text.trim();
-        if token.is_empty() {
-            return Err(format!("the token file {} is empty", path.display()));
-        }
-        return Ok(Some(Secret::new(token.to_string())));
-    }
-    Ok(std::env::var("MAILOPS_TOKEN")
+    crate::source::revision::folder(path)
+        .map_err(|e| printer.revision_error(&e))
         .ok()
-        .map(|t| t.trim().to_string())
-        .filter(|t| !t.is_empty())
-        .map(Secret::new))
-}
-
-/// Why a connection could not be made.
-#[derive(Debug, thiserror::Error)]
-pub(super) enum ConnectError {
-    /// The token file.
-    #[error("{0}")]
-    Token(String),
-    /// The engine: the server, the state file, an interrupted run.
-    #[error(transparent)]
-    Engine(#[from] crate::engine::EngineError),
-}
-
-impl ConnectError {
-    /// A short, bounded label (metrics, `/status`).
-    pub(super) const fn kind(&self) -> &'static str {
-        match self {
-            ConnectError::Token(_) => "open",
-            ConnectError::Engine(e) => e.kind(),
-        }
-    }
-
-    /// Prints it: the message, its causes, the hint.
-    pub(super) fn print(&self, printer: &Printer) {
-        match self {
-            ConnectError::Token(t) => printer.error(t, None, None),
-            ConnectError::Engine(e) => printer.engine_error(e),
-        }
-    }
 }
 
 /// Connects to the server through the engine (resolving an interrupted run first) and reads the accounts
-/// of `domains`, on `runtime` (the one runtime of the command).
-pub(super) fn connect(
-    connect: Connect<'_>,
-    domains: &[String],
-    runtime: &std::sync::Arc<tokio::runtime::Runtime>,
-    printer: &Printer,
-) -> Result<Observed, ConnectError> {
-    let token = token(connect.token_file).map_err(ConnectError::Token)?;
-    let options = OpenOptions {
-        domains: domains.to_vec(),
-        token,
-    };
-    let paths = Paths::for_server(connect.server, connect.state)
-        .with_credentials(connect.credentials.map(std::path::Path::to_path_buf))
-        .with_audit(connect.audit_log.map(std::path::Path::to_path_buf));
-    let sink: Box<dyn CredentialSink> = if connect.show_credentials {
-        Box::new(ShowSink)
-    } else {
-        Box::new(FileSink::new(paths.credentials.clone()))
-    };
-    let conn = runtime.block_on(Connection::open(
-        connect.server,
-        &options,
-        paths,
-        sink,
-        connect.recover,
-    ))?;
-    if let Some(r) = &conn.recovery {
+/// of `domains`; says what the recovery of an interrupted run did, or prints why it failed.
+pub(super) async fn observe(connect: Connect<'_>, domains: &[String], printer: &Printer) -> Option<Observed> {
+    let o = connect
+        .observe(domains)
+        .await
+        .map_err(|e| printer.engine_error(&e))
+        .ok()?;
+    if let Some(r) = &o.conn.recovery {
         printer.note(&format!(
             "note: resolved the journal of an interrupted run ({}): {} change(s) found made, {} to make again",
             r.run, r.finished, r.unfinished
         ));
     }
-    if conn.interrupted {
+    if o.conn.interrupted {
         printer.note("note: an apply was interrupted; the next apply finishes it before anything else");
     }
-    let observation = runtime.block_on(conn.observe())?;
-    Ok(Observed {
-        conn,
-        observation,
-        runtime: runtime.clone(),
-    })
+    Some(o)
 }
 
-/// [`connect`] on a runtime of its own, printing what went wrong.
-pub(super) fn observe(connect_to: Connect<'_>, domains: &[String], printer: &Printer) -> Option<Observed> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| printer.error("cannot start the runtime", Some(&e), None))
-        .ok()?;
-    connect(connect_to, domains, &std::sync::Arc::new(runtime), printer)
-        .map_err(|e| e.print(printer))
-        .ok()
-}
-
-fn against_server(args: &PlanArgs, server: &str, printer: &Printer) -> Option<plan::Plan> {
+async fn against_server(args: &PlanArgs, server: &str, printer: &Printer) -> Option<plan::Plan> {
     let desired = desired_or_report(&args.path, printer)?;
     let connect = Connect {
         server,
@@ -281,7 +157,7 @@ fn against_server(args: &PlanArgs, server: &str, printer: &Printer) -> Option<pl
         show_credentials: false,
         recover: Recover::ReadOnly,
     };
-    let o = observe(connect, &desired.organization.domains, printer)?;
+    let o = observe(connect, &desired.organization.domains, printer).await?;
     let source = PlanSource {
         path: args.path.display().to_string(),
         revision: None,

@@ -5,9 +5,9 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::{OutputFormat, Printer};
-use crate::desired::{self, Validated};
+use crate::desired::Validated;
 use crate::diagnostics::{self, Diagnostic, Location, SourceMap};
-use crate::manifest::{LoadOptions, load_repository};
+use crate::manifest::LoadOptions;
 
 /// Arguments of `validate`.
 #[derive(Debug, Args)]
@@ -28,16 +28,7 @@ pub struct ValidateArgs {
 
 /// Loads and validates a repository (shared by every subcommand that reads one).
 pub(super) fn load_and_validate(path: &std::path::Path, max_file_size: u64) -> (Validated, SourceMap) {
-    let repo = load_repository(path, LoadOptions { max_file_size });
-    let validated = desired::validate(&repo);
-    tracing::info!(
-        resources = repo.resources.len(),
-        errors = validated.diagnostics.error_count(),
-        warnings = validated.diagnostics.warning_count(),
-        "validated {}",
-        path.display()
-    );
-    (validated, repo.sources)
+    crate::source::revision::load_and_validate(path, LoadOptions { max_file_size })
 }
 
 pub(super) fn run(args: &ValidateArgs, printer: &Printer) -> u8 {

@@ -17,6 +17,7 @@ pub mod credentials;
 pub mod execute;
 pub mod journal;
 pub mod recover;
+pub mod server;
 mod units;
 
 use std::path::{Path, PathBuf};
@@ -30,6 +31,7 @@ use crate::state::{Inventory, StateError, StateStore};
 pub use credentials::{CredentialRef, CredentialSink, FileSink, ShowSink};
 pub use execute::{ApplyReport, ChangeOutcome, ExecuteOptions, Outcome, RecordError};
 pub use recover::Recovery;
+pub use server::{Connect, Observed, Summary};
 
 /// Where a connection keeps its files. Every default is decided here.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,6 +128,21 @@ fn default_state_file(url: &str) -> PathBuf {
 /// Why the engine stopped.
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
+    /// The token file cannot be read.
+    #[error("cannot read the token file {path}")]
+    Token {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The token file is empty.
+    #[error("the token file {path} is empty")]
+    TokenEmpty {
+        /// The file.
+        path: PathBuf,
+    },
     /// The server cannot be opened.
     #[error("cannot open the server")]
     Open(#[source] BackendError),
@@ -175,7 +192,7 @@ impl EngineError {
     #[must_use]
     pub const fn kind(&self) -> &'static str {
         match self {
-            EngineError::Open(_) => "open",
+            EngineError::Open(_) | EngineError::Token { .. } | EngineError::TokenEmpty { .. } => "open",
             EngineError::State(_) | EngineError::StateDir { .. } => "state",
             EngineError::Observe(_) => "observe",
             EngineError::Journal(_) | EngineError::JournalStart { .. } | EngineError::Record(_) => "journal",

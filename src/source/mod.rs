@@ -3,4 +3,5 @@
 pub mod git;
 pub mod known_hosts;
 pub mod remote;
+pub mod revision;
 pub mod signatures;
