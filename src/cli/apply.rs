@@ -10,7 +10,7 @@ use super::Printer;
 use super::plan::{desired_or_report, observe};
 use crate::desired::{self, DesiredState};
 use crate::engine::{ExecuteOptions, Observed, Summary};
-use crate::plan::{Plan, PlanSource, render};
+use crate::plan::{Plan, PlanSource, SavedPlanError, render};
 use crate::source::revision::{self, GitDesired};
 
 /// Arguments of `apply`.
@@ -54,35 +54,17 @@ fn load_plan(path: &Path, printer: &Printer) -> Option<Plan> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| printer.error(&format!("cannot read {}", path.display()), Some(&e), None))
         .ok()?;
-    // The version first: a plan of another format is refused by name, not by a missing field.
-    #[derive(serde::Deserialize)]
-    struct Versioned {
-        version: u32,
-    }
-    let not_a_plan = |e: &serde_json::Error| {
-        printer.error(
-            &format!("{} is not a mailops plan", path.display()),
-            Some(e),
-            None,
-        );
-    };
-    let version = serde_json::from_str::<Versioned>(&text)
-        .map_err(|e| not_a_plan(&e))
-        .ok()?
-        .version;
-    if version != crate::plan::PLAN_VERSION {
-        printer.error(
-            &format!(
-                "{} is a plan of format version {version}; this mailops applies version {}; nothing was applied",
-                path.display(),
-                crate::plan::PLAN_VERSION
-            ),
-            None,
-            Some("make a new plan with this mailops: mailops plan --server … --out plan.json"),
-        );
-        return None;
-    }
-    serde_json::from_str(&text).map_err(|e| not_a_plan(&e)).ok()
+    Plan::from_saved(&text)
+        .map_err(|e| {
+            let hint = matches!(e, SavedPlanError::Version { .. })
+                .then_some("make a new plan with this mailops: mailops plan --server … --out plan.json");
+            printer.error(
+                &format!("{} is {e}; nothing was applied", path.display()),
+                std::error::Error::source(&e),
+                hint,
+            );
+        })
+        .ok()
 }
 
 /// Records an applied remote revision: later revisions must descend from it.

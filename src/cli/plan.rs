@@ -7,13 +7,10 @@ use chrono::NaiveDate;
 use clap::{Args, ValueEnum};
 
 use super::Printer;
-use crate::backend::{Capabilities, Observation};
 use crate::desired::{self, DesiredState};
 use crate::engine::{Connect, Observed, Recover};
-use crate::manifest::LoadOptions;
-use crate::plan::{self, DiffInput, PlanSource, policy::policy_changes, render};
-use crate::source::git::{GitSource, RevisionManifests};
-use crate::state::Inventory;
+use crate::plan::{self, PlanSource, render};
+use crate::source::review::ReviewError;
 
 /// Plan output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -58,41 +55,6 @@ pub struct PlanArgs {
     /// The day to plan for: start and end dates, grace periods (YYYY-MM-DD; default today).
     #[arg(long, value_name = "DATE", value_parser = desired::values::parse_date)]
     pub date: Option<NaiveDate>,
-}
-
-/// A revision's desired state: `Ok(None)` when the revision holds no manifests at all.
-fn desired_at(
-    rev: &RevisionManifests,
-    printer: &Printer,
-    label: &str,
-    strict: bool,
-) -> Result<Option<DesiredState>, ()> {
-    let repo = &rev.repository;
-    if !rev.path_exists || (repo.resources.is_empty() && repo.diagnostics.is_empty()) {
-        return Ok(None);
-    }
-    let validated = desired::validate(repo);
-    if validated.diagnostics.has_errors() {
-        if strict {
-            printer.diagnostics(&validated.diagnostics, &repo.sources);
-            printer.error(
-                &format!(
-                    "the {label} revision {} is not valid; no plan was made",
-                    &rev.commit[..12]
-                ),
-                None,
-                Some("fix the errors above; `mailops validate` shows them on a checkout"),
-            );
-            return Err(());
-        }
-        printer.note(&format!(
-            "note: the {label} revision has {} error(s); its valid part is used",
-            validated.diagnostics.error_count()
-        ));
-    }
-    Ok(validated
-        .state
-        .filter(|s| !s.mailboxes.is_empty() || !s.shared_mailboxes.is_empty()))
 }
 
 pub(super) async fn run(args: &PlanArgs, printer: &Printer) -> u8 {
@@ -167,55 +129,27 @@ async fn against_server(args: &PlanArgs, server: &str, printer: &Printer) -> Opt
     Some(o.conn.plan(&desired, None, &o.observation, source, today))
 }
 
-fn review(args: &PlanArgs, base_rev: &str, printer: &Printer) -> Option<plan::Plan> {
-    let source = GitSource::open(&args.path)
-        .map_err(|e| {
-            printer.error(
-                "cannot open the git repository",
-                Some(&e),
-                Some("run inside a clone, or give the folder"),
-            )
-        })
-        .ok()?;
-    let options = LoadOptions::default();
-    let (base, head) = match (source.load(base_rev, options), source.load(&args.head, options)) {
-        (Ok(b), Ok(h)) => (b, h),
-        (Err(e), _) | (_, Err(e)) => {
-            printer.error(
-                "cannot read the revisions to compare",
-                Some(&e),
-                Some("fetch the base branch first, e.g. `git fetch origin main`"),
-            );
-            return None;
+fn review(args: &PlanArgs, base: &str, printer: &Printer) -> Option<plan::Plan> {
+    let today = args.date.unwrap_or_else(|| chrono::Local::now().date_naive());
+    match crate::source::review::review(&args.path, base, &args.head, today) {
+        Ok(r) => {
+            if r.base_errors > 0 {
+                printer.note(&format!(
+                    "note: the base revision has {} error(s); its valid part is used",
+                    r.base_errors
+                ));
+            }
+            Some(r.plan)
         }
-    };
-    let base_state = desired_at(&base, printer, "base", false).ok()?;
-    let head_state = desired_at(&head, printer, "head", true).ok()?;
-    // Without a base state (the folder is new), the "server" is complete and empty.
-    let (observed, inventory) = base_state.as_ref().map_or_else(
-        || (Observation::complete(Vec::new()), Inventory::default()),
-        plan::synthesize,
-    );
-    let input = DiffInput {
-        desired: head_state.as_ref(),
-        previous: base_state.as_ref(),
-        observed: &observed,
-        inventory: &inventory,
-        capabilities: Capabilities::ALL,
-        today: args.date.unwrap_or_else(|| chrono::Local::now().date_naive()),
-        source: PlanSource {
-            path: args.path.display().to_string(),
-            revision: Some(head.commit.clone()),
-            base_revision: Some(base.commit.clone()),
-        },
-        keep_old_address_as_alias: head_state
-            .as_ref()
-            .is_none_or(|s| s.organization.keep_old_address_as_alias),
-    };
-    let mut plan = plan::diff(&input);
-    plan.policy_changes = policy_changes(
-        base_state.as_ref().map(|s| &s.organization),
-        head_state.as_ref().map(|s| &s.organization),
-    );
-    Some(plan)
+        Err(e) => {
+            if let ReviewError::InvalidHead {
+                diagnostics, sources, ..
+            } = &e
+            {
+                printer.diagnostics(diagnostics, sources);
+            }
+            printer.error(&e.to_string(), std::error::Error::source(&e), Some(e.hint()));
+            None
+        }
+    }
 }

@@ -524,7 +524,39 @@ pub struct Plan {
     pub policy_changes: Vec<FieldChange>,
 }
 
+/// Why a saved plan (`plan --out`) cannot be applied as it is.
+#[derive(Debug, thiserror::Error)]
+pub enum SavedPlanError {
+    /// Not JSON of a plan.
+    #[error("not a mailops plan")]
+    NotAPlan(#[source] serde_json::Error),
+    /// A plan of another format version.
+    #[error("a plan of format version {found}; this mailops applies version {PLAN_VERSION}")]
+    Version {
+        /// Its version.
+        found: u32,
+    },
+}
+
 impl Plan {
+    /// Reads a saved plan, refusing another format version by name (not by a missing field).
+    ///
+    /// # Errors
+    /// See [`SavedPlanError`].
+    pub fn from_saved(text: &str) -> Result<Plan, SavedPlanError> {
+        #[derive(Deserialize)]
+        struct Versioned {
+            version: u32,
+        }
+        let found = serde_json::from_str::<Versioned>(text)
+            .map_err(SavedPlanError::NotAPlan)?
+            .version;
+        if found != PLAN_VERSION {
+            return Err(SavedPlanError::Version { found });
+        }
+        serde_json::from_str(text).map_err(SavedPlanError::NotAPlan)
+    }
+
     /// Whether the plan changes anything (blocked changes count: they need attention).
     #[must_use]
     pub fn has_changes(&self) -> bool {

@@ -3,5 +3,6 @@
 pub mod git;
 pub mod known_hosts;
 pub mod remote;
+pub mod review;
 pub mod revision;
 pub mod signatures;

@@ -1,0 +1,121 @@
+//! Pull-request review with no server: the plan of a head revision against a base revision of a local clone,
+//! as if the base were applied in full (`mailops plan --base REV [--head REV]`).
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+
+use crate::backend::{Capabilities, Observation};
+use crate::desired::{self, DesiredState};
+use crate::diagnostics::{Diagnostics, SourceMap};
+use crate::manifest::LoadOptions;
+use crate::plan::{self, DiffInput, Plan, PlanSource, policy::policy_changes};
+use crate::source::git::{GitSource, RevisionManifests, SourceError};
+use crate::state::Inventory;
+
+/// Why no review plan was made.
+#[derive(Debug, thiserror::Error)]
+pub enum ReviewError {
+    /// The folder is not in a git clone.
+    #[error("cannot open the git repository")]
+    Open(#[source] SourceError),
+    /// A revision cannot be read.
+    #[error("cannot read the revisions to compare")]
+    Read(#[source] SourceError),
+    /// The head revision is not valid.
+    #[error("the head revision {short} is not valid; no plan was made")]
+    InvalidHead {
+        /// The commit, abbreviated.
+        short: String,
+        /// Every problem found.
+        diagnostics: Diagnostics,
+        /// The files.
+        sources: SourceMap,
+    },
+}
+
+impl ReviewError {
+    /// What the person can do about it.
+    #[must_use]
+    pub const fn hint(&self) -> &'static str {
+        match self {
+            ReviewError::Open(_) => "run inside a clone, or give the folder",
+            ReviewError::Read(_) => "fetch the base branch first, e.g. `git fetch origin main`",
+            ReviewError::InvalidHead { .. } => {
+                "fix the errors above; `mailops validate` shows them on a checkout"
+            }
+        }
+    }
+}
+
+/// A review plan, and how many errors of the base revision were set aside (its valid part is used).
+#[derive(Debug)]
+pub struct Review {
+    /// The plan.
+    pub plan: Plan,
+    /// Errors in the base revision.
+    pub base_errors: usize,
+}
+
+/// A revision's desired state (`None` when it holds no manifests at all) and its diagnostics.
+fn desired_at(rev: &RevisionManifests) -> (Option<DesiredState>, Diagnostics) {
+    let repo = &rev.repository;
+    if !rev.path_exists || (repo.resources.is_empty() && repo.diagnostics.is_empty()) {
+        return (None, Diagnostics::default());
+    }
+    let validated = desired::validate(repo);
+    let state = validated
+        .state
+        .filter(|s| !s.mailboxes.is_empty() || !s.shared_mailboxes.is_empty());
+    (state, validated.diagnostics)
+}
+
+/// The plan of revision `head` against revision `base` of the clone holding `path`, for `today`.
+///
+/// # Errors
+/// See [`ReviewError`].
+pub fn review(path: &Path, base: &str, head: &str, today: NaiveDate) -> Result<Review, ReviewError> {
+    let source = GitSource::open(path).map_err(ReviewError::Open)?;
+    let options = LoadOptions::default();
+    let base = source.load(base, options).map_err(ReviewError::Read)?;
+    let head = source.load(head, options).map_err(ReviewError::Read)?;
+    let (base_state, base_diagnostics) = desired_at(&base);
+    let (head_state, head_diagnostics) = desired_at(&head);
+    if head_diagnostics.has_errors() {
+        return Err(ReviewError::InvalidHead {
+            short: head.commit[..12].to_string(),
+            diagnostics: head_diagnostics,
+            sources: head.repository.sources,
+        });
+    }
+    // Without a base state (the folder is new), the "server" is complete and empty.
+    let (observed, inventory) = base_state.as_ref().map_or_else(
+        || (Observation::complete(Vec::new()), Inventory::default()),
+        plan::synthesize,
+    );
+    let input = DiffInput {
+        desired: head_state.as_ref(),
+        previous: base_state.as_ref(),
+        observed: &observed,
+        inventory: &inventory,
+        capabilities: Capabilities::ALL,
+        today,
+        source: PlanSource {
+            path: path.display().to_string(),
+            revision: Some(head.commit.clone()),
+            base_revision: Some(base.commit.clone()),
+        },
+        keep_old_address_as_alias: head_state
+            .as_ref()
+            .is_none_or(|s| s.organization.keep_old_address_as_alias),
+    };
+    let mut plan = plan::diff(&input);
+    plan.policy_changes = policy_changes(
+        base_state.as_ref().map(|s| &s.organization),
+        head_state.as_ref().map(|s| &s.organization),
+    );
+    Ok(Review {
+        plan,
+        base_errors: base_diagnostics.error_count(),
+    })
+}
