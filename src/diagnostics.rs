@@ -354,6 +354,54 @@ pub fn byte_offset(text: &str, position: Position) -> usize {
     text.len()
 }
 
+/// `text` with every control character written out visibly (`\u{1b}`), except newlines and tabs: what a
+/// manifest or a server says can never move the cursor, clear the screen or set a terminal's title.
+#[must_use]
+pub fn escape_controls(text: &str) -> String {
+    terminal_safe_with(text, false)
+}
+
+/// [`escape_controls`], keeping the colour sequences mailops itself writes (`ESC [ digits ; … m`): the
+/// boundary every line printed to a terminal goes through.
+#[must_use]
+pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    let harmless = |c: char| c == '\n' || c == '\t' || c == '\r';
+    if !text.chars().any(|c| c.is_control() && !harmless(c)) && !text.replace("\r\n", "").contains('\r') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(terminal_safe_with(text, true))
+}
+
+fn terminal_safe_with(text: &str, keep_colour: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if keep_colour && c == '\u{1b}' {
+            let seq = rest[1..].strip_prefix('[').map(|after| {
+                let n = after
+                    .bytes()
+                    .take_while(|b| b.is_ascii_digit() || *b == b';')
+                    .count();
+                (after.as_bytes().get(n) == Some(&b'm')).then_some(n + 3)
+            });
+            if let Some(Some(len)) = seq {
+                out.push_str(&rest[..len]);
+                rest = &rest[len..];
+                continue;
+            }
+        }
+        // A line ending `\r\n` (CSV, vCard) is kept; a lone `\r` would overwrite the line on screen.
+        let line_end = c == '\r' && rest[1..].starts_with('\n');
+        if c.is_control() && c != '\n' && c != '\t' && !line_end {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
 /// Renders diagnostics for a terminal, rustc-style, with the offending source line where known.
 #[must_use]
 pub fn render_text(diagnostics: &Diagnostics, sources: &SourceMap, color: bool) -> String {
@@ -486,6 +534,25 @@ fn token_end(text: &str, start: usize) -> usize {
             .max(1)
             .min(line_len.max(1))
             .min(text.len() - start.min(text.len()))
+}
+
+#[cfg(test)]
+mod terminal_tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_shown_not_obeyed() {
+        assert_eq!(
+            escape_controls("x\u{1b}[2J\u{1b}]0;PWNED\u{7}"),
+            "x\\u{1b}[2J\\u{1b}]0;PWNED\\u{7}"
+        );
+        assert_eq!(
+            terminal_safe("\u{1b}[1;31merror\u{1b}[0m: a\tb\n"),
+            "\u{1b}[1;31merror\u{1b}[0m: a\tb\n"
+        );
+        assert_eq!(terminal_safe("\u{1b}[2J\u{9b}2J\r"), "\\u{1b}[2J\\u{9b}2J\\u{d}");
+        assert_eq!(terminal_safe("a,b\r\nc\r\n"), "a,b\r\nc\r\n");
+    }
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! The pipeline (see DESIGN.md): load manifests with positions ([`manifest`]), validate them into a desired
 //! state with diagnostics ([`desired`], [`naming`]), and render views of it ([`directory`]).
 
+pub mod address;
 pub mod atomic;
 pub mod backend;
 pub mod cli;

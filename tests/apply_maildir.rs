@@ -237,7 +237,7 @@ fn a_saved_plan_is_refused_when_the_server_changed() {
     // Someone changes the server in between.
     std::fs::write(
         a.mail.path().join("passwd"),
-        "x@bdt.binhthuan.gov.vn:{PLAIN}x:1000:1000::/nonexistent::\n",
+        "x@bdt.binhthuan.gov.vn:{PLAIN}x:1000:1000::::\n",
     )
     .unwrap();
     let stale = a.apply("2026-12-01", &["--plan", plan_file.to_str().unwrap()]);
@@ -286,6 +286,166 @@ fn a_saved_plan_of_another_format_version_is_refused() {
     );
 }
 
+/// The attack: a saved plan edited to delete the protected agency mailbox and a person still in the
+/// repository is refused, saying what differs, and the printed summary never comes from the file.
+#[test]
+fn an_edited_saved_plan_is_refused() {
+    let a = Agency::new();
+    assert_eq!(a.apply("2026-12-01", &[]).code, 0);
+    let passwd = a.passwd();
+    // A real change, so that the plan is not empty.
+    a.edit(
+        "staff/ban-dan-toc/vo-thuy-nhung.yaml",
+        "fullName: Võ Thùy Nhung",
+        "fullName: Võ Thị Thùy Nhung",
+    );
+    let plan_file = a.repo.path().join("plan.json");
+    let repo = a.repo.path().to_str().unwrap().to_string();
+    let plan = mailops(&[
+        "plan",
+        &repo,
+        "--server",
+        &a.server(),
+        "--date",
+        "2026-12-01",
+        "--out",
+        plan_file.to_str().unwrap(),
+    ]);
+    assert_eq!(plan.code, 2, "{}", plan.stderr);
+    let mut saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&plan_file).unwrap()).unwrap();
+    for (address, name, kind) in [
+        ("bdt@binhthuan.gov.vn", "bdt", "SharedMailbox"),
+        ("anvtt@bdt.binhthuan.gov.vn", "vo-thi-thu-an", "Mailbox"),
+    ] {
+        let c = serde_json::json!({
+            "target": {"kind": kind, "name": name, "address": address, "displayName": name},
+            "action": "delete", "suspendedOn": "2026-01-01", "archive": false,
+        });
+        saved["changes"].as_array_mut().unwrap().push(c);
+    }
+    // A summary that hides the deletions.
+    saved["summary"]["delete"] = 0.into();
+    std::fs::write(&plan_file, saved.to_string()).unwrap();
+    let applied = a.apply("2026-12-01", &["--plan", plan_file.to_str().unwrap()]);
+    assert_eq!(applied.code, 1, "{}{}", applied.stdout, applied.stderr);
+    assert!(
+        applied
+            .stderr
+            .contains("the saved plan is not what the repository and the server give now")
+            && applied
+                .stderr
+                .contains("only in the saved plan: bdt@binhthuan.gov.vn")
+            && applied
+                .stderr
+                .contains("only in the saved plan: anvtt@bdt.binhthuan.gov.vn"),
+        "{}",
+        applied.stderr
+    );
+    assert_eq!(a.passwd(), passwd, "nothing applied");
+    // The untouched plan is applied.
+    let plan = mailops(&[
+        "plan",
+        &repo,
+        "--server",
+        &a.server(),
+        "--date",
+        "2026-12-01",
+        "--out",
+        plan_file.to_str().unwrap(),
+    ]);
+    assert_eq!(plan.code, 2);
+    let applied = a.apply("2026-12-01", &["--plan", plan_file.to_str().unwrap()]);
+    assert_eq!(applied.code, 0, "{}{}", applied.stdout, applied.stderr);
+    assert!(
+        applied
+            .stdout
+            .contains("Plan: 0 to create, 1 to rename, 1 to update"),
+        "{}",
+        applied.stdout
+    );
+}
+
+/// The executor refuses, by itself, what the safety rules forbid, whatever plan it is handed.
+#[tokio::test]
+async fn the_executor_enforces_the_safety_rules_itself() {
+    use chrono::NaiveDate;
+    use mailops::backend::MailBackend;
+    use mailops::backend::memory::MemoryBackend;
+    use mailops::engine::{Connection, ExecuteOptions, FileSink, Guard, Outcome, Paths, Recover};
+    use mailops::plan::{Action, Change, Plan, PlanSource};
+
+    let repo = mailops::manifest::load_repository(&common::root().join(EXAMPLE), Default::default());
+    let desired = mailops::desired::validate(&repo).state.unwrap();
+    let server = MemoryBackend::new();
+    let dir = tempfile::tempdir().unwrap();
+    let paths = Paths::for_server("memory:", Some(&dir.path().join("state.json")));
+    let today = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+    let options = ExecuteOptions {
+        concurrency: 4,
+        revision: None,
+        today,
+        guard: Some(Guard::of(&desired)),
+    };
+    let sink = Box::new(FileSink::new(paths.credentials.clone()));
+    let mut conn = Connection::with_backend(Box::new(server.clone()), paths.clone(), sink, Recover::Resolve)
+        .await
+        .unwrap();
+    let observed = conn.observe().await.unwrap();
+    let plan = conn.plan(&desired, None, &observed, PlanSource::default(), today);
+    conn.execute(&plan, &observed, &options, &|| {}).await.unwrap();
+    let before = server.observe().await.unwrap().accounts.len();
+    // A hand-made plan: delete the protected agency mailbox, delete a person never suspended, suspend an
+    // account mailops does not manage.
+    let observed = conn.observe().await.unwrap();
+    let like = |address: &str| {
+        let acc = observed
+            .accounts
+            .iter()
+            .find(|a| a.address.as_str() == address)
+            .unwrap();
+        let mut c: Change = plan
+            .changes
+            .iter()
+            .find(|c| c.target.address == acc.address)
+            .unwrap()
+            .clone();
+        c.action = Action::Delete {
+            suspended_on: today,
+            archive: false,
+        };
+        c
+    };
+    let mut stranger = like("anvtt@bdt.binhthuan.gov.vn");
+    stranger.target.address = "khach@bdt.binhthuan.gov.vn".parse().unwrap();
+    stranger.action = Action::Resume;
+    let evil = Plan {
+        changes: vec![
+            like("bdt@binhthuan.gov.vn"),
+            like("anvtt@bdt.binhthuan.gov.vn"),
+            stranger,
+        ],
+        ..plan.clone()
+    };
+    let report = conn.execute(&evil, &observed, &options, &|| {}).await.unwrap();
+    let reasons: Vec<String> = report
+        .outcomes
+        .iter()
+        .map(|o| match &o.outcome {
+            Outcome::Failed { message, .. } => message.clone(),
+            other => panic!("{} was not refused: {other:?}", o.address),
+        })
+        .collect();
+    assert!(reasons[0].contains("protected"), "{reasons:?}");
+    assert!(reasons[1].contains("never suspended"), "{reasons:?}");
+    assert!(reasons[2].contains("not managed"), "{reasons:?}");
+    assert_eq!(
+        server.observe().await.unwrap().accounts.len(),
+        before,
+        "nothing reached the server"
+    );
+}
+
 #[tokio::test]
 async fn a_server_failing_mid_apply_converges_on_the_next_run() {
     use chrono::NaiveDate;
@@ -303,6 +463,7 @@ async fn a_server_failing_mid_apply_converges_on_the_next_run() {
         concurrency: 4,
         revision: None,
         today: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+        guard: Some(mailops::engine::Guard::of(&desired)),
     };
     let connect = || async {
         let sink = Box::new(FileSink::new(paths.credentials.clone()));

@@ -31,68 +31,12 @@ use super::{
     AccessLevel, AccountChange, AccountUpdate, BackendError, Capabilities, MailBackend, NewAccount,
     Observation, ObservedAccount, Secret,
 };
-use crate::desired::{Address, Quota};
+use crate::desired::Address;
 
 const PASSWD: &str = "passwd";
 const VIRTUAL: &str = "virtual";
 const METADATA: &str = "mailops-accounts.json";
 const LOCK: &str = ".mailops.lock";
-
-/// One line of the passwd-file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct PasswdEntry {
-    address: Address,
-    hash: String,
-    uid: u32,
-    gid: u32,
-    home: PathBuf,
-    quota: Option<Quota>,
-    nologin: bool,
-}
-
-impl PasswdEntry {
-    fn line(&self) -> String {
-        let mut extra = vec!["userdb_mail=maildir:~/Maildir".to_string()];
-        if let Some(mib) = self.quota.and_then(Quota::mebibytes) {
-            extra.push(format!("userdb_quota_rule=*:storage={mib}M"));
-        }
-        if self.nologin {
-            extra.push("nologin=y reason=account-suspended".to_string());
-        }
-        format!(
-            "{}:{}:{}:{}::{}::{}",
-            self.address,
-            self.hash,
-            self.uid,
-            self.gid,
-            self.home.display(),
-            extra.join(" ")
-        )
-    }
-
-    fn parse(line: &str) -> Option<Self> {
-        let fields: Vec<&str> = line.splitn(8, ':').collect();
-        if fields.len() < 6 {
-            return None;
-        }
-        let extra = fields.get(7).copied().unwrap_or("");
-        let quota = extra
-            .split(' ')
-            .find_map(|f| f.strip_prefix("userdb_quota_rule=*:storage="))
-            .and_then(|v| v.strip_suffix('M'))
-            .and_then(|v| v.parse::<u64>().ok())
-            .map(|mib| Quota::Bytes(mib << 20));
-        Some(Self {
-            address: fields[0].parse().ok()?,
-            hash: fields[1].to_string(),
-            uid: fields[2].parse().ok()?,
-            gid: fields[3].parse().ok()?,
-            home: PathBuf::from(fields[5]),
-            quota,
-            nologin: extra.split(' ').any(|f| f == "nologin=y" || f == "nologin"),
-        })
-    }
-}
 
 /// What Dovecot does not keep.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -119,7 +63,13 @@ struct MetadataFile {
 #[derive(Debug, Default, Clone)]
 struct Snapshot {
     passwd: BTreeMap<Address, PasswdEntry>,
+    /// The passwd lines that are not accounts mailops reads, as they were.
+    passwd_kept: Vec<(files::Pos, String)>,
     aliases: BTreeMap<Address, Address>,
+    /// Where the aliases were in the virtual map.
+    alias_lines: files::AliasLines,
+    /// The virtual map's other lines, as they were.
+    virtual_kept: Vec<(files::Pos, String)>,
     metadata: MetadataFile,
 }
 
@@ -197,6 +147,21 @@ impl MaildirBackend {
             .join(address.local())
     }
 
+    /// Refuses to move or delete a mailbox whose passwd line names a home of its own (under the root, but not
+    /// where mailops keeps mailboxes): that folder is someone else's arrangement.
+    fn check_home(&self, entry: &PasswdEntry) -> Result<(), BackendError> {
+        let derived = self.home(&entry.address);
+        if entry.home == derived {
+            return Ok(());
+        }
+        Err(BackendError::Server(format!(
+            "the passwd line of {} names the home {}, not {}; mailops does not move or delete that folder",
+            entry.address,
+            entry.home.display(),
+            derived.display()
+        )))
+    }
+
     fn lock(&self) -> Result<File, BackendError> {
         let file = File::options()
             .create(true)
@@ -215,27 +180,19 @@ impl MaildirBackend {
             Err(e) => Err(io(format!("cannot read {name}"))(e)),
         };
         let mut snap = Snapshot::default();
-        for line in read(PASSWD)?
-            .lines()
-            .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-        {
-            let entry = PasswdEntry::parse(line).ok_or_else(|| {
-                BackendError::Server(format!("unreadable line in {PASSWD}: {}", redact(line)))
-            })?;
-            snap.passwd.insert(entry.address.clone(), entry);
-        }
-        for line in read(VIRTUAL)?
-            .lines()
-            .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-        {
-            let mut parts = line.split_whitespace();
-            if let (Some(Ok(alias)), Some(Ok(target))) = (
-                parts.next().map(str::parse::<Address>),
-                parts.next().map(str::parse::<Address>),
-            ) {
-                snap.aliases.insert(alias, target);
+        for (i, line) in read(PASSWD)?.lines().enumerate() {
+            let pos = i as files::Pos;
+            let entry = PasswdEntry::parse(line, i + 1, pos, &self.root, |a| self.home(a))
+                .map_err(|e| BackendError::Server(format!("{PASSWD}: {e}: {}", files::redact(line))))?;
+            match entry {
+                Some(e) if !snap.passwd.contains_key(&e.address) => {
+                    snap.passwd.insert(e.address.clone(), e);
+                }
+                // Not an account mailops reads (or a second line for one): kept as it is.
+                _ => snap.passwd_kept.push((pos, line.to_string())),
             }
         }
+        (snap.aliases, snap.alias_lines, snap.virtual_kept) = files::parse_virtual(&read(VIRTUAL)?);
         let meta = read(METADATA)?;
         if !meta.is_empty() {
             snap.metadata = serde_json::from_str(&meta)
@@ -250,15 +207,20 @@ impl MaildirBackend {
     }
 
     fn write(&self, snap: &Snapshot, granted: &BTreeSet<Address>) -> Result<(), BackendError> {
-        let mut passwd = String::new();
-        for e in snap.passwd.values() {
-            passwd.push_str(&e.line());
-            passwd.push('\n');
+        if let Some(bad) = snap
+            .passwd
+            .keys()
+            .chain(snap.aliases.keys())
+            .find(|a| !a.is_storable())
+        {
+            // The grammar makes this impossible; a backend still refuses what it cannot store safely.
+            return Err(BackendError::Server(format!(
+                "`{}` cannot be written to the passwd-file or the virtual map",
+                crate::diagnostics::escape_controls(bad.as_str())
+            )));
         }
-        let mut virt = String::from("# managed by mailops: alias target\n");
-        for (alias, target) in &snap.aliases {
-            virt.push_str(&format!("{alias} {target}\n"));
-        }
+        let passwd = files::render_passwd(snap.passwd.values(), &snap.passwd_kept);
+        let virt = files::render_virtual(&snap.aliases, &snap.alias_lines, &snap.virtual_kept);
         let meta = serde_json::to_vec_pretty(&snap.metadata).unwrap_or_default();
         self.write_file(METADATA, &meta)?;
         self.write_acls(snap, granted)?;
@@ -390,18 +352,10 @@ impl MaildirBackend {
         for a in &new.aliases {
             snap.aliases.insert(a.clone(), new.address.clone());
         }
-        snap.passwd.insert(
-            new.address.clone(),
-            PasswdEntry {
-                address: new.address.clone(),
-                hash,
-                uid: self.uid,
-                gid: self.gid,
-                home,
-                quota: new.quota,
-                nologin: !new.enabled,
-            },
-        );
+        let mut entry = PasswdEntry::new(new.address.clone(), hash, (self.uid, self.gid), home);
+        entry.quota = new.quota;
+        entry.nologin = !new.enabled;
+        snap.passwd.insert(new.address.clone(), entry);
         Ok(id)
     }
 
@@ -430,15 +384,6 @@ impl MaildirBackend {
 
 /// Accounts created with one rewrite of the files (the executor's bulk creation).
 const CREATE_BATCH: usize = 100;
-
-/// A passwd line with the password hash hidden, for error messages.
-fn redact(line: &str) -> String {
-    let mut parts: Vec<&str> = line.splitn(3, ':').collect();
-    if parts.len() > 1 {
-        parts[1] = "***";
-    }
-    parts.join(":")
-}
 
 /// The accounts that grant access to someone.
 fn with_access(snap: &Snapshot) -> BTreeSet<Address> {
@@ -595,6 +540,7 @@ impl MailBackend for MaildirBackend {
                 .get(address)
                 .ok_or_else(|| BackendError::NotFound(address.clone()))?
                 .clone();
+            self.check_home(&entry)?;
             let archive = self.archive(address, &entry.home)?;
             tracing::info!(%address, archive = %archive.display(), "mailbox archived before deletion");
             snap.passwd.remove(address);
@@ -637,5 +583,8 @@ impl MailBackend for MaildirBackend {
 }
 
 mod changes;
+mod files;
 #[cfg(test)]
 mod tests;
+
+use files::PasswdEntry;

@@ -9,7 +9,7 @@ use clap::Args;
 use super::Printer;
 use super::plan::{desired_or_report, observe};
 use crate::desired::{self, DesiredState};
-use crate::engine::{ExecuteOptions, Observed, Summary};
+use crate::engine::{ExecuteOptions, Guard, Observed, Summary};
 use crate::plan::{Plan, PlanSource, SavedPlanError, render};
 use crate::source::revision::{self, GitDesired};
 
@@ -79,23 +79,22 @@ fn accept(from_git: Option<&GitDesired>, printer: &Printer) -> u8 {
 }
 
 pub(super) async fn run(args: &ApplyArgs, printer: &Printer) -> u8 {
-    let today = args.date.unwrap_or_else(|| chrono::Local::now().date_naive());
+    // The desired state is read even for a saved plan: the plan is checked against it.
     let mut from_git = None;
-    let desired = match (&args.plan, &args.git.git) {
-        (Some(_), _) => None,
-        (None, Some(url)) => match revision::load(&args.git.options(), url, &args.target.path) {
+    let desired = match &args.git.git {
+        Some(url) => match revision::load(&args.git.options(), url, &args.target.path) {
             Ok(g) => {
                 let d = g.desired.clone();
                 from_git = Some(g);
-                Some(d)
+                d
             }
             Err(e) => {
                 printer.revision_error(&e);
                 return 1;
             }
         },
-        (None, None) => match desired_or_report(&args.target.path, printer) {
-            Some(d) => Some(d),
+        None => match desired_or_report(&args.target.path, printer) {
+            Some(d) => d,
             None => return 1,
         },
     };
@@ -107,22 +106,23 @@ pub(super) async fn run(args: &ApplyArgs, printer: &Printer) -> u8 {
         },
         None => None,
     };
-    let domains = match (&saved, &desired) {
-        (Some(plan), _) => plan.server_domains.clone(),
-        (None, Some(d)) => d.organization.domains.clone(),
-        (None, None) => Vec::new(),
-    };
     let connect = crate::engine::Connect {
         credentials: args.record.credentials.as_deref(),
         audit_log: args.record.audit_log.as_deref(),
         show_credentials: args.show_credentials,
         ..args.target.connect()
     };
-    let Some(mut o) = observe(connect, &domains, printer).await else {
+    let Some(mut o) = observe(connect, &desired.organization.domains, printer).await else {
         return 1;
     };
-    let plan = match (saved, &desired) {
-        (Some(plan), _) => {
+    // A saved plan is made for its own day; otherwise the day asked for, or today.
+    let today = saved.as_ref().map_or_else(
+        || args.date.unwrap_or_else(|| chrono::Local::now().date_naive()),
+        |p| p.as_of,
+    );
+    let fresh = plan_for(&desired, None, &o, &args.target.path, revision, today);
+    let plan = match saved {
+        Some(mut plan) => {
             if plan.observed_fingerprint.as_deref() != Some(o.observation.fingerprint().as_str()) {
                 printer.error(
                     "the server changed since this plan was made; nothing was applied",
@@ -131,16 +131,28 @@ pub(super) async fn run(args: &ApplyArgs, printer: &Printer) -> u8 {
                 );
                 return 1;
             }
+            if let Some(differences) = differences(&plan, &fresh) {
+                printer.error(
+                    &format!(
+                        "the saved plan is not what the repository and the server give now; nothing was applied\n{differences}"
+                    ),
+                    None,
+                    Some("make a new plan from the repository: mailops plan --server … --out plan.json"),
+                );
+                return 1;
+            }
+            // What is shown is counted from the changes, never taken from the file.
+            plan.summary = Plan::summarize(&plan.changes);
             plan
         }
-        (None, Some(desired)) => plan_for(desired, None, &o, &args.target.path, revision, today),
-        (None, None) => return 1,
+        None => fresh,
     };
     printer.out(&render::text(&plan, printer.stdout_color()));
     let settings = Settings {
         concurrency: args.record.concurrency,
         today,
         progress: true,
+        guard: Guard::of(&desired),
     };
     let done = match execute(&plan, &mut o, &settings, printer).await {
         Ok(done) => done,
@@ -153,6 +165,49 @@ pub(super) async fn run(args: &ApplyArgs, printer: &Printer) -> u8 {
         return 1;
     }
     if done.blocked + done.failed > 0 { 3 } else { 0 }
+}
+
+/// How a saved plan differs from the plan made now, change by change (`None`: the same set of changes).
+fn differences(saved: &Plan, fresh: &Plan) -> Option<String> {
+    let key = |c: &crate::plan::Change| serde_json::to_string(c).unwrap_or_default();
+    let mut count: std::collections::BTreeMap<String, i64> = std::collections::BTreeMap::new();
+    for c in &saved.changes {
+        *count.entry(key(c)).or_default() += 1;
+    }
+    for c in &fresh.changes {
+        *count.entry(key(c)).or_default() -= 1;
+    }
+    if count.values().all(|n| *n == 0) {
+        return None;
+    }
+    let line = |c: &crate::plan::Change| {
+        format!(
+            "{} ({}): {}",
+            c.target.address,
+            c.target.label(),
+            crate::plan::render::describe(&c.action)
+        )
+    };
+    let mut out = String::new();
+    let mut shown = 0;
+    for (sign, list, what) in [
+        (1, &saved.changes, "only in the saved plan"),
+        (-1, &fresh.changes, "missing from the saved plan"),
+    ] {
+        for c in list
+            .iter()
+            .filter(|c| count.get(&key(c)).is_some_and(|n| n.signum() == sign))
+        {
+            if shown < 20 {
+                out.push_str(&format!("  {what}: {}\n", line(c)));
+            }
+            shown += 1;
+        }
+    }
+    if shown > 20 {
+        out.push_str(&format!("  … and {} more\n", shown - 20));
+    }
+    Some(out.trim_end().to_string())
 }
 
 /// The plan of a desired state against what was observed; `previous` is the desired state last applied (it
@@ -182,6 +237,8 @@ pub(super) struct Settings {
     pub today: NaiveDate,
     /// A progress bar on a terminal.
     pub progress: bool,
+    /// The safety rules the executor enforces on every change.
+    pub guard: Guard,
 }
 
 /// Carries out `plan` through the engine (which saves the inventory) and prints what happened. `Err` when
@@ -196,6 +253,7 @@ pub(super) async fn execute(
         concurrency: settings.concurrency,
         revision: plan.source.revision.clone(),
         today: settings.today,
+        guard: Some(settings.guard.clone()),
     };
     let bar = (settings.progress && plan.changes.len() > 5 && std::io::stderr().is_terminal())
         .then(|| indicatif::ProgressBar::new(plan.changes.len() as u64));

@@ -44,17 +44,18 @@ impl Printer {
         self.color_out
     }
 
-    /// The result of the command, on stdout (never suppressed).
+    /// The result of the command, on stdout (never suppressed). Everything printed goes through
+    /// [`diagnostics::terminal_safe`]: no control character from a manifest or a server reaches the terminal.
     pub fn out(&self, text: &str) {
         let mut stdout = std::io::stdout().lock();
-        let _ = stdout.write_all(text.as_bytes());
+        let _ = stdout.write_all(diagnostics::terminal_safe(text).as_bytes());
         let _ = stdout.flush();
     }
 
     /// A progress or status note on stderr (suppressed by --quiet).
     pub fn note(&self, text: &str) {
         if !self.quiet {
-            eprintln!("{text}");
+            eprintln!("{}", diagnostics::terminal_safe(text));
         }
     }
 
@@ -87,7 +88,7 @@ impl Printer {
         if let Some(h) = hint {
             text.push_str(&format!("  hint: {h}\n"));
         }
-        eprint!("{text}");
+        eprint!("{}", diagnostics::terminal_safe(&text));
     }
 
     /// Diagnostics as text on stderr (with --quiet, only when there are errors).
@@ -95,6 +96,7 @@ impl Printer {
         if self.quiet && !diags.has_errors() {
             return;
         }
-        eprint!("{}", diagnostics::render_text(diags, sources, self.color_err));
+        let text = diagnostics::render_text(diags, sources, self.color_err);
+        eprint!("{}", diagnostics::terminal_safe(&text));
     }
 }

@@ -69,7 +69,12 @@ impl Reporter<'_> {
                 None
             }
             Err(e) => {
-                self.error("invalid-address", field, e.to_string(), None);
+                self.error(
+                    "invalid-address",
+                    field,
+                    e.to_string(),
+                    Some(crate::address::GRAMMAR_HINT.into()),
+                );
                 None
             }
         }

@@ -211,7 +211,12 @@ fn check_protected(cx: &mut Ctx<'_>, domains: &[String]) -> Vec<Address> {
                 format!("protected address `{addr}` is not in the Organization's domains"),
                 None,
             ),
-            Err(e) => cx.error("invalid-address", &field, e.to_string(), None),
+            Err(e) => cx.error(
+                "invalid-address",
+                &field,
+                e.to_string(),
+                Some(crate::address::GRAMMAR_HINT.into()),
+            ),
         }
     }
     out

@@ -4,111 +4,9 @@ use std::fmt;
 use std::str::FromStr;
 
 use chrono::NaiveDate;
-use email_address::{EmailAddress, Options};
 use serde::{Deserialize, Serialize};
 
-/// A mail address, lowercase, syntax-checked (RFC 5322 addr-spec without display text, a dotted domain).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct Address {
-    // `local@domain` in one allocation (100k mailboxes hold several addresses each); `at` is the `@`.
-    text: String,
-    at: usize,
-}
-
-/// Why an address is refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("`{input}` is not a valid e-mail address ({reason})")]
-pub struct AddressError {
-    input: String,
-    reason: String,
-}
-
-fn email_options() -> Options {
-    Options {
-        minimum_sub_domains: 2,
-        allow_domain_literal: false,
-        allow_display_text: false,
-        allow_long_local_parts: false,
-    }
-}
-
-impl Address {
-    /// Builds an address from a local part and a domain (both lowercased).
-    ///
-    /// # Errors
-    /// When the result is not a valid address.
-    pub fn new(local: &str, domain: &str) -> Result<Self, AddressError> {
-        format!("{local}@{domain}").parse()
-    }
-
-    /// The part before `@`.
-    #[must_use]
-    pub fn local(&self) -> &str {
-        &self.text[..self.at]
-    }
-
-    /// The part after `@`.
-    #[must_use]
-    pub fn domain(&self) -> &str {
-        &self.text[self.at + 1..]
-    }
-
-    /// The whole address.
-    #[must_use]
-    pub fn as_str(&self) -> &str {
-        &self.text
-    }
-}
-
-impl FromStr for Address {
-    type Err = AddressError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let err = |reason: String| AddressError {
-            input: s.to_string(),
-            reason,
-        };
-        if s.trim() != s {
-            return Err(err("leading or trailing spaces".into()));
-        }
-        if !s.is_ascii() {
-            return Err(err("only ASCII characters are allowed".into()));
-        }
-        let parsed = EmailAddress::parse_with_options(s, email_options()).map_err(|e| err(e.to_string()))?;
-        Ok(Self {
-            text: format!("{}@{}", parsed.local_part(), parsed.domain()).to_ascii_lowercase(),
-            at: parsed.local_part().len(),
-        })
-    }
-}
-
-impl TryFrom<String> for Address {
-    type Error = AddressError;
-    fn try_from(s: String) -> Result<Self, Self::Error> {
-        s.parse()
-    }
-}
-
-impl From<Address> for String {
-    fn from(a: Address) -> String {
-        a.text
-    }
-}
-
-impl fmt::Display for Address {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.text)
-    }
-}
-
-/// Checks a domain name (used for the Organization's domains).
-#[must_use]
-pub fn is_valid_domain(domain: &str) -> bool {
-    domain.is_ascii()
-        && domain == domain.to_ascii_lowercase()
-        && EmailAddress::parse_with_options(&format!("x@{domain}"), email_options()).is_ok()
-}
+pub use crate::address::{Address, AddressError, is_valid_domain};
 
 /// A storage quota. Serialised as its text (`2GiB`, `unlimited`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -264,27 +162,6 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn addresses_are_checked_and_lowercased() {
-        let a: Address = "AnVTT@BDT.binhthuan.gov.vn".parse().unwrap();
-        assert_eq!(a.to_string(), "anvtt@bdt.binhthuan.gov.vn");
-        assert_eq!(a.local(), "anvtt");
-        for bad in [
-            "anvtt",
-            "an vtt@x.vn",
-            "an@localhost",
-            "a@@x.vn",
-            "ân@x.vn",
-            " a@x.vn",
-            "A <a@x.vn>",
-        ] {
-            assert!(bad.parse::<Address>().is_err(), "{bad}");
-        }
-        assert!(is_valid_domain("bdt.binhthuan.gov.vn"));
-        assert!(!is_valid_domain("bdt"));
-        assert!(!is_valid_domain("BDT.vn"));
-    }
 
     #[test]
     fn quotas_take_binary_and_decimal_units() {

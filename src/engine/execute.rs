@@ -43,6 +43,9 @@ pub struct ExecuteOptions {
     pub revision: Option<String>,
     /// The day (suspension dates).
     pub today: NaiveDate,
+    /// The safety rules enforced on every change, whatever the plan says; `None` only in tests of the
+    /// executor itself.
+    pub guard: Option<super::guard::Guard>,
 }
 
 /// What happened to one change.
@@ -396,9 +399,26 @@ pub async fn execute(
 ) -> Result<ApplyReport, RecordError> {
     let shares = backend.capabilities().delegation;
     sink.set_pending(&inventory.pending_credentials);
-    let mut order: Vec<&Change> = plan.changes.iter().collect();
-    order.sort_by_key(|c| phase(&c.action));
     let mut report = ApplyReport::default();
+    // Changes the safety rules refuse never reach the server.
+    let refused = options
+        .guard
+        .as_ref()
+        .map(|g| super::guard::refused(plan, inventory, g, options.today))
+        .unwrap_or_default();
+    for (i, why) in &refused {
+        let c = &plan.changes[*i];
+        tracing::error!(target = %c.target.label(), reason = %why, "change refused by the executor's safety rules");
+        let o = outcome_of(c, failed("refused", format!("refused: {why}")), Vec::new());
+        recorder.audit(options, &o, None)?;
+        report.outcomes.push(o);
+        progress();
+    }
+    let mut order: Vec<&Change> = (plan.changes.iter().enumerate())
+        .filter(|(i, _)| !refused.contains_key(i))
+        .map(|(_, c)| c)
+        .collect();
+    order.sort_by_key(|c| phase(&c.action));
     let mut start = 0;
     while start < order.len() {
         let p = phase(&order[start].action);

@@ -15,6 +15,7 @@
 pub mod audit;
 pub mod credentials;
 pub mod execute;
+pub mod guard;
 pub mod journal;
 pub mod recover;
 pub mod server;
@@ -30,6 +31,7 @@ use crate::plan::{self, DiffInput, Plan, PlanSource};
 use crate::state::{Inventory, StateError, StateStore};
 pub use credentials::{CredentialRef, CredentialSink, FileSink, ShowSink};
 pub use execute::{ApplyReport, ChangeOutcome, ExecuteOptions, Outcome, RecordError};
+pub use guard::Guard;
 pub use recover::Recovery;
 pub use server::{Connect, Observed, Summary};
 

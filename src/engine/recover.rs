@@ -167,6 +167,8 @@ async fn resolve(
         concurrency: 1,
         revision: journal.revision.clone(),
         today: journal.today,
+        // Nothing new is carried out here: what the journal says was made is recorded.
+        guard: None,
     };
     let shares = backend.capabilities().delegation;
     let present = Present::of(&backend.observe().await.map_err(super::EngineError::Observe)?);

@@ -668,10 +668,10 @@ fn plan_removals(cx: &mut Ctx<'_>, ended: &HashMap<&Address, NaiveDate>) {
         let action = match entry.suspended_on {
             None => Action::Suspend {
                 reason,
-                delete_after: today.checked_add_days(Days::new(grace)).unwrap_or(today),
+                delete_after: today.checked_add_days(Days::new(grace)).unwrap_or(NaiveDate::MAX),
             },
             Some(on) => {
-                let after = on.checked_add_days(Days::new(grace)).unwrap_or(on);
+                let after = on.checked_add_days(Days::new(grace)).unwrap_or(NaiveDate::MAX);
                 if today <= after {
                     cx.findings.push(Finding::PendingDeletion {
                         address: acc.address.clone(),

@@ -113,7 +113,7 @@ pub enum RenameSource {
 
 /// Why a mailbox is being removed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", tag = "kind")]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "kind")]
 pub enum RemovalReason {
     /// Its manifest is gone.
     RemovedFromRepository,
@@ -126,7 +126,7 @@ pub enum RemovalReason {
 
 /// Why a change is refused.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", tag = "kind")]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "kind")]
 pub enum BlockReason {
     /// More removals than the Organization's budget allows in one run.
     DeletionBudget {
@@ -186,7 +186,7 @@ impl BlockReason {
 
 /// What to do.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", tag = "action")]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "action")]
 pub enum Action {
     /// Create an account (with a random initial password delivered out of band).
     Create {
@@ -421,7 +421,7 @@ pub struct Change {
 
 /// Something worth knowing that is not a change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", tag = "kind")]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "kind")]
 pub enum Finding {
     /// An account on the server that no resource describes and the inventory does not hold: never touched.
     Unmanaged {

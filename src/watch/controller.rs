@@ -304,6 +304,7 @@ impl Controller {
             concurrency: s.concurrency,
             revision: plan.source.revision.clone(),
             today,
+            guard: Some(crate::engine::Guard::of(&good.desired)),
         };
         let report = o.conn.execute(&plan, &o.observation, &options, &|| {}).await?;
         let executed = report.summary();
@@ -367,7 +368,7 @@ impl Controller {
             .filter_map(|e| {
                 e.suspended_on.map(|on| PendingRemoval {
                     address: e.address.to_string(),
-                    delete_after: on.checked_add_days(grace).unwrap_or(on),
+                    delete_after: on.checked_add_days(grace).unwrap_or(chrono::NaiveDate::MAX),
                 })
             })
             .collect();

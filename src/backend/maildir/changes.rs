@@ -19,10 +19,12 @@ impl MaildirBackend {
             // Already renamed (a repeated call, or the recovery of a finished one).
             return Ok(false);
         }
-        let mut entry = snap
+        let current = snap
             .passwd
-            .remove(from)
+            .get(from)
             .ok_or_else(|| BackendError::NotFound(from.clone()))?;
+        self.check_home(current)?;
+        let mut entry = snap.passwd.remove(from).expect("looked up above");
         if snap.passwd.contains_key(to) {
             return Err(BackendError::AlreadyExists(to.clone()));
         }

@@ -1,4 +1,5 @@
 use super::*;
+use crate::desired::Quota;
 
 fn addr(s: &str) -> Address {
     s.parse().unwrap()
@@ -200,9 +201,91 @@ async fn grants_become_dovecot_acl_files() {
 #[test]
 fn passwd_lines_round_trip_and_errors_hide_the_hash() {
     let line = "anvtt@bdt.binhthuan.gov.vn:{SHA512-CRYPT}$6$salt$hash:5000:5000::/srv/mail/x::userdb_mail=maildir:~/Maildir userdb_quota_rule=*:storage=2048M nologin=y reason=account-suspended";
-    let e = PasswdEntry::parse(line).unwrap();
+    let e = PasswdEntry::parse(line, 1, 0, Path::new("/srv/mail"), |_| PathBuf::new())
+        .unwrap()
+        .unwrap();
     assert!(e.nologin);
     assert_eq!(e.quota, Some(Quota::Bytes(2 << 30)));
     assert_eq!(e.line(), line);
-    assert_eq!(redact(line).split(':').nth(1), Some("***"));
+    let shown = files::redact(line);
+    assert!(
+        shown.starts_with("anvtt@bdt.binhthuan.gov.vn:***") && !shown.contains("salt"),
+        "{shown}"
+    );
+}
+
+/// What people wrote by hand stays as they wrote it, whatever mailops changes around it.
+#[tokio::test]
+async fn hand_made_lines_are_kept_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let home = root.join("mail/bdt.binhthuan.gov.vn/tay");
+    let passwd = format!(
+        "# Dovecot users, edited by hand\n\ntay@bdt.binhthuan.gov.vn:{{PLAIN}}x:::::: allow_nets=10.0.0.0/8 userdb_mail=maildir:{}/Maildir userdb_quota_rule=*:storage=100M\npostmaster:{{PLAIN}}y:1:1::{}::\n",
+        home.display(),
+        root.display()
+    );
+    let virt = "# hand-made\nabuse@bdt.binhthuan.gov.vn root\n@bdt.binhthuan.gov.vn tay@bdt.binhthuan.gov.vn\nsales@bdt.binhthuan.gov.vn tay@bdt.binhthuan.gov.vn, anvtt@bdt.binhthuan.gov.vn\n";
+    std::fs::write(root.join("passwd"), &passwd).unwrap();
+    std::fs::write(root.join("virtual"), virt).unwrap();
+    let b = MaildirBackend::open(root).unwrap();
+    let seen = b.observe().await.unwrap();
+    assert_eq!(
+        seen.accounts.len(),
+        1,
+        "the hand-made account is read, postmaster is not"
+    );
+    assert_eq!(seen.accounts[0].quota, Some(Quota::Bytes(100 << 20)));
+    let a = addr("anvtt@bdt.binhthuan.gov.vn");
+    b.create(&new(a.as_str()), &pw()).await.unwrap();
+    b.suspend(&a).await.unwrap();
+    b.rename(&a, &addr("an.vtt@bdt.binhthuan.gov.vn"), true)
+        .await
+        .unwrap();
+    let after = std::fs::read_to_string(root.join("passwd")).unwrap();
+    assert!(
+        after.starts_with(&passwd),
+        "the hand-made lines first, unchanged:\n{after}"
+    );
+    assert_eq!(after.lines().count(), passwd.lines().count() + 1);
+    let after = std::fs::read_to_string(root.join("virtual")).unwrap();
+    assert!(after.starts_with(virt), "{after}");
+    // A change of the hand-made account replaces only the field it changes.
+    b.update(
+        &addr("tay@bdt.binhthuan.gov.vn"),
+        &AccountUpdate {
+            quota: Some(Quota::Bytes(200 << 20)),
+            ..AccountUpdate::default()
+        },
+    )
+    .await
+    .unwrap();
+    let line = std::fs::read_to_string(root.join("passwd"))
+        .unwrap()
+        .lines()
+        .find(|l| l.starts_with("tay@"))
+        .unwrap()
+        .to_string();
+    assert!(
+        line.contains("allow_nets=10.0.0.0/8") && line.contains("storage=200M") && line.contains(":::::"),
+        "{line}"
+    );
+}
+
+/// A copy of another folder's passwd-file (homes elsewhere) is refused: nothing of the other folder is
+/// touched, and the error shows no hash.
+#[tokio::test]
+async fn homes_outside_the_folder_are_refused() {
+    let prod = tempfile::tempdir().unwrap();
+    let staging = tempfile::tempdir().unwrap();
+    let p = MaildirBackend::open(prod.path()).unwrap();
+    let a = addr("anvtt@bdt.binhthuan.gov.vn");
+    p.create(&new(a.as_str()), &pw()).await.unwrap();
+    let mail = deliver(&p, &a, "1.eml");
+    std::fs::copy(prod.path().join("passwd"), staging.path().join("passwd")).unwrap();
+    let s = MaildirBackend::open(staging.path()).unwrap();
+    let e = s.observe().await.unwrap_err().to_string();
+    assert!(e.contains("outside") && !e.contains("SHA512"), "{e}");
+    assert!(s.delete(&a).await.is_err());
+    assert!(mail.exists(), "prod's mail is untouched");
 }

@@ -405,6 +405,7 @@ impl Namespace<'_> {
             concurrency: self.concurrency,
             revision: plan.source.revision.clone(),
             today: self.today,
+            guard: Some(crate::engine::Guard::of(&state)),
         };
         let report = conn
             .execute(&plan, &observation, &options, &|| {})

@@ -1,0 +1,403 @@
+//! The two server files, read and written as a good guest: every line mailops does not change is written
+//! back byte for byte, in its place (comments, blank lines, hand-made accounts, extra fields, empty uid and
+//! gid, aliases with several targets, catch-alls). A changed line keeps every field mailops does not manage.
+//!
+//! - passwd-file: `user:password:uid:gid:gecos:home:shell:extra fields` (Dovecot). A line whose user is not
+//!   an address of mailops's grammar is kept as it is and never read as an account. A line whose home is not
+//!   under the backend's root is refused: mailops never follows a path it was not given.
+//! - virtual map: `alias target` (Postfix). Only lines of exactly one address and one target address are
+//!   read as aliases; every other line is kept as it is.
+
+use std::collections::BTreeMap;
+use std::path::{Component, Path, PathBuf};
+
+use crate::desired::{Address, Quota};
+
+const QUOTA_RULE: &str = "userdb_quota_rule=*:storage=";
+const SUSPENDED: &str = "reason=account-suspended";
+
+/// Where a line was in its file: lines are written back in this order, new ones at the end.
+pub(super) type Pos = u64;
+
+/// A passwd line as it was read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct ReadLine {
+    pos: Pos,
+    /// Its fields (the eighth holds the extra fields, with any `:` in them).
+    fields: Vec<String>,
+    quota: Option<Quota>,
+    nologin: bool,
+}
+
+/// One account of the passwd-file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct PasswdEntry {
+    pub address: Address,
+    pub hash: String,
+    /// For a line mailops writes: the owner of new mailboxes.
+    pub uid: u32,
+    pub gid: u32,
+    /// The mailbox folder: the line's home, or the derived one when the line has none.
+    pub home: PathBuf,
+    pub quota: Option<Quota>,
+    pub nologin: bool,
+    /// The line as read; `None` for an account mailops adds.
+    pub read: Option<ReadLine>,
+}
+
+/// Why a passwd line is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(super) enum LineError {
+    /// The home is not under the root.
+    #[error(
+        "line {line} ({user}): the home {home} is outside {root}; mailops manages only mailboxes under its folder"
+    )]
+    HomeOutside {
+        line: usize,
+        user: String,
+        home: String,
+        root: String,
+    },
+}
+
+fn extras(text: &str) -> impl Iterator<Item = &str> {
+    text.split(' ').filter(|t| !t.is_empty())
+}
+
+fn quota_of(extra: &str) -> Option<Quota> {
+    extras(extra)
+        .find_map(|f| f.strip_prefix(QUOTA_RULE))
+        .and_then(|v| v.strip_suffix('M'))
+        .and_then(|v| v.parse::<u64>().ok())
+        .and_then(|mib| mib.checked_mul(1 << 20))
+        .map(Quota::Bytes)
+}
+
+fn nologin_of(extra: &str) -> bool {
+    extras(extra).any(|f| f == "nologin=y" || f == "nologin")
+}
+
+/// Whether `home` is the root or under it, with no `..` and no relative part.
+fn under(root: &Path, home: &Path) -> bool {
+    home.is_absolute()
+        && !home
+            .components()
+            .any(|c| matches!(c, Component::ParentDir | Component::CurDir))
+        && home.starts_with(root)
+}
+
+impl PasswdEntry {
+    /// A new account's line.
+    pub(super) fn new(address: Address, hash: String, owner: (u32, u32), home: PathBuf) -> Self {
+        Self {
+            address,
+            hash,
+            uid: owner.0,
+            gid: owner.1,
+            home,
+            quota: None,
+            nologin: false,
+            read: None,
+        }
+    }
+
+    /// Reads line number `number` (from 1) at `pos`: `Ok(None)` when it is not an account mailops reads
+    /// (a comment, a blank line, a user that is not an address); `derived` gives the home of an address.
+    pub(super) fn parse(
+        line: &str,
+        number: usize,
+        pos: Pos,
+        root: &Path,
+        derived: impl Fn(&Address) -> PathBuf,
+    ) -> Result<Option<Self>, LineError> {
+        if line.trim().is_empty() || line.starts_with('#') {
+            return Ok(None);
+        }
+        let fields: Vec<String> = line.splitn(8, ':').map(str::to_string).collect();
+        if fields.len() < 2 {
+            return Ok(None);
+        }
+        let Ok(address) = fields[0].parse::<Address>() else {
+            return Ok(None);
+        };
+        // Only an address written exactly as mailops would write it is an account it reads.
+        if address.as_str() != fields[0] {
+            return Ok(None);
+        }
+        let home_field = fields.get(5).map_or("", String::as_str);
+        let home = if home_field.is_empty() {
+            derived(&address)
+        } else {
+            let home = PathBuf::from(home_field);
+            if !under(root, &home) {
+                return Err(LineError::HomeOutside {
+                    line: number,
+                    user: address.to_string(),
+                    home: crate::diagnostics::escape_controls(home_field),
+                    root: root.display().to_string(),
+                });
+            }
+            home
+        };
+        let extra = fields.get(7).map_or("", String::as_str);
+        let (quota, nologin) = (quota_of(extra), nologin_of(extra));
+        Ok(Some(Self {
+            address,
+            hash: fields[1].clone(),
+            uid: 0,
+            gid: 0,
+            home,
+            quota,
+            nologin,
+            read: Some(ReadLine {
+                pos,
+                fields,
+                quota,
+                nologin,
+            }),
+        }))
+    }
+
+    /// Where the line goes: its place when it was read, the end for a new one.
+    pub(super) fn pos(&self) -> Pos {
+        self.read.as_ref().map_or(Pos::MAX, |r| r.pos)
+    }
+
+    /// The line: as read where nothing changed, with only the changed fields replaced otherwise.
+    pub(super) fn line(&self) -> String {
+        let Some(read) = &self.read else {
+            let mut extra = vec!["userdb_mail=maildir:~/Maildir".to_string()];
+            if let Some(mib) = self.quota.and_then(Quota::mebibytes) {
+                extra.push(format!("{QUOTA_RULE}{mib}M"));
+            }
+            if self.nologin {
+                extra.push(format!("nologin=y {SUSPENDED}"));
+            }
+            return format!(
+                "{}:{}:{}:{}::{}::{}",
+                self.address,
+                self.hash,
+                self.uid,
+                self.gid,
+                self.home.display(),
+                extra.join(" ")
+            );
+        };
+        let mut fields = read.fields.clone();
+        if fields[0] != self.address.as_str() {
+            fields[0] = self.address.to_string();
+        }
+        if fields[1] != self.hash {
+            fields[1].clone_from(&self.hash);
+        }
+        let home_changed = fields
+            .get(5)
+            .is_some_and(|h| !h.is_empty() && Path::new(h) != self.home);
+        let quota_changed = read.quota != self.quota;
+        let nologin_changed = read.nologin != self.nologin;
+        if home_changed || quota_changed || nologin_changed {
+            while fields.len() < 8 {
+                fields.push(String::new());
+            }
+        }
+        if home_changed {
+            fields[5] = self.home.display().to_string();
+        }
+        if quota_changed || nologin_changed {
+            let mut tokens: Vec<String> = fields[7].split(' ').map(str::to_string).collect();
+            if quota_changed {
+                tokens.retain(|t| !t.starts_with(QUOTA_RULE));
+                if let Some(mib) = self.quota.and_then(Quota::mebibytes) {
+                    tokens.push(format!("{QUOTA_RULE}{mib}M"));
+                }
+            }
+            if nologin_changed {
+                tokens.retain(|t| t != "nologin=y" && t != "nologin" && t != SUSPENDED);
+                if self.nologin {
+                    tokens.push("nologin=y".into());
+                    tokens.push(SUSPENDED.into());
+                }
+            }
+            tokens.retain(|t| !t.is_empty());
+            fields[7] = tokens.join(" ");
+        }
+        fields.join(":")
+    }
+}
+
+/// A passwd line for an error message: the user alone; every other field (a hash may be in the password
+/// field or in any extra field) is hidden.
+pub(super) fn redact(line: &str) -> String {
+    let user = line.split(':').next().unwrap_or("");
+    let fields = line.split(':').count();
+    format!(
+        "{}:*** ({fields} fields hidden)",
+        crate::diagnostics::escape_controls(user)
+    )
+}
+
+/// The lines of the virtual map that are aliases mailops reads: where each was and how it read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(super) struct AliasLines {
+    /// alias → (position, the line, its target).
+    read: BTreeMap<Address, (Pos, String, Address)>,
+}
+
+/// Reads the virtual map: the aliases, where they were, and every other line as it was.
+pub(super) fn parse_virtual(text: &str) -> (BTreeMap<Address, Address>, AliasLines, Vec<(Pos, String)>) {
+    let mut aliases = BTreeMap::new();
+    let mut lines = AliasLines::default();
+    let mut kept = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let pos = i as Pos;
+        let mut parts = line.split_whitespace();
+        let parsed = match (parts.next(), parts.next(), parts.next()) {
+            (Some(a), Some(t), None) if !line.starts_with('#') => a
+                .parse::<Address>()
+                .ok()
+                .filter(|x| x.as_str() == a)
+                .zip(t.parse::<Address>().ok().filter(|x| x.as_str() == t)),
+            _ => None,
+        };
+        match parsed {
+            Some((alias, target)) if !aliases.contains_key(&alias) => {
+                aliases.insert(alias.clone(), target.clone());
+                lines.read.insert(alias, (pos, line.to_string(), target));
+            }
+            _ => kept.push((pos, line.to_string())),
+        }
+    }
+    (aliases, lines, kept)
+}
+
+/// Writes the virtual map: kept lines and unchanged aliases as they were, changed ones in their place, new
+/// ones at the end.
+pub(super) fn render_virtual(
+    aliases: &BTreeMap<Address, Address>,
+    lines: &AliasLines,
+    kept: &[(Pos, String)],
+) -> String {
+    let mut out: Vec<(Pos, String)> = kept.to_vec();
+    if out.is_empty() && lines.read.is_empty() {
+        out.push((0, "# managed by mailops: alias target".to_string()));
+    }
+    for (alias, target) in aliases {
+        out.push(match lines.read.get(alias) {
+            Some((pos, line, t)) if t == target => (*pos, line.clone()),
+            Some((pos, _, _)) => (*pos, format!("{alias} {target}")),
+            None => (Pos::MAX, format!("{alias} {target}")),
+        });
+    }
+    out.sort_by_key(|(p, _)| *p);
+    let mut text = String::new();
+    for (_, line) in out {
+        text.push_str(&line);
+        text.push('\n');
+    }
+    text
+}
+
+/// Writes the passwd-file: kept lines and unchanged accounts as they were, new accounts at the end.
+pub(super) fn render_passwd<'a>(
+    entries: impl Iterator<Item = &'a PasswdEntry>,
+    kept: &[(Pos, String)],
+) -> String {
+    let mut out: Vec<(Pos, String)> = kept.to_vec();
+    out.extend(entries.map(|e| (e.pos(), e.line())));
+    out.sort_by_key(|(p, _)| *p);
+    let mut text = String::new();
+    for (_, line) in out {
+        text.push_str(&line);
+        text.push('\n');
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn root() -> PathBuf {
+        PathBuf::from("/srv/mail")
+    }
+
+    fn derived(a: &Address) -> PathBuf {
+        root().join("mail").join(a.domain()).join(a.local())
+    }
+
+    fn read(line: &str) -> PasswdEntry {
+        PasswdEntry::parse(line, 1, 0, &root(), derived).unwrap().unwrap()
+    }
+
+    #[test]
+    fn an_unchanged_line_is_written_back_byte_for_byte() {
+        for line in [
+            "a@x.vn:{SHA512-CRYPT}$6$abc:::::: allow_nets=10.0.0.0/8  userdb_mail=maildir:/srv/mail/x/a",
+            "a@x.vn:{PLAIN}pw:1000:1000:Nguyen A:/srv/mail/mail/x.vn/a:/bin/false:userdb_quota_rule=*:storage=10M",
+            "a@x.vn:{PLAIN}pw",
+        ] {
+            assert_eq!(read(line).line(), line);
+        }
+    }
+
+    #[test]
+    fn a_change_replaces_only_its_field() {
+        let line = "a@x.vn:{PLAIN}pw:::::: allow_nets=10.0.0.0/8 userdb_quota_rule=*:storage=10M";
+        let mut e = read(line);
+        e.quota = Some(Quota::Bytes(20 << 20));
+        e.nologin = true;
+        assert_eq!(
+            e.line(),
+            "a@x.vn:{PLAIN}pw::::::allow_nets=10.0.0.0/8 userdb_quota_rule=*:storage=20M nologin=y reason=account-suspended"
+        );
+        e.nologin = false;
+        e.quota = Some(Quota::Bytes(10 << 20));
+        let back = e.line();
+        assert!(
+            back.contains("allow_nets=10.0.0.0/8") && !back.contains("nologin"),
+            "{back}"
+        );
+    }
+
+    #[test]
+    fn homes_outside_the_root_are_refused_and_others_not_read() {
+        for outside in [
+            "a@x.vn:h:1:1::/prod/mail/x.vn/a::",
+            "a@x.vn:h:1:1::/srv/mail/../etc::",
+            "a@x.vn:h:1:1::relative/a::",
+        ] {
+            assert!(
+                PasswdEntry::parse(outside, 3, 0, &root(), derived).is_err(),
+                "{outside}"
+            );
+        }
+        for not_ours in ["# comment", "", "root:x:0:0", "\"q\"@x.vn:h", "A@X.vn:h"] {
+            assert_eq!(
+                PasswdEntry::parse(not_ours, 1, 0, &root(), derived).unwrap(),
+                None,
+                "{not_ours}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_redaction_hides_every_field_but_the_user() {
+        let r = redact("a@x.vn:{PLAIN}secret:1:1::/h::userdb_password=hash2");
+        assert!(!r.contains("secret") && !r.contains("hash2"), "{r}");
+        assert!(r.starts_with("a@x.vn:***"));
+    }
+
+    #[test]
+    fn hand_made_virtual_lines_are_kept() {
+        let text = "# aliases\nabuse@x.vn root\n@x.vn catchall@x.vn\nsales@x.vn a@x.vn, b@x.vn\nk@x.vn a@x.vn\n\nold@x.vn a@x.vn\n";
+        let (mut aliases, lines, kept) = parse_virtual(text);
+        assert_eq!(aliases.len(), 2);
+        assert_eq!(render_virtual(&aliases, &lines, &kept), text);
+        aliases.remove(&"old@x.vn".parse().unwrap());
+        aliases.insert("new@x.vn".parse().unwrap(), "a@x.vn".parse().unwrap());
+        assert_eq!(
+            render_virtual(&aliases, &lines, &kept),
+            "# aliases\nabuse@x.vn root\n@x.vn catchall@x.vn\nsales@x.vn a@x.vn, b@x.vn\nk@x.vn a@x.vn\n\nnew@x.vn a@x.vn\n"
+        );
+    }
+}
