@@ -448,3 +448,125 @@ fn a_folder_on_file_url_and_a_local_folder_are_watched_too() {
     assert_eq!(passwd.lines().count(), 25);
     assert_eq!(watcher.stop().0, 0);
 }
+
+/// The attack on the endpoint: 150 unauthenticated clients each sending most of a 2 MB body slowly (half
+/// with a Content-Length, half chunked), a client that never finishes its headers, one that never finishes
+/// its body. Memory grows by less than 64 MiB and comes back; the half-sent connections are closed within the
+/// timeouts; the endpoint answers throughout. Bounded: 150 clients, about 30 s.
+#[test]
+fn the_endpoint_is_bounded_against_slow_large_bodies() {
+    use std::io::{Read, Write};
+    use std::time::{Duration, Instant};
+
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(&common::root().join(common::EXAMPLE), &dir.path().join("agency"));
+    let server = format!("maildir:{}", dir.path().join("mail").display());
+    let repo = dir.path().join("agency").display().to_string();
+    let watcher = Watcher::start(
+        &[&repo, "--server", &server],
+        &[("MAILOPS_WEBHOOK_SECRET", SECRET)],
+    );
+    watcher.wait_for("the first apply", 30, |s| s["revision"] == "local");
+    std::thread::sleep(Duration::from_millis(500));
+    let baseline = watcher.rss();
+    assert!(baseline > 0);
+    let addr = watcher.base.trim_start_matches("http://").to_string();
+
+    // Half-sent headers and a half-sent body: closed by the server within the timeouts (5 s, 10 s).
+    let stalled = |request: &str| {
+        let mut s = std::net::TcpStream::connect(&addr).unwrap();
+        s.write_all(request.as_bytes()).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(14))).unwrap();
+        s
+    };
+    let mut headers = stalled("POST /hooks/git HTTP/1.1\r\nHost: x\r\nX-Hub-Sig");
+    let mut body = stalled("POST /hooks/git HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"ref\"");
+    let started = Instant::now();
+
+    let chunk = vec![b'a'; 64 << 10];
+    let clients: Vec<_> = (0..150)
+        .map(|i| {
+            let addr = addr.clone();
+            let chunk = chunk.clone();
+            std::thread::spawn(move || {
+                let Ok(mut s) = std::net::TcpStream::connect(&addr) else {
+                    return;
+                };
+                let _ = s.set_write_timeout(Some(Duration::from_secs(15)));
+                let head = if i % 2 == 0 {
+                    "POST /hooks/git HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2000000\r\n\r\n".to_string()
+                } else {
+                    "POST /hooks/git HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n".to_string()
+                };
+                if s.write_all(head.as_bytes()).is_err() {
+                    return;
+                }
+                // 1.99 MB in 64 KiB pieces, slowly.
+                for _ in 0..30 {
+                    let piece = if i % 2 == 0 {
+                        chunk.clone()
+                    } else {
+                        let mut p = format!("{:x}\r\n", chunk.len()).into_bytes();
+                        p.extend_from_slice(&chunk);
+                        p.extend_from_slice(b"\r\n");
+                        p
+                    };
+                    if s.write_all(&piece).is_err() {
+                        return;
+                    }
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+            })
+        })
+        .collect();
+    let mut peak = baseline;
+    let mut answered = 0;
+    while clients.iter().any(|c| !c.is_finished()) && started.elapsed() < Duration::from_secs(40) {
+        peak = peak.max(watcher.rss());
+        if watcher.get("/healthz").0 == 200 {
+            answered += 1;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    for c in clients {
+        let _ = c.join();
+    }
+    assert!(answered > 0, "the endpoint kept answering");
+    let grown = peak.saturating_sub(baseline);
+    assert!(
+        grown < 64 << 20,
+        "memory grew by {} MiB (baseline {} MiB, peak {} MiB)",
+        grown >> 20,
+        baseline >> 20,
+        peak >> 20
+    );
+    // The stalled connections were closed by the server (a read ends), within the timeouts.
+    for (what, s) in [("headers", &mut headers), ("body", &mut body)] {
+        let mut buf = Vec::new();
+        // A read that times out (14 s) is an error: the server must have closed it first.
+        let closed = s.read_to_end(&mut buf);
+        assert!(
+            closed.is_ok(),
+            "the half-sent {what} was not closed by the server: {closed:?}"
+        );
+    }
+    // And memory comes back.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let mut now = watcher.rss();
+    while now > baseline + (16 << 20) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(250));
+        now = watcher.rss();
+    }
+    assert!(
+        now <= baseline + (16 << 20),
+        "memory stayed at {} MiB (baseline {} MiB)",
+        now >> 20,
+        baseline >> 20
+    );
+    println!(
+        "endpoint under 150 slow 2 MB bodies: baseline {} MiB, peak {} MiB, after {} MiB",
+        baseline >> 20,
+        peak >> 20,
+        now >> 20
+    );
+}

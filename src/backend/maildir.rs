@@ -183,7 +183,7 @@ impl MaildirBackend {
         for (i, line) in read(PASSWD)?.lines().enumerate() {
             let pos = i as files::Pos;
             let entry = PasswdEntry::parse(line, i + 1, pos, &self.root, |a| self.home(a))
-                .map_err(|e| BackendError::Server(format!("{PASSWD}: {e}: {}", files::redact(line))))?;
+                .map_err(|e| BackendError::Server(format!("{PASSWD}: {e}")))?;
             match entry {
                 Some(e) if !snap.passwd.contains_key(&e.address) => {
                     snap.passwd.insert(e.address.clone(), e);

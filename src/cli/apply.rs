@@ -45,8 +45,8 @@ pub struct RecordArgs {
     /// The append-only audit log, JSON lines (default: beside the state file).
     #[arg(long, value_name = "FILE")]
     pub audit_log: Option<PathBuf>,
-    /// Changes carried out at the same time.
-    #[arg(long, default_value_t = 4)]
+    /// Changes carried out at the same time (1 to 64).
+    #[arg(long, default_value_t = 4, value_parser = crate::desired::values::bounds::concurrency)]
     pub concurrency: usize,
 }
 

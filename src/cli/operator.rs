@@ -17,11 +17,11 @@ pub struct OperatorArgs {
     /// The HTTP endpoint (/healthz, /readyz, /metrics, /status); in a pod, `0.0.0.0:9187` for the probes.
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:9187")]
     pub listen: SocketAddr,
-    /// Time between reconciles of a namespace (changes made on the server by hand, grace periods).
-    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = humantime::parse_duration)]
+    /// Time between reconciles of a namespace (changes made on the server by hand, grace periods; 1s to 24h).
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = crate::desired::values::bounds::wait)]
     pub requeue: Duration,
-    /// The longest wait between retries after failures.
-    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = humantime::parse_duration)]
+    /// The longest wait between retries after failures (1s to 24h).
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = crate::desired::values::bounds::wait)]
     pub max_backoff: Duration,
     /// Changes carried out at the same time within a namespace.
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]

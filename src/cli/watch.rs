@@ -32,8 +32,8 @@ pub struct WatchArgs {
     /// Where passwords and the audit log go.
     #[command(flatten)]
     pub record: RecordArgs,
-    /// How often to fetch the source and re-read the server (e.g. `30s`, `5m`).
-    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = humantime::parse_duration)]
+    /// How often to fetch the source and re-read the server (e.g. `30s`, `5m`; 1s to 24h).
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = crate::desired::values::bounds::wait)]
     pub interval: Duration,
     /// Changes made on the server by hand: `report` them, or `heal` them back to the desired state.
     #[arg(long, value_enum, default_value_t = DriftMode::Report)]
@@ -44,8 +44,8 @@ pub struct WatchArgs {
     /// A file holding the webhook secret (default: MAILOPS_WEBHOOK_SECRET; without one, webhooks are refused).
     #[arg(long, value_name = "FILE")]
     pub webhook_secret_file: Option<PathBuf>,
-    /// The longest wait between retries after failures.
-    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = humantime::parse_duration)]
+    /// The longest wait between retries after failures (1s to 24h).
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = crate::desired::values::bounds::wait)]
     pub max_backoff: Duration,
 }
 

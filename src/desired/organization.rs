@@ -237,13 +237,21 @@ fn check_safety(cx: &mut Ctx<'_>) -> SafetyLimits {
         u32::try_from(v.max(0)).unwrap_or(0)
     };
     SafetyLimits {
-        max_deletions: non_negative("spec.safety.maxDeletions", s.max_deletions, None),
+        max_deletions: non_negative(
+            "spec.safety.maxDeletions",
+            s.max_deletions,
+            Some(super::values::bounds::MAX_DELETIONS),
+        ),
         max_deletion_percent: non_negative(
             "spec.safety.maxDeletionPercent",
             s.max_deletion_percent,
             Some(100),
         ),
-        grace_days: non_negative("spec.safety.graceDays", s.grace_days, None),
+        grace_days: non_negative(
+            "spec.safety.graceDays",
+            s.grace_days,
+            Some(super::values::bounds::MAX_GRACE_DAYS),
+        ),
     }
 }
 

@@ -84,7 +84,7 @@ impl FromStr for Quota {
         if bytes == 0 {
             return Err(QuotaError::Zero);
         }
-        if bytes > 1 << 50 {
+        if bytes > bounds::MAX_QUOTA {
             return Err(QuotaError::TooLarge(s.to_string()));
         }
         Ok(Quota::Bytes(bytes))
@@ -146,13 +146,68 @@ impl fmt::Display for Quota {
     }
 }
 
-/// Parses a calendar date written `YYYY-MM-DD`.
+/// The documented ranges of every number a person gives mailops (README, "Limits"): outside them a value is
+/// refused with its range, so that no arithmetic on it can overflow.
+pub mod bounds {
+    use std::time::Duration;
+
+    use chrono::NaiveDate;
+
+    /// The first day mailops plans for or reads from a manifest.
+    pub const FIRST_DATE: NaiveDate = NaiveDate::from_ymd_opt(1900, 1, 1).expect("a date");
+    /// The last one.
+    pub const LAST_DATE: NaiveDate = NaiveDate::from_ymd_opt(2199, 12, 31).expect("a date");
+    /// The longest grace period, in days (ten years).
+    pub const MAX_GRACE_DAYS: i32 = 3650;
+    /// The most removals one run may be allowed.
+    pub const MAX_DELETIONS: i32 = 1_000_000;
+    /// The largest quota: 1 PiB.
+    pub const MAX_QUOTA: u64 = 1 << 50;
+    /// The shortest interval, requeue or backoff.
+    pub const MIN_WAIT: Duration = Duration::from_secs(1);
+    /// The longest one (a day).
+    pub const MAX_WAIT: Duration = Duration::from_secs(86_400);
+    /// The most changes carried out at the same time.
+    pub const MAX_CONCURRENCY: usize = 64;
+
+    /// Parses a duration (`30s`, `5m`) between [`MIN_WAIT`] and [`MAX_WAIT`].
+    ///
+    /// # Errors
+    /// Not a duration, or out of range.
+    pub fn wait(s: &str) -> Result<Duration, String> {
+        let d = humantime::parse_duration(s)
+            .map_err(|e| format!("`{s}` is not a duration such as 30s or 5m ({e})"))?;
+        if !(MIN_WAIT..=MAX_WAIT).contains(&d) {
+            return Err(format!("`{s}` is out of range (1s to 24h)"));
+        }
+        Ok(d)
+    }
+
+    /// Parses a number of changes at the same time, 1 to [`MAX_CONCURRENCY`].
+    ///
+    /// # Errors
+    /// Not a number, or out of range.
+    pub fn concurrency(s: &str) -> Result<usize, String> {
+        let n: usize = s.parse().map_err(|_| format!("`{s}` is not a number"))?;
+        if !(1..=MAX_CONCURRENCY).contains(&n) {
+            return Err(format!("`{s}` is out of range (1 to {MAX_CONCURRENCY})"));
+        }
+        Ok(n)
+    }
+}
+
+/// Parses a calendar date written `YYYY-MM-DD`, between [`bounds::FIRST_DATE`] and [`bounds::LAST_DATE`].
 ///
 /// # Errors
 /// A message naming the expected form.
 pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
     let ok_shape = s.len() == 10 && s.as_bytes()[4] == b'-' && s.as_bytes()[7] == b'-';
     match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        Ok(d) if ok_shape && !(bounds::FIRST_DATE..=bounds::LAST_DATE).contains(&d) => Err(format!(
+            "`{s}` is out of range ({} to {})",
+            bounds::FIRST_DATE,
+            bounds::LAST_DATE
+        )),
         Ok(d) if ok_shape => Ok(d),
         Ok(_) => Err(format!("`{s}` is not written YYYY-MM-DD")),
         Err(e) => Err(format!("`{s}` is not a date in the form YYYY-MM-DD ({e})")),
@@ -193,5 +248,18 @@ mod tests {
         assert!(parse_date("2012-02-30").is_err());
         assert!(parse_date("11/04/2012").is_err());
         assert!(parse_date("2012-4-11").is_err());
+        assert!(parse_date("9999-12-31").unwrap_err().contains("out of range"));
+        assert!(parse_date("0001-01-01").is_err());
+    }
+
+    #[test]
+    fn waits_and_concurrency_have_ranges() {
+        assert_eq!(bounds::wait("30s").unwrap(), std::time::Duration::from_secs(30));
+        assert!(bounds::wait("0s").unwrap_err().contains("out of range"));
+        assert!(bounds::wait("999999999999h").is_err());
+        assert!(bounds::wait("25h").is_err());
+        assert_eq!(bounds::concurrency("4").unwrap(), 4);
+        assert!(bounds::concurrency("0").is_err());
+        assert!(bounds::concurrency("65").is_err());
     }
 }

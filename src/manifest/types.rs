@@ -147,7 +147,7 @@ fn default_max_extension() -> i32 {
 pub struct SafetySpec {
     /// Most mailboxes one run may suspend or delete.
     #[serde(default = "default_max_deletions")]
-    #[schemars(range(min = 0))]
+    #[schemars(range(min = 0, max = 1_000_000))]
     pub max_deletions: i32,
     /// Most mailboxes one run may suspend or delete, as a percentage of the managed mailboxes.
     #[serde(default = "default_max_deletion_percent")]
@@ -155,7 +155,7 @@ pub struct SafetySpec {
     pub max_deletion_percent: i32,
     /// Days between the suspension of a removed mailbox and its deletion.
     #[serde(default = "default_grace_days")]
-    #[schemars(range(min = 0))]
+    #[schemars(range(min = 0, max = 3650))]
     pub grace_days: i32,
 }
 

@@ -9,7 +9,11 @@
 //!   GitLab (`X-Gitlab-Token`), checked against the shared secret in constant time (see [`hooks`]). A bad or
 //!   missing signature gets 401 and triggers nothing; a push to another branch is acknowledged and ignored.
 //!
-//! The endpoint listens on 127.0.0.1 unless told otherwise.
+//! The endpoint listens on 127.0.0.1 unless told otherwise, and is bounded whoever connects ([`Limits`]):
+//! at most 64 connections at once (more wait in the kernel's queue), one request per connection, 5 s to send
+//! the headers, 10 s to send a body and 10 s per request, a body of at most 1 MiB on `/hooks/git` (and none
+//! elsewhere), at most 8 webhook bodies read at once (503 beyond), and 64 KiB of read buffer per
+//! connection. 150 clients sending 2 MB slowly cost it a few MiB, given back when they are gone.
 
 pub mod hooks;
 mod metrics;
@@ -17,6 +21,7 @@ mod metrics;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -198,14 +203,66 @@ pub struct Endpoint {
     pub on_push: PushHandler,
 }
 
-/// The routes.
+/// The bounds of the endpoint.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Connections served at once.
+    pub connections: usize,
+    /// Time to send the request headers.
+    pub headers: Duration,
+    /// Time to send the request body.
+    pub body: Duration,
+    /// Time for a whole request.
+    pub request: Duration,
+    /// The largest webhook body.
+    pub hook_body: usize,
+    /// Webhook bodies read at once.
+    pub hooks_at_once: usize,
+    /// The read buffer of a connection.
+    pub read_buffer: usize,
+}
+
+/// What the endpoint allows.
+pub const LIMITS: Limits = Limits {
+    connections: 64,
+    headers: Duration::from_secs(5),
+    body: Duration::from_secs(10),
+    request: Duration::from_secs(10),
+    hook_body: 1 << 20,
+    hooks_at_once: 8,
+    read_buffer: 64 << 10,
+};
+
+/// The routes, with their bounds (tower-http and tower layers).
 pub fn router(endpoint: Endpoint) -> Router {
+    use axum::error_handling::HandleErrorLayer;
+    use tower::ServiceBuilder;
+    let hooks = ServiceBuilder::new()
+        // Beyond the bodies read at once, refuse at once instead of queueing.
+        .layer(HandleErrorLayer::new(|_: tower::BoxError| async {
+            (StatusCode::SERVICE_UNAVAILABLE, "too many webhooks at once\n")
+        }))
+        .load_shed()
+        .layer(tower::limit::GlobalConcurrencyLimitLayer::new(
+            LIMITS.hooks_at_once,
+        ));
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_text))
         .route("/status", get(status))
-        .route("/hooks/git", post(hook))
+        .route(
+            "/hooks/git",
+            post(hook)
+                .layer::<_, std::convert::Infallible>(hooks)
+                .layer(axum::extract::DefaultBodyLimit::max(LIMITS.hook_body)),
+        )
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(LIMITS.hook_body))
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(LIMITS.body))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            LIMITS.request,
+        ))
         .with_state(endpoint)
 }
 
@@ -307,18 +364,53 @@ pub async fn bind(addr: SocketAddr) -> std::io::Result<tokio::net::TcpListener> 
     tokio::net::TcpListener::bind(addr).await
 }
 
-/// Serves until `shutdown` completes.
+/// Serves until `shutdown` completes, within [`LIMITS`]; then lets the requests in flight finish (at most
+/// [`Limits::request`]).
 ///
 /// # Errors
-/// The server failed.
+/// The listener failed.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     endpoint: Endpoint,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(endpoint))
-        .with_graceful_shutdown(shutdown)
-        .await
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    let app = router(endpoint);
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(LIMITS.headers)
+        .max_buf_size(LIMITS.read_buffer)
+        .keep_alive(false);
+    let slots = Arc::new(tokio::sync::Semaphore::new(LIMITS.connections));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        // A free slot first: beyond the cap, connections wait in the kernel's queue, costing nothing here.
+        let slot = tokio::select! {
+            s = slots.clone().acquire_owned() => s.map_err(std::io::Error::other)?,
+            () = &mut shutdown => break,
+        };
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait a little rather than spin.
+                    tracing::warn!(error = %e, "cannot accept a connection");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            let _ = connection.await;
+            drop(slot);
+        });
+    }
+    let _ = tokio::time::timeout(LIMITS.request, graceful.shutdown()).await;
+    Ok(())
 }
 
 /// Completes on SIGTERM or Ctrl-C.

@@ -73,6 +73,17 @@ impl Watcher {
         panic!("mailops watch did not start:\n{}", w.stderr());
     }
 
+    /// Its resident memory, in bytes (from /proc).
+    pub fn rss(&self) -> u64 {
+        let pid = self.child.as_ref().map_or(0, Child::id);
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .map_or(0, |kb| kb * 1024)
+    }
+
     /// What it printed on stderr.
     pub fn stderr(&self) -> String {
         std::fs::read_to_string(self.logs.path().join("stderr")).unwrap_or_default()

@@ -199,7 +199,7 @@ async fn grants_become_dovecot_acl_files() {
 }
 
 #[test]
-fn passwd_lines_round_trip_and_errors_hide_the_hash() {
+fn passwd_lines_round_trip() {
     let line = "anvtt@bdt.binhthuan.gov.vn:{SHA512-CRYPT}$6$salt$hash:5000:5000::/srv/mail/x::userdb_mail=maildir:~/Maildir userdb_quota_rule=*:storage=2048M nologin=y reason=account-suspended";
     let e = PasswdEntry::parse(line, 1, 0, Path::new("/srv/mail"), |_| PathBuf::new())
         .unwrap()
@@ -207,11 +207,6 @@ fn passwd_lines_round_trip_and_errors_hide_the_hash() {
     assert!(e.nologin);
     assert_eq!(e.quota, Some(Quota::Bytes(2 << 30)));
     assert_eq!(e.line(), line);
-    let shown = files::redact(line);
-    assert!(
-        shown.starts_with("anvtt@bdt.binhthuan.gov.vn:***") && !shown.contains("salt"),
-        "{shown}"
-    );
 }
 
 /// What people wrote by hand stays as they wrote it, whatever mailops changes around it.
@@ -285,7 +280,12 @@ async fn homes_outside_the_folder_are_refused() {
     std::fs::copy(prod.path().join("passwd"), staging.path().join("passwd")).unwrap();
     let s = MaildirBackend::open(staging.path()).unwrap();
     let e = s.observe().await.unwrap_err().to_string();
-    assert!(e.contains("outside") && !e.contains("SHA512"), "{e}");
+    assert!(e.contains("line 1: its home is outside"), "{e}");
+    // Nothing of the line is shown: neither its hash nor its fields.
+    assert!(
+        !e.contains("SHA512") && !e.contains("anvtt") && !e.contains(&prod.path().display().to_string()),
+        "{e}"
+    );
     assert!(s.delete(&a).await.is_err());
     assert!(mail.exists(), "prod's mail is untouched");
 }
