@@ -11,6 +11,8 @@ pub mod desired;
 pub mod diagnostics;
 pub mod directory;
 pub mod engine;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod k8s;
 pub mod manifest;
 pub mod naming;

@@ -180,7 +180,7 @@ impl MaildirBackend {
             Err(e) => Err(io(format!("cannot read {name}"))(e)),
         };
         let mut snap = Snapshot::default();
-        for (i, line) in read(PASSWD)?.lines().enumerate() {
+        for (i, line) in files::file_lines(&read(PASSWD)?).enumerate() {
             let pos = i as files::Pos;
             let entry = PasswdEntry::parse(line, i + 1, pos, &self.root, |a| self.home(a))
                 .map_err(|e| BackendError::Server(format!("{PASSWD}: {e}")))?;
@@ -583,7 +583,7 @@ impl MailBackend for MaildirBackend {
 }
 
 mod changes;
-mod files;
+pub(crate) mod files;
 #[cfg(test)]
 mod tests;
 

@@ -123,15 +123,24 @@ pub fn verify(headers: &HeaderMap, body: &[u8], secret: &[u8]) -> Result<Push, H
     .unwrap_or("")
     .to_string();
     let is_push = matches!(event.as_str(), "push" | "Push Hook" | "Tag Push Hook");
-    let git_ref = serde_json::from_slice::<serde_json::Value>(body)
-        .ok()
-        .and_then(|v| v.get("ref").and_then(|r| r.as_str()).map(str::to_string));
+    let git_ref = pushed_ref(body);
     Ok(Push {
         provider,
         event,
         is_push,
         git_ref,
     })
+}
+
+/// The `ref` of a push payload, when it is JSON with a string `ref` (nothing else of it is kept).
+#[must_use]
+pub fn pushed_ref(body: &[u8]) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Payload {
+        #[serde(rename = "ref")]
+        git_ref: Option<String>,
+    }
+    serde_json::from_slice::<Payload>(body).ok()?.git_ref
 }
 
 /// Whether a pushed ref is the followed reference (a branch or a tag name, or a full ref).

@@ -17,11 +17,18 @@ const QUOTA_RULE: &str = "userdb_quota_rule=*:storage=";
 const SUSPENDED: &str = "reason=account-suspended";
 
 /// Where a line was in its file: lines are written back in this order, new ones at the end.
-pub(super) type Pos = u64;
+pub(crate) type Pos = u64;
+
+/// The lines of a file, each as it is (a `\r` before the newline stays part of its line, so a file with
+/// Windows line endings is written back as it was).
+pub(crate) fn file_lines(text: &str) -> impl Iterator<Item = &str> {
+    let body = text.strip_suffix('\n').unwrap_or(text);
+    body.split('\n').filter(move |_| !text.is_empty())
+}
 
 /// A passwd line as it was read.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct ReadLine {
+pub(crate) struct ReadLine {
     pos: Pos,
     /// Its fields (the eighth holds the extra fields, with any `:` in them).
     fields: Vec<String>,
@@ -31,7 +38,7 @@ pub(super) struct ReadLine {
 
 /// One account of the passwd-file.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct PasswdEntry {
+pub(crate) struct PasswdEntry {
     pub address: Address,
     pub hash: String,
     /// For a line mailops writes: the owner of new mailboxes.
@@ -47,7 +54,7 @@ pub(super) struct PasswdEntry {
 
 /// Why a passwd line is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub(super) enum LineError {
+pub(crate) enum LineError {
     /// The home is not under the root.
     /// (The message names the line, never its content: it reaches `/status` and logs.)
     #[error(
@@ -84,7 +91,7 @@ fn under(root: &Path, home: &Path) -> bool {
 
 impl PasswdEntry {
     /// A new account's line.
-    pub(super) fn new(address: Address, hash: String, owner: (u32, u32), home: PathBuf) -> Self {
+    pub(crate) fn new(address: Address, hash: String, owner: (u32, u32), home: PathBuf) -> Self {
         Self {
             address,
             hash,
@@ -99,7 +106,7 @@ impl PasswdEntry {
 
     /// Reads line number `number` (from 1) at `pos`: `Ok(None)` when it is not an account mailops reads
     /// (a comment, a blank line, a user that is not an address); `derived` gives the home of an address.
-    pub(super) fn parse(
+    pub(crate) fn parse(
         line: &str,
         number: usize,
         pos: Pos,
@@ -153,12 +160,12 @@ impl PasswdEntry {
     }
 
     /// Where the line goes: its place when it was read, the end for a new one.
-    pub(super) fn pos(&self) -> Pos {
+    pub(crate) fn pos(&self) -> Pos {
         self.read.as_ref().map_or(Pos::MAX, |r| r.pos)
     }
 
     /// The line: as read where nothing changed, with only the changed fields replaced otherwise.
-    pub(super) fn line(&self) -> String {
+    pub(crate) fn line(&self) -> String {
         let Some(read) = &self.read else {
             let mut extra = vec!["userdb_mail=maildir:~/Maildir".to_string()];
             if let Some(mib) = self.quota.and_then(Quota::mebibytes) {
@@ -221,17 +228,17 @@ impl PasswdEntry {
 
 /// The lines of the virtual map that are aliases mailops reads: where each was and how it read.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(super) struct AliasLines {
+pub(crate) struct AliasLines {
     /// alias → (position, the line, its target).
     read: BTreeMap<Address, (Pos, String, Address)>,
 }
 
 /// Reads the virtual map: the aliases, where they were, and every other line as it was.
-pub(super) fn parse_virtual(text: &str) -> (BTreeMap<Address, Address>, AliasLines, Vec<(Pos, String)>) {
+pub(crate) fn parse_virtual(text: &str) -> (BTreeMap<Address, Address>, AliasLines, Vec<(Pos, String)>) {
     let mut aliases = BTreeMap::new();
     let mut lines = AliasLines::default();
     let mut kept = Vec::new();
-    for (i, line) in text.lines().enumerate() {
+    for (i, line) in file_lines(text).enumerate() {
         let pos = i as Pos;
         let mut parts = line.split_whitespace();
         let parsed = match (parts.next(), parts.next(), parts.next()) {
@@ -255,7 +262,7 @@ pub(super) fn parse_virtual(text: &str) -> (BTreeMap<Address, Address>, AliasLin
 
 /// Writes the virtual map: kept lines and unchanged aliases as they were, changed ones in their place, new
 /// ones at the end.
-pub(super) fn render_virtual(
+pub(crate) fn render_virtual(
     aliases: &BTreeMap<Address, Address>,
     lines: &AliasLines,
     kept: &[(Pos, String)],
@@ -281,7 +288,7 @@ pub(super) fn render_virtual(
 }
 
 /// Writes the passwd-file: kept lines and unchanged accounts as they were, new accounts at the end.
-pub(super) fn render_passwd<'a>(
+pub(crate) fn render_passwd<'a>(
     entries: impl Iterator<Item = &'a PasswdEntry>,
     kept: &[(Pos, String)],
 ) -> String {

@@ -45,7 +45,7 @@ use crate::desired::{Address, Quota};
 
 mod client;
 mod config;
-mod wire;
+pub(crate) mod wire;
 
 use client::*;
 pub use config::{ModoboaConfig, RetryPolicy};

@@ -99,7 +99,7 @@ impl Scheme {
 
 /// The import's CSV: account rows, then alias rows (Modoboa's format, `;`-separated). `None` when an account
 /// cannot be written so (an unlimited quota reads as "the domain's default" there).
-pub(super) fn import_csv(rows: &[(&NewAccount, String)]) -> Option<String> {
+pub(crate) fn import_csv(rows: &[(&NewAccount, String)]) -> Option<String> {
     let mut w = csv::WriterBuilder::new()
         .delimiter(b';')
         .has_headers(false)
