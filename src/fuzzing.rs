@@ -134,7 +134,7 @@ pub fn storable_everywhere(a: &Address) -> Result<(), String> {
         return Err(format!("virtual: {text}"));
     }
     let acl = format!("user={a} lrwstipe");
-    if acl.split(' ').nth(0).and_then(|u| u.strip_prefix("user=")) != Some(a.as_str()) {
+    if acl.split(' ').next().and_then(|u| u.strip_prefix("user=")) != Some(a.as_str()) {
         return Err(format!("acl: {acl}"));
     }
     let new = crate::backend::NewAccount {
