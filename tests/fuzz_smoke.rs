@@ -22,7 +22,8 @@ fn corpus(target: &str) -> Vec<Vec<u8>> {
 
 #[test]
 fn every_target_runs_over_its_seed_corpus() {
-    let targets: [(&str, fn(&[u8])); 5] = [
+    type Target = (&'static str, fn(&[u8]));
+    let targets: [Target; 5] = [
         ("manifest", mailops::fuzzing::manifest),
         ("address", mailops::fuzzing::address),
         ("passwd", mailops::fuzzing::passwd),
