@@ -550,3 +550,65 @@ fn an_unwritable_credentials_file_means_no_account_and_names_the_file() {
         "one per account (the agency mailbox's to its owner)"
     );
 }
+
+/// The attack: `cp -a prod staging`, remove a person, apply to the copy twice. The copy's passwd-file names
+/// homes in prod: it is refused, and prod's mail is never touched.
+#[test]
+fn a_copied_folder_never_reaches_the_original_mail() {
+    let a = Agency::new();
+    assert_eq!(a.apply("2026-12-01", &[]).code, 0);
+    let prod_mail = a.maildir("anvtt@bdt.binhthuan.gov.vn");
+    deliver(&prod_mail);
+    let staging = tempfile::tempdir().unwrap();
+    let copied = std::process::Command::new("cp")
+        .args([
+            "-a",
+            &format!("{}/.", a.mail.path().display()),
+            staging.path().to_str().unwrap(),
+        ])
+        .status()
+        .unwrap();
+    assert!(copied.success());
+    // The copy's state file is beside its mail; its passwd-file names prod's homes.
+    std::fs::remove_file(a.file("staff/ban-dan-toc/vo-thi-thu-an.yaml")).unwrap();
+    let repo = a.repo.path().to_str().unwrap().to_string();
+    let server = format!("maildir:{}", staging.path().display());
+    for _ in 0..2 {
+        let run = mailops(&["apply", &repo, "--server", &server, "--date", "2026-12-01"]);
+        assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+        assert!(run.stderr.contains("its home is outside"), "{}", run.stderr);
+        assert!(!run.stderr.contains("SHA512"), "{}", run.stderr);
+    }
+    assert!(
+        prod_mail.join("new/1700000000.M1P1.test").exists(),
+        "prod's mail is kept"
+    );
+    assert!(!a.passwd().contains("nologin"), "nothing suspended in prod");
+}
+
+/// Hand-made lines in the server files survive an apply of the whole agency byte for byte.
+#[test]
+fn hand_made_server_lines_survive_an_apply() {
+    let a = Agency::new();
+    let home = a.mail.path().join("mail/bdt.binhthuan.gov.vn/quantri");
+    let passwd = format!(
+        "# Dovecot users: quantri is managed by hand\nquantri@bdt.binhthuan.gov.vn:{{PLAIN}}x:::::: allow_nets=10.0.0.0/8 userdb_mail=maildir:{}/Maildir userdb_quota_rule=*:storage=100M\n\n",
+        home.display()
+    );
+    let virt = "# by hand\nabuse@bdt.binhthuan.gov.vn root\n@binhthuan.gov.vn quantri@bdt.binhthuan.gov.vn\nbaocao@bdt.binhthuan.gov.vn quantri@bdt.binhthuan.gov.vn, senm@bdt.binhthuan.gov.vn\n";
+    std::fs::write(a.mail.path().join("passwd"), &passwd).unwrap();
+    std::fs::write(a.mail.path().join("virtual"), virt).unwrap();
+    let run = a.apply("2026-12-01", &[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(a.passwd().starts_with(&passwd), "{}", a.passwd());
+    let after = std::fs::read_to_string(a.mail.path().join("virtual")).unwrap();
+    assert!(after.starts_with(virt), "{after}");
+    // The hand-made account is unmanaged: reported, never touched, even by a second apply.
+    assert!(
+        run.stdout.contains("quantri@bdt.binhthuan.gov.vn"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(a.apply("2026-12-01", &[]).code, 0);
+    assert!(a.passwd().starts_with(&passwd));
+}

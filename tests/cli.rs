@@ -294,3 +294,72 @@ fn validate_text_report_snapshots() {
         insta::assert_snapshot!(format!("validate-{case}"), run.stderr);
     }
 }
+
+/// Numbers outside their documented range are refused before anything runs (no spin, no panic).
+#[test]
+fn numbers_out_of_range_are_refused_with_their_range() {
+    for (args, said) in [
+        (
+            vec![
+                "watch",
+                EXAMPLE,
+                "--server",
+                "maildir:/nonexistent/x",
+                "--interval",
+                "0s",
+            ],
+            "1s to 24h",
+        ),
+        (
+            vec![
+                "watch",
+                EXAMPLE,
+                "--server",
+                "maildir:/nonexistent/x",
+                "--interval",
+                "999999999999h",
+            ],
+            "out of range",
+        ),
+        (
+            vec![
+                "watch",
+                EXAMPLE,
+                "--server",
+                "maildir:/nonexistent/x",
+                "--max-backoff",
+                "0s",
+            ],
+            "1s to 24h",
+        ),
+        (
+            vec![
+                "apply",
+                EXAMPLE,
+                "--server",
+                "maildir:/nonexistent/x",
+                "--concurrency",
+                "0",
+            ],
+            "1 to 64",
+        ),
+        (
+            vec![
+                "apply",
+                EXAMPLE,
+                "--server",
+                "maildir:/nonexistent/x",
+                "--date",
+                "9999-12-31",
+            ],
+            "out of range",
+        ),
+        (vec!["operator", "--requeue", "0s"], "1s to 24h"),
+    ] {
+        let run = mailops(&args);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains(said), "{args:?}: {}", run.stderr);
+        assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    }
+    assert!(!std::path::Path::new("/nonexistent/x").exists());
+}

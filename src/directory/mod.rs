@@ -196,6 +196,8 @@ impl<'a> Directory<'a> {
         }
     }
 
+    /// CSV for spreadsheets: a cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, a tab or a
+    /// carriage return first) is written as text, with a leading `'` (OWASP's CSV injection advice).
     fn csv(&self) -> String {
         let l = self.lang.labels();
         let mut w = csv::WriterBuilder::new()
@@ -205,13 +207,17 @@ impl<'a> Directory<'a> {
         for g in &self.groups {
             for p in &g.people {
                 let address = p.address.to_string();
-                let _ = w.write_record([
-                    g.unit.name.as_str(),
-                    address.as_str(),
-                    p.full_name.as_str(),
-                    p.title.as_deref().unwrap_or(""),
-                    p.backup_email.as_deref().unwrap_or(""),
-                ]);
+                let _ = w.write_record(
+                    [
+                        inert(g.unit.name.as_str()),
+                        inert(address.as_str()),
+                        inert(p.full_name.as_str()),
+                        inert(p.title.as_deref().unwrap_or("")),
+                        inert(p.backup_email.as_deref().unwrap_or("")),
+                    ]
+                    .iter()
+                    .map(|c| c.as_bytes()),
+                );
             }
         }
         String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
@@ -256,3 +262,12 @@ impl<'a> Directory<'a> {
 
 #[cfg(test)]
 mod tests;
+
+/// A CSV cell that no spreadsheet reads as a formula.
+fn inert(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}

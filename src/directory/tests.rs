@@ -37,6 +37,23 @@ fn csv_quotes_commas() {
 }
 
 #[test]
+fn csv_cells_are_never_formulas() {
+    let s = state("=HYPERLINK(\"http://evil.example\";\"x\")");
+    let csv = Directory::new(&s, day(), Lang::En).render(Format::Csv);
+    assert!(csv.contains(",\"'=HYPERLINK("), "{csv}");
+    assert!(!csv.contains(",=HYPERLINK"), "{csv}");
+}
+
+#[test]
+fn vcard_fields_cannot_start_another_card() {
+    let s = state("Kế toán;END:VCARD,BEGIN:VCARD");
+    let vcf = Directory::new(&s, day(), Lang::Vi).render(Format::Vcard);
+    // Inside a line it is text; only a line of its own begins a card (line breaks never pass validation).
+    assert_eq!(vcf.lines().filter(|l| *l == "BEGIN:VCARD").count(), 1, "{vcf}");
+    assert!(vcf.contains("TITLE:Kế toán;END:VCARD\\,BEGIN:VCARD"), "{vcf}");
+}
+
+#[test]
 fn html_escapes_markup_in_data() {
     let s = state("<b>Chuyên viên</b> & co");
     let html = Directory::new(&s, day(), Lang::Vi).render(Format::Html);

@@ -613,6 +613,28 @@ fn typed<S: DeserializeOwned>(
         .get("metadata")
         .and_then(|m| str_field(m, "name"))
         .map(str::to_string);
+    let resource = || {
+        name.as_ref().map_or_else(
+            || kind.to_string(),
+            |n| super::ResourceId::new(kind, n.clone()).to_string(),
+        )
+    };
+    let controls = super::controls::find(&value);
+    for (field, c) in &controls {
+        repo.diagnostics.push(
+            Diagnostic::error(
+                "control-character",
+                origin.value(field),
+                format!("`{field}` holds a control character (U+{:04X})", u32::from(*c)),
+            )
+            .resource(resource())
+            .field(field.clone())
+            .hint("remove it: names, titles and addresses hold no line breaks, tabs or terminal codes"),
+        );
+    }
+    if !controls.is_empty() {
+        return None;
+    }
     match serde_path_to_error::deserialize::<_, Document<S>>(value) {
         Ok(doc) => Some(Loaded {
             metadata: doc.metadata,
@@ -624,11 +646,7 @@ fn typed<S: DeserializeOwned>(
             let path = if path == "." { String::new() } else { path };
             let inner = e.into_inner().to_string();
             let (message, field, location, hint) = describe_schema_error(&inner, &path, &origin);
-            let resource = name.map_or_else(
-                || kind.to_string(),
-                |n| super::ResourceId::new(kind, n).to_string(),
-            );
-            let mut d = Diagnostic::error("invalid-field", location, message).resource(resource);
+            let mut d = Diagnostic::error("invalid-field", location, message).resource(resource());
             if !field.is_empty() {
                 d = d.field(field);
             }

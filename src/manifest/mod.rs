@@ -1,5 +1,6 @@
 //! What the user wrote: the raw resource types, the loader that keeps positions, and the JSON Schema.
 
+mod controls;
 pub mod id;
 pub mod loader;
 pub mod schema;
