@@ -207,18 +207,13 @@ impl MaildirBackend {
     }
 
     fn write(&self, snap: &Snapshot, granted: &BTreeSet<Address>) -> Result<(), BackendError> {
-        if let Some(bad) = snap
-            .passwd
-            .keys()
-            .chain(snap.aliases.keys())
-            .find(|a| !a.is_storable())
-        {
-            // The grammar makes this impossible; a backend still refuses what it cannot store safely.
-            return Err(BackendError::Server(format!(
-                "`{}` cannot be written to the passwd-file or the virtual map",
-                crate::diagnostics::escape_controls(bad.as_str())
-            )));
-        }
+        // The grammar makes a bad address impossible; a backend still refuses what it cannot store safely.
+        super::storable(
+            snap.passwd
+                .keys()
+                .chain(snap.aliases.keys())
+                .chain(snap.aliases.values()),
+        )?;
         let passwd = files::render_passwd(snap.passwd.values(), &snap.passwd_kept);
         let virt = files::render_virtual(&snap.aliases, &snap.alias_lines, &snap.virtual_kept);
         let meta = serde_json::to_vec_pretty(&snap.metadata).unwrap_or_default();

@@ -182,6 +182,21 @@ pub struct AccountUpdate {
     pub aliases: Option<BTreeSet<Address>>,
 }
 
+/// Refuses an address a backend cannot write safely. The grammar ([`crate::address`]) makes every
+/// [`Address`] storable; a backend checks again before it writes, whatever its caller.
+///
+/// # Errors
+/// [`BackendError::Server`] naming the address (control characters shown escaped).
+pub fn storable<'a>(addresses: impl IntoIterator<Item = &'a Address>) -> Result<(), BackendError> {
+    match addresses.into_iter().find(|a| !a.is_storable()) {
+        None => Ok(()),
+        Some(a) => Err(BackendError::Server(format!(
+            "`{}` cannot be written to the server safely",
+            crate::diagnostics::escape_controls(a.as_str())
+        ))),
+    }
+}
+
 /// One change of an existing account, for [`MailBackend::change_batch`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AccountChange {

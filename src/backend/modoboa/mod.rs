@@ -177,6 +177,7 @@ impl MailBackend for ModoboaBackend {
     }
 
     async fn create(&self, new: &NewAccount, password: &Secret) -> Result<Option<String>, BackendError> {
+        super::storable(std::iter::once(&new.address).chain(&new.aliases))?;
         let quota = new.quota.map(quota_text).transpose()?;
         let (first, last) = Self::names(
             new.given_name.as_deref(),
@@ -215,6 +216,11 @@ impl MailBackend for ModoboaBackend {
         &self,
         accounts: &[(&NewAccount, &Secret)],
     ) -> Result<Vec<Option<String>>, BackendError> {
+        super::storable(
+            accounts
+                .iter()
+                .flat_map(|(a, _)| std::iter::once(&a.address).chain(&a.aliases)),
+        )?;
         // Hashed here with the server's own scheme and rounds when it is one mailops knows: the clear
         // password then never leaves this machine, and the server's one-transaction import only stores.
         let scheme = self.scheme().await;
@@ -265,6 +271,7 @@ impl MailBackend for ModoboaBackend {
         if from == to {
             return Ok(());
         }
+        super::storable([to])?;
         let k = self.find(from).await?;
         // `mailbox` must be non-empty, or only the login changes and the mailbox keeps the old address.
         let mailbox = json!({ "use_domain_quota": k.use_domain_quota, "quota": k.quota });
@@ -293,6 +300,7 @@ impl MailBackend for ModoboaBackend {
     }
 
     async fn update(&self, address: &Address, u: &AccountUpdate) -> Result<(), BackendError> {
+        super::storable(u.aliases.iter().flatten())?;
         let k = self.find(address).await?;
         let mut body = serde_json::Map::new();
         if k.person {
