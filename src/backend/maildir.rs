@@ -196,7 +196,14 @@ impl MaildirBackend {
         let meta = read(METADATA)?;
         if !meta.is_empty() {
             snap.metadata = serde_json::from_str(&meta)
-                .map_err(|e| BackendError::Server(format!("{METADATA} is not valid: {e}")))?;
+                // Where, never what: the file holds names, and the message reaches logs and `/status`.
+                .map_err(|e| {
+                    BackendError::Server(format!(
+                        "{METADATA} is not valid (line {}, column {})",
+                        e.line(),
+                        e.column()
+                    ))
+                })?;
         }
         Ok(snap)
     }

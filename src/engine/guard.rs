@@ -74,7 +74,11 @@ pub fn refused(
             Action::Rename { from, to, .. } => {
                 if guard.protected.contains(from) {
                     Some(format!("{from} is protected; it is never renamed away"))
-                } else if !managed.contains(from) && !joining.contains(to) {
+                } else if !managed.contains(from)
+                    && !joining.contains(to)
+                    // Renamed on the server by hand: the inventory knows the identity at one end.
+                    && !entry.is_some_and(|e| e.address == *from || e.address == *to)
+                {
                     Some(format!("{from} is not managed by mailops"))
                 } else {
                     None
