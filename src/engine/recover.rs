@@ -151,6 +151,37 @@ fn visible(unit: &[&Intent], present: &Present) -> Vec<Option<Option<String>>> {
         .collect()
 }
 
+/// The server as the dead run left it. A server may still be finishing a request of the run that died (a
+/// bulk import sent just before the kill): while creations the journal left open are missing, the server
+/// is read again every 2 s until two reads agree (at most 5 times), so that a late creation is found made,
+/// not adopted later.
+async fn settled(
+    journal: &Unfinished,
+    backend: &dyn MailBackend,
+    dry: bool,
+) -> Result<Present, super::EngineError> {
+    let read = || async { backend.observe().await.map_err(super::EngineError::Observe) };
+    let mut seen = read().await?;
+    let open_creations: Vec<&Address> = (journal.intents.iter())
+        .filter(|i| !journal.done.contains_key(&i.seq) && !journal.failed.contains(&i.seq))
+        .filter(|i| matches!(i.change.action, Action::Create { .. }))
+        .map(|i| &i.change.target.address)
+        .collect();
+    let missing = |p: &Present| open_creations.iter().any(|a| !p.has(a));
+    if !dry && missing(&Present::of(&seen)) {
+        for _ in 0..5 {
+            tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+            let again = read().await?;
+            let stable = again.fingerprint() == seen.fingerprint();
+            seen = again;
+            if stable || !missing(&Present::of(&seen)) {
+                break;
+            }
+        }
+    }
+    Ok(Present::of(&seen))
+}
+
 async fn resolve(
     journal: &Unfinished,
     backend: &dyn MailBackend,
@@ -171,7 +202,7 @@ async fn resolve(
         guard: None,
     };
     let shares = backend.capabilities().delegation;
-    let present = Present::of(&backend.observe().await.map_err(super::EngineError::Observe)?);
+    let present = settled(journal, backend, dry).await?;
     let audited = audit
         .as_ref()
         .map(|a| changes_since(a.path(), journal.audit_offset))

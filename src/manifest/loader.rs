@@ -426,7 +426,12 @@ fn load_bytes(path: &Path, bytes: &[u8], options: LoadOptions, repo: &mut Loaded
         match <serde_yaml::Value as serde::Deserialize>::deserialize(doc) {
             Ok(serde_yaml::Value::Null) => {}
             Ok(v) => values.push(Ok(v)),
-            Err(e) => values.push(Err(e)),
+            // serde_yaml yields the same error again for ever after one (found by fuzzing: a few NUL bytes
+            // made a 1.8 KB file run without end): the rest of the file cannot be read anyway.
+            Err(e) => {
+                values.push(Err(e));
+                break;
+            }
         }
     }
     let spans: Vec<DocumentSpans> = docs.into_iter().filter(|d| !d.empty).collect();
