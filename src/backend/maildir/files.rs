@@ -278,9 +278,14 @@ pub(crate) fn render_virtual(
             None => (Pos::MAX, format!("{alias} {target}")),
         });
     }
-    out.sort_by_key(|(p, _)| *p);
+    in_order(out)
+}
+
+/// The lines in the order of their positions (a stable sort: new lines keep their order), one per line.
+fn in_order(mut lines: Vec<(Pos, String)>) -> String {
+    lines.sort_by_key(|(p, _)| *p);
     let mut text = String::new();
-    for (_, line) in out {
+    for (_, line) in lines {
         text.push_str(&line);
         text.push('\n');
     }
@@ -294,13 +299,7 @@ pub(crate) fn render_passwd<'a>(
 ) -> String {
     let mut out: Vec<(Pos, String)> = kept.to_vec();
     out.extend(entries.map(|e| (e.pos(), e.line())));
-    out.sort_by_key(|(p, _)| *p);
-    let mut text = String::new();
-    for (_, line) in out {
-        text.push_str(&line);
-        text.push('\n');
-    }
-    text
+    in_order(out)
 }
 
 #[cfg(test)]
