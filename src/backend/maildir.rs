@@ -447,10 +447,16 @@ impl MailBackend for MaildirBackend {
                     .get(&e.address)
                     .cloned()
                     .unwrap_or_default();
+                // A hand-made account has no metadata: its name is the passwd comment field's, if any.
+                let display_name = if meta.display_name.is_empty() {
+                    e.comment().map(crate::naming::display_name).unwrap_or_default()
+                } else {
+                    meta.display_name
+                };
                 ObservedAccount {
                     id: (!meta.id.is_empty()).then_some(meta.id),
                     address: e.address.clone(),
-                    display_name: meta.display_name,
+                    display_name,
                     given_name: meta.given_name,
                     family_name: meta.family_name,
                     enabled: !e.nologin,

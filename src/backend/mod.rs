@@ -334,6 +334,19 @@ pub trait MailBackend: Send + Sync {
     /// in `problems`, when any part could not be read.
     async fn observe(&self) -> Result<Observation, BackendError>;
 
+    /// The mail domains the server holds, sorted (`import` asks before it knows the Organization). The
+    /// default reads them off the accounts; a server with a list of domains gives that list.
+    async fn domains(&self) -> Result<Vec<String>, BackendError> {
+        let observation = self.observe().await?;
+        let set: BTreeSet<String> = observation
+            .accounts
+            .iter()
+            .flat_map(|a| std::iter::once(&a.address).chain(&a.aliases))
+            .map(|a| a.domain().to_string())
+            .collect();
+        Ok(set.into_iter().collect())
+    }
+
     /// Creates an account with an initial password; returns the backend's id for it, if it has ids.
     async fn create(&self, account: &NewAccount, password: &Secret) -> Result<Option<String>, BackendError>;
 

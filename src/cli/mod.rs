@@ -6,6 +6,7 @@ mod apply;
 mod crd;
 mod directory;
 mod gitsrc;
+mod import;
 mod operator;
 mod output;
 mod plan;
@@ -144,6 +145,12 @@ pub enum Command {
     /// Rebuild the inventory (what mailops manages) from the repository and the server: every account whose
     /// address a Mailbox or SharedMailbox asks for is adopted; others stay unmanaged and are never touched.
     Adopt(adopt::AdoptArgs),
+    /// Write a repository from what a server holds and from the staff list (.csv, .xlsx, .xls, .ods): valid as
+    /// written, planning to no changes, with a report of what to review against rule II.2. Never writes to
+    /// the server; fills the state file as `adopt` does.
+    ///
+    /// Exit status: 0 written, 1 error (nothing written to the server in any case).
+    Import(Box<import::ImportArgs>),
     /// Write the Kubernetes CustomResourceDefinitions (Mailbox, SharedMailbox, Organization, MailServer),
     /// generated from the same spec types as the manifests: `mailops crd --out crds/`.
     Crd(crd::CrdArgs),
@@ -180,6 +187,7 @@ pub fn run(cli: Cli) -> ExitCode {
         // The commands that talk to a server or serve HTTP enter the runtime once, here.
         Command::Plan(a) => with_runtime(p, |rt| rt.block_on(plan::run(&a, p))),
         Command::Adopt(a) => with_runtime(p, |rt| rt.block_on(adopt::run(&a, p))),
+        Command::Import(a) => with_runtime(p, |rt| rt.block_on(import::run(&a, p))),
         Command::Apply(a) => with_runtime(p, |rt| rt.block_on(apply::run(&a, p))),
         Command::Operator(a) => with_runtime(p, |rt| rt.block_on(operator::run(&a, p))),
         Command::Watch(a) => with_runtime(p, |rt| watch::run(*a, rt, p)),

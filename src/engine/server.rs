@@ -39,7 +39,7 @@ pub struct Observed {
 }
 
 /// The API token: from the token file, else `MAILOPS_TOKEN`; `None` when neither is given.
-fn token(token_file: Option<&Path>) -> Result<Option<Secret>, EngineError> {
+pub(crate) fn token(token_file: Option<&Path>) -> Result<Option<Secret>, EngineError> {
     if let Some(path) = token_file {
         let text = std::fs::read_to_string(path).map_err(|source| EngineError::Token {
             path: path.to_path_buf(),

@@ -159,6 +159,13 @@ impl PasswdEntry {
         }))
     }
 
+    /// The line's comment (GECOS) field as a person's name, when a person wrote one: a hand-made account's
+    /// name (mailops keeps its own names apart, in the metadata file).
+    pub(crate) fn comment(&self) -> Option<&str> {
+        let text = self.read.as_ref()?.fields.get(4)?.trim();
+        (!text.is_empty()).then_some(text)
+    }
+
     /// Where the line goes: its place when it was read, the end for a new one.
     pub(crate) fn pos(&self) -> Pos {
         self.read.as_ref().map_or(Pos::MAX, |r| r.pos)

@@ -141,6 +141,10 @@ impl MailBackend for ModoboaBackend {
         }
     }
 
+    async fn domains(&self) -> Result<Vec<String>, BackendError> {
+        Ok(self.domain_ids().await?.into_keys().collect())
+    }
+
     async fn observe(&self) -> Result<Observation, BackendError> {
         let ids = self.domain_ids().await?;
         let mut accounts = Vec::new();
