@@ -903,3 +903,168 @@ fn kill_9_of_mailops_during_a_bulk_import_delivers_every_password_once() {
         eprintln!("round {round}: killed with {made} of 24 accounts made: ok");
     }
 }
+
+/// `mailops import` from the real Modoboa, with and without the staff list.
+fn import(a: &Agency, out: &Path, extra: &[&str]) -> Run {
+    let mut args = vec![
+        "import".to_string(),
+        "--server".into(),
+        a.server.clone(),
+        "--state".into(),
+        a.work.path().join("import-state.json").display().to_string(),
+        "--out".into(),
+        out.display().to_string(),
+        "--lang".into(),
+        "en".into(),
+    ];
+    args.extend(extra.iter().map(|s| (*s).to_string()));
+    let out = Command::new(env!("CARGO_BIN_EXE_mailops"))
+        .args(&args)
+        .env_remove("RUST_LOG")
+        .env("NO_COLOR", "1")
+        .env("MAILOPS_TOKEN", env("MODOBOA_TOKEN"))
+        .output()
+        .expect("run mailops");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
+#[test]
+fn the_example_on_modoboa_imports_back_to_itself() {
+    let _turn = one_at_a_time();
+    let m = Modoboa::main();
+    let a = Agency::new(&m, Some("import.test"), "");
+    let r = a.apply("2026-12-01", &[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let log_before = access_log("access.log").len();
+    let work = tempfile::tempdir().unwrap();
+    // The staff list, as the directory writes it.
+    let csv = work.path().join("staff.csv");
+    let d = common::mailops(&[
+        "directory",
+        &a.repo.path().display().to_string(),
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(d.code, 0, "{}", d.stderr);
+    std::fs::write(&csv, &d.stdout).unwrap();
+    let out = work.path().join("repo");
+    let r = import(
+        &a,
+        &out,
+        &[
+            "--domain",
+            "bdt.import.test",
+            "--domain",
+            "import.test",
+            "--from",
+            &csv.display().to_string(),
+            "--shared",
+            "bdt@import.test=senm@bdt.import.test",
+            "--short-name",
+            "bdt",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("Plan: no changes."), "{}", r.stdout);
+    // Modoboa does not record who holds the agency mailbox's credentials: the report says what was recorded.
+    assert!(
+        r.stdout.contains("the inventory records mai-sen as their holder"),
+        "{}",
+        r.stdout
+    );
+    // `plan` right after the import, against the same state file: no changes, exit 0.
+    let state = a.work.path().join("import-state.json").display().to_string();
+    let p = Command::new(env!("CARGO_BIN_EXE_mailops"))
+        .args([
+            "plan",
+            &out.display().to_string(),
+            "--server",
+            &a.server,
+            "--state",
+            &state,
+        ])
+        .env("MAILOPS_TOKEN", env("MODOBOA_TOKEN"))
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(p.stdout).unwrap();
+    assert_eq!(
+        p.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&p.stderr)
+    );
+    assert!(stdout.contains("No changes"), "{stdout}");
+    // The imported people, addresses, units, quotas and agency mailbox are the example's.
+    let read = |p: &Path| mailops::source::revision::folder(p).unwrap();
+    let (example, imported) = (read(a.repo.path()), read(&out));
+    let people = |s: &mailops::desired::DesiredState| -> Vec<(String, String, String, Option<String>)> {
+        let mut v: Vec<_> = s
+            .mailboxes
+            .iter()
+            .map(|x| {
+                (
+                    x.address.to_string(),
+                    x.full_name.clone(),
+                    s.organization.unit(&x.unit).unwrap().name.clone(),
+                    x.quota.map(|q| q.to_string()),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(people(&imported), people(&example));
+    let shared = |s: &mailops::desired::DesiredState| -> Vec<(String, String, Option<String>)> {
+        s.shared_mailboxes
+            .iter()
+            .map(|x| {
+                (
+                    x.address.to_string(),
+                    x.owner.clone(),
+                    x.quota.map(|q| q.to_string()),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(shared(&imported), shared(&example));
+    // Without the list, names come from Modoboa's first and last names: the same words (K'Rẻm's
+    // apostrophe is not kept by Modoboa), and still no changes.
+    let out2 = work.path().join("server-only");
+    let r = import(
+        &a,
+        &out2,
+        &[
+            "--domain",
+            "bdt.import.test",
+            "--domain",
+            "import.test",
+            "--shared",
+            "bdt@import.test=senm@bdt.import.test",
+            "--force",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("Plan: no changes."), "{}", r.stdout);
+    let words = |s: &mailops::desired::DesiredState| -> Vec<(String, Vec<String>)> {
+        let mut v: Vec<_> = s
+            .mailboxes
+            .iter()
+            .map(|x| (x.address.to_string(), mailops::naming::words(&x.full_name)))
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(words(&read(&out2)), words(&example));
+    // Neither import wrote to Modoboa.
+    let after = access_log("access.log");
+    assert!(
+        writes(&after[log_before..]).is_empty(),
+        "{:?}",
+        writes(&after[log_before..])
+    );
+}

@@ -52,6 +52,13 @@ trap './tests/support/modoboa.sh down >/dev/null 2>&1 || true' EXIT
 source target/modoboa/env.sh
 export MODOBOA_URL MODOBOA_STOCK_URL MODOBOA_TOKEN MODOBOA_RUN MODOBOA_MANAGE
 
+# Python's xlwt writes the .xls (BIFF8) staff list of tests/import.rs (no well-kept Rust writer exists).
+if ! target/xlwt/bin/python -c "import xlwt" 2>/dev/null; then
+  python3 -m venv target/xlwt
+  target/xlwt/bin/pip install -q "xlwt==1.3.0"
+fi
+export MAILOPS_XLWT_PYTHON="$PWD/target/xlwt/bin/python"
+
 echo "== tests"
 log=$(mktemp)
 trap 'rm -f "$log"; ./tests/support/modoboa.sh down >/dev/null 2>&1 || true' EXIT

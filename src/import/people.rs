@@ -128,6 +128,13 @@ pub(super) fn derived_local(p: &Person) -> Result<String, naming::NamingError> {
 }
 
 pub(super) fn form(p: &Person, address: &Address, naming_domain: &str, rules: &ExtensionRules) -> Form {
+    if !p.named {
+        // The local part stands in for the name: it says nothing about the rule.
+        return Form::Explicit {
+            derived: None,
+            reason: "imported: the server knows no name for this account".into(),
+        };
+    }
     let derived = match derived_local(p) {
         Ok(d) => d,
         Err(e) => {
@@ -342,4 +349,75 @@ pub(super) fn naming_domain(people: &[Person]) -> Option<String> {
         .into_iter()
         .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
         .map(|(d, _)| d.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn person(full: &str) -> Person {
+        Person {
+            full_name: full.into(),
+            named: true,
+            ..Person::default()
+        }
+    }
+
+    #[test]
+    fn each_part_of_rule_ii2_is_read_from_the_address() {
+        let rules = ExtensionRules {
+            max_length: 6,
+            reserved: vec!["bdt".into()],
+        };
+        let d = "bdt.binhthuan.gov.vn";
+        let at = |s: &str| s.parse::<Address>().unwrap();
+        let p = person("Võ Thị Thu An");
+        assert_eq!(
+            form(&p, &at("anvtt@bdt.binhthuan.gov.vn"), d, &rules),
+            Form::Derived {
+                extension: None,
+                domain: None
+            }
+        );
+        assert_eq!(
+            form(&p, &at("anvtt.ctt@bdt.binhthuan.gov.vn"), d, &rules),
+            Form::Derived {
+                extension: Some("ctt".into()),
+                domain: None
+            }
+        );
+        assert_eq!(
+            form(&p, &at("anvtt@binhthuan.gov.vn"), d, &rules),
+            Form::Derived {
+                extension: None,
+                domain: Some("binhthuan.gov.vn".into())
+            }
+        );
+        let reason = |a: &str| match form(&p, &at(a), d, &rules) {
+            Form::Explicit { reason, .. } => reason,
+            f @ Form::Derived { .. } => panic!("{a}: {f:?}"),
+        };
+        assert!(reason("anvtt.toolong@bdt.binhthuan.gov.vn").contains("longer than 6"));
+        assert!(reason("anvtt.bdt@bdt.binhthuan.gov.vn").contains("agency's name"));
+        assert!(reason("an.vo@binhthuan.gov.vn").contains("not in the naming domain"));
+        let unnamed = Person {
+            named: false,
+            ..person("ketoan")
+        };
+        assert!(matches!(
+            form(&unnamed, &at("ketoan@bdt.binhthuan.gov.vn"), d, &rules),
+            Form::Explicit { derived: None, .. }
+        ));
+    }
+
+    #[test]
+    fn name_hints_only_where_the_kinh_order_reads_otherwise() {
+        assert_eq!(hints("Võ Thị Thu An", "An", "Võ Thị Thu"), (None, None));
+        assert_eq!(
+            hints("Võ Thị Thu An", "Thu An", "Võ Thị"),
+            (Some("Thu An".into()), None)
+        );
+        // The given name also appears among the family names: the Kinh order still reads it right.
+        assert_eq!(hints("An Văn An", "An", "An Văn"), (None, None));
+    }
 }
