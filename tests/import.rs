@@ -499,3 +499,60 @@ fn import_refuses_a_folder_that_is_not_empty_and_a_list_with_bad_rows() {
         r.stderr
     );
 }
+
+#[test]
+fn server_and_list_are_joined_by_address_and_every_difference_is_listed() {
+    let s = Server::example();
+    let d = mailops(&["directory", common::EXAMPLE, "--format", "csv"]);
+    ok(&d);
+    // One name corrected in the list, one person left out, one new hire without an account.
+    let list = d
+        .stdout
+        .replace("Võ Thị Thu An", "Võ Thị Thu Ân")
+        .lines()
+        .filter(|l| !l.contains("kienvd@"))
+        .chain(["Ban Dân tộc,,Nguyễn Văn Mới,Chuyên viên,"])
+        .collect::<Vec<_>>()
+        .join("\r\n");
+    let csv = s.dir.path().join("list.csv");
+    std::fs::write(&csv, list).unwrap();
+    let out = s.out("joined");
+    let r = mailops(&[
+        "import",
+        "--server",
+        &s.url(),
+        "--from",
+        &csv.display().to_string(),
+        "--out",
+        &out,
+        "--output",
+        "json",
+    ]);
+    ok(&r);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let report = &v["report"];
+    assert_eq!(
+        report["notInList"],
+        serde_json::json!(["kienvd@bdt.binhthuan.gov.vn"]),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(
+        report["newHires"][0]["address"], "moinv@bdt.binhthuan.gov.vn",
+        "{}",
+        r.stdout
+    );
+    assert_eq!(report["namesDiffer"][0]["list"], "Võ Thị Thu Ân", "{}", r.stdout);
+    assert_eq!(
+        report["unitsToAssign"],
+        serde_json::json!(["kienvd@bdt.binhthuan.gov.vn"])
+    );
+    // The person left out of the list is imported (never dropped), into `unassigned`.
+    assert!(
+        Path::new(&out)
+            .join("staff/unassigned/vu-dang-kien.yaml")
+            .exists()
+    );
+    // The plan: the new hire is created and the corrected name written; nothing else.
+    assert_eq!(v["planChanges"], 2, "{}", r.stdout);
+}

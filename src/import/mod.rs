@@ -153,8 +153,18 @@ pub fn build(
         .naming_domain
         .clone()
         .or_else(|| naming_domain(&g.people))
-        .or_else(|| g.shared.first().map(|s| s.address.domain().to_string()))
-        .unwrap_or_else(|| "example.gov.vn".into());
+        .or_else(|| g.shared.first().map(|s| s.address.domain().to_string()));
+    let Some(naming_domain) = naming_domain else {
+        g.diags.push(
+            Diagnostic::error(
+                "naming-domain",
+                Location::file(&list_file),
+                "no account gives the domain of personal addresses",
+            )
+            .hint("give it: --naming-domain bdt.binhthuan.gov.vn"),
+        );
+        return Err(g.diags);
+    };
     g.report.naming_domain.clone_from(&naming_domain);
     // The short name: given, else the agency mailbox's local part, else the naming domain's first label.
     let (short_name, short_note) = match &options.short_name {

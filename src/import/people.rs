@@ -79,21 +79,29 @@ pub(super) fn hints(full: &str, given: &str, family: &str) -> (Option<String>, O
     (Some(given.to_string()), None)
 }
 
+/// A name read from the server, without control characters (a manifest cannot hold them; the import's plan
+/// then shows the name written back without them).
+fn clean(text: &str) -> String {
+    naming::display_name(&text.chars().filter(|c| !c.is_control()).collect::<String>())
+}
+
 pub(super) fn person_of(account: &ObservedAccount) -> Person {
     let (given, family) = (
-        account.given_name.as_deref().map(str::trim).unwrap_or(""),
-        account.family_name.as_deref().map(str::trim).unwrap_or(""),
+        clean(account.given_name.as_deref().unwrap_or("")),
+        clean(account.family_name.as_deref().unwrap_or("")),
     );
+    let (given, family) = (given.as_str(), family.as_str());
+    let display = clean(&account.display_name);
     let (full_name, given_hint, family_hint) = if !given.is_empty() {
-        let full = if account.display_name.trim().is_empty() {
+        let full = if display.is_empty() {
             naming::display_name(&format!("{family} {given}"))
         } else {
-            naming::display_name(&account.display_name)
+            display.clone()
         };
         let (g, f) = hints(&full, given, family);
         (full, g, f)
     } else {
-        (naming::display_name(&account.display_name), None, None)
+        (display, None, None)
     };
     let named = !full_name.is_empty();
     let full_name = if named {
@@ -227,7 +235,7 @@ pub(super) fn gather(
             .filter(|(x, _)| owner.as_deref() != Some(x.as_str()))
             .map(|(x, _)| x.clone())
             .collect();
-        let display_name = naming::display_name(&a.display_name);
+        let display_name = clean(&a.display_name);
         g.shared.push(Shared {
             address: a.address.clone(),
             display_name,

@@ -325,6 +325,24 @@ fn parse(path: &Path, grid: &Grid) -> Result<StaffList, Diagnostics> {
         if filled.is_empty() {
             continue;
         }
+        if let Some((c, _)) = cells.iter().enumerate().find(|(_, t)| {
+            t.chars()
+                .any(|ch| ch.is_control() && !matches!(ch, '\t' | '\n' | '\r'))
+        }) {
+            let field = columns.iter().find(|(i, _)| *i == c).map(|(_, k)| k.field());
+            let mut d = error(
+                path,
+                *row,
+                c + 1,
+                "staff-list-control",
+                "the cell holds a control character (it may hide text or move the cursor)".into(),
+            );
+            if let Some(f) = field {
+                d = d.field(f);
+            }
+            diags.push(d);
+            continue;
+        }
         let (account, full_name) = (
             get(cells, Column::Account),
             one_line(&get(cells, Column::FullName)),
@@ -502,6 +520,7 @@ mod tests {
             &["", "anvtt@bdt.binhthuan.gov.vn"],
             &["Mai Sên", "senm@x.vn"],
             &["Mai Sên", "senm@x.vn"],
+            &["Mai \u{1b}[2JSên", "senm2@x.vn"],
         ]);
         let diags = parse(Path::new("l.csv"), &g).unwrap_err();
         let lines: Vec<String> = diags.iter().map(Diagnostic::one_line).collect();
@@ -515,6 +534,10 @@ mod tests {
         );
         assert!(
             lines[2].contains("l.csv:5:2: `senm@x.vn` is listed twice (first on row 4)"),
+            "{lines:?}"
+        );
+        assert!(
+            lines[3].starts_with("l.csv:6:1: the cell holds a control character"),
             "{lines:?}"
         );
     }
