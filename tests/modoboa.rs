@@ -244,18 +244,7 @@ impl Agency {
             "never".into(),
         ];
         args.extend(extra.iter().map(|s| (*s).to_string()));
-        let out = Command::new(env!("CARGO_BIN_EXE_mailops"))
-            .args(&args)
-            .env_remove("RUST_LOG")
-            .env("NO_COLOR", "1")
-            .env("MAILOPS_TOKEN", env("MODOBOA_TOKEN"))
-            .output()
-            .expect("run mailops");
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8(out.stdout).unwrap(),
-            stderr: String::from_utf8(out.stderr).unwrap(),
-        }
+        with_token(&args)
     }
 
     fn file(&self, rel: &str) -> PathBuf {
@@ -918,8 +907,13 @@ fn import(a: &Agency, out: &Path, extra: &[&str]) -> Run {
         "en".into(),
     ];
     args.extend(extra.iter().map(|s| (*s).to_string()));
+    with_token(&args)
+}
+
+/// Runs `mailops` with the test server's token in `MAILOPS_TOKEN`.
+fn with_token(args: &[String]) -> Run {
     let out = Command::new(env!("CARGO_BIN_EXE_mailops"))
-        .args(&args)
+        .args(args)
         .env_remove("RUST_LOG")
         .env("NO_COLOR", "1")
         .env("MAILOPS_TOKEN", env("MODOBOA_TOKEN"))
@@ -978,27 +972,16 @@ fn the_example_on_modoboa_imports_back_to_itself() {
     );
     // `plan` right after the import, against the same state file: no changes, exit 0.
     let state = a.work.path().join("import-state.json").display().to_string();
-    let p = Command::new(env!("CARGO_BIN_EXE_mailops"))
-        .args([
-            "plan",
-            &out.display().to_string(),
-            "--server",
-            &a.server,
-            "--state",
-            &state,
-        ])
-        .env("MAILOPS_TOKEN", env("MODOBOA_TOKEN"))
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8(p.stdout).unwrap();
-    assert_eq!(
-        p.status.code(),
-        Some(0),
-        "{stdout}{}",
-        String::from_utf8_lossy(&p.stderr)
-    );
-    assert!(stdout.contains("No changes"), "{stdout}");
+    let p = with_token(&[
+        "plan".into(),
+        out.display().to_string(),
+        "--server".into(),
+        a.server.clone(),
+        "--state".into(),
+        state,
+    ]);
+    assert_eq!(p.code, 0, "{}{}", p.stdout, p.stderr);
+    assert!(p.stdout.contains("No changes"), "{}", p.stdout);
     // The imported people, addresses, units, quotas and agency mailbox are the example's.
     let read = |p: &Path| mailops::source::revision::folder(p).unwrap();
     let (example, imported) = (read(a.repo.path()), read(&out));
