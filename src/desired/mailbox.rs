@@ -221,7 +221,9 @@ pub(super) fn check(
     .map_err(|e| naming_error(&mut r, &e, spec))
     .ok();
     let derived_local = parts.as_ref().and_then(|p| naming::derive_local_part(p).ok());
-    if let (Some(p), None) = (&parts, &derived_local)
+    // A name with no address under the rule (李小龍) is an error only where the address would be derived:
+    // an explicit `address` is then checked as any exception to the convention (it needs a `reason`).
+    if let (Some(p), None, None) = (&parts, &derived_local, &spec.address)
         && let Err(e) = naming::derive_local_part(p)
     {
         naming_error(&mut r, &e, spec);

@@ -178,3 +178,26 @@ fn a_missing_organization_is_one_clear_error() {
     assert_eq!(codes(&v), vec!["no-organization"]);
     assert!(v.state.is_none());
 }
+
+#[test]
+fn a_name_with_no_address_under_the_rule_takes_an_explicit_address_with_a_reason() {
+    let with = |extra: &str| {
+        run(&[
+            ("r/org.yaml", ORG.into()),
+            ("r/li.yaml", mailbox("ly-tieu-long", "李小龍", extra)),
+        ])
+    };
+    // Without an address: the name gives none.
+    assert_eq!(codes(&with("")), ["unfoldable-name"]);
+    // An explicit address is an exception to the convention like any other: it needs a reason.
+    assert_eq!(
+        codes(&with("  address: long@bdt.binhthuan.gov.vn\n")),
+        ["address-convention"]
+    );
+    let v = with("  address: long@bdt.binhthuan.gov.vn\n  reason: the name is written in Chinese\n");
+    assert!(v.is_valid(), "{:?}", v.diagnostics);
+    assert_eq!(
+        v.state.unwrap().mailboxes[0].address.to_string(),
+        "long@bdt.binhthuan.gov.vn"
+    );
+}
