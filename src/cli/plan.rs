@@ -8,7 +8,7 @@ use clap::{Args, ValueEnum};
 
 use super::Printer;
 use crate::desired::{self, DesiredState};
-use crate::engine::{Connect, Observed, Recover};
+use crate::engine::{Connect, Observed};
 use crate::plan::{self, PlanSource, render};
 use crate::source::review::ReviewError;
 
@@ -110,15 +110,7 @@ pub(super) async fn observe(connect: Connect<'_>, domains: &[String], printer: &
 
 async fn against_server(args: &PlanArgs, server: &str, printer: &Printer) -> Option<plan::Plan> {
     let desired = desired_or_report(&args.path, printer)?;
-    let connect = Connect {
-        server,
-        state: args.state.as_deref(),
-        token_file: args.token_file.as_deref(),
-        credentials: None,
-        audit_log: None,
-        show_credentials: false,
-        recover: Recover::ReadOnly,
-    };
+    let connect = Connect::read_only(server, args.state.as_deref(), args.token_file.as_deref());
     let o = observe(connect, &desired.organization.domains, printer).await?;
     let source = PlanSource {
         path: args.path.display().to_string(),

@@ -60,7 +60,21 @@ pub(crate) fn token(token_file: Option<&Path>) -> Result<Option<Secret>, EngineE
         .map(Secret::new))
 }
 
-impl Connect<'_> {
+impl<'a> Connect<'a> {
+    /// A connection that only reads: an interrupted run is left for the next apply (`plan`, `import`).
+    #[must_use]
+    pub fn read_only(server: &'a str, state: Option<&'a Path>, token_file: Option<&'a Path>) -> Self {
+        Self {
+            server,
+            state,
+            token_file,
+            credentials: None,
+            audit_log: None,
+            show_credentials: false,
+            recover: Recover::ReadOnly,
+        }
+    }
+
     /// Connects (resolving an interrupted run first) and reads the accounts of `domains`.
     ///
     /// # Errors
