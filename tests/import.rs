@@ -556,3 +556,110 @@ fn server_and_list_are_joined_by_address_and_every_difference_is_listed() {
     // The plan: the new hire is created and the corrected name written; nothing else.
     assert_eq!(v["planChanges"], 2, "{}", r.stdout);
 }
+
+#[test]
+fn an_import_killed_at_any_moment_leaves_the_server_as_it_was_and_no_half_repository() {
+    let s = Server::example();
+    let before = s.files();
+    let (mut finished, mut killed) = (0, 0);
+    for i in 0..24u64 {
+        let out = s.dir.path().join(format!("kill-{i}"));
+        let state = s.dir.path().join(format!("state-{i}.json"));
+        let (out_s, state_s) = (out.display().to_string(), state.display().to_string());
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mailops"))
+            .args([
+                "import",
+                "--server",
+                &s.url(),
+                "--out",
+                &out_s,
+                "--state",
+                &state_s,
+            ])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_micros(i * 2_000));
+        let _ = child.kill(); // SIGKILL
+        let status = child.wait().unwrap();
+        if status.success() {
+            finished += 1;
+        } else {
+            killed += 1;
+        }
+        // The server is as it was; the repository is whole (and valid) or not there at all; the state file
+        // is whole.
+        assert_eq!(s.files(), before, "kill {i}");
+        if out.exists() {
+            let v = mailops(&["validate", &out_s]);
+            assert_eq!(
+                v.code, 0,
+                "kill {i} left a repository that does not validate:\n{}",
+                v.stderr
+            );
+        }
+        if state.exists() {
+            let text = std::fs::read_to_string(&state).unwrap();
+            serde_json::from_str::<serde_json::Value>(&text).unwrap_or_else(|e| panic!("kill {i}: {e}"));
+        }
+        // The same import again completes it.
+        let r = mailops(&[
+            "import",
+            "--server",
+            &s.url(),
+            "--out",
+            &out_s,
+            "--state",
+            &state_s,
+            "--force",
+            "--lang",
+            "en",
+        ]);
+        ok(&r);
+        assert!(r.stdout.contains("Plan: no changes."), "kill {i}: {}", r.stdout);
+    }
+    // No staging folder is left behind.
+    let left: Vec<_> = std::fs::read_dir(s.dir.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".mailops-tmp-"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+    eprintln!("import killed {killed} time(s), finished {finished} time(s) before the kill");
+}
+
+#[test]
+fn names_and_titles_yaml_would_misread_are_written_so_that_they_read_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("l.csv");
+    std::fs::write(
+        &csv,
+        "Tài khoản người dùng,Họ và tên,Chức vụ\nyes@bdt.gov.vn,yes,null\nab@bdt.gov.vn,\"a: b #c\",- x\nli@bdt.gov.vn,李小龍,\"[x]\"\nq@bdt.gov.vn,\"Nguyễn \"\"Văn\"\" Q\",'=1+1\n",
+    )
+    .unwrap();
+    let out = dir.path().join("repo").display().to_string();
+    let r = mailops(&[
+        "import",
+        "--from",
+        &csv.display().to_string(),
+        "--out",
+        &out,
+        "--lang",
+        "en",
+    ]);
+    ok(&r);
+    // Names with no address under the rule are imported with their address and a reason.
+    assert!(r.stdout.contains("3 need a reason"), "{}", r.stdout);
+    let s = state(&out);
+    let read: BTreeMap<String, (String, Option<String>)> = s
+        .mailboxes
+        .iter()
+        .map(|m| (m.address.to_string(), (m.full_name.clone(), m.title.clone())))
+        .collect();
+    let want = |n: &str, t: &str| (n.to_string(), Some(t.to_string()));
+    assert_eq!(read["yes@bdt.gov.vn"], want("yes", "null"));
+    assert_eq!(read["ab@bdt.gov.vn"], want("a: b #c", "- x"));
+    assert_eq!(read["li@bdt.gov.vn"], want("李小龍", "[x]"));
+    assert_eq!(read["q@bdt.gov.vn"], want("Nguyễn \"Văn\" Q", "=1+1"));
+}

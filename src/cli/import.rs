@@ -10,7 +10,7 @@ use super::{OutputFormat, Printer};
 use crate::backend::{Observation, OpenOptions};
 use crate::diagnostics::SourceMap;
 use crate::directory::Lang;
-use crate::engine::{Connect, Recover};
+use crate::engine::Connect;
 use crate::import::{self, Imported, SharedOption, sheet};
 use crate::manifest::{Kind, LoadOptions};
 
@@ -107,15 +107,7 @@ async fn read_server(
         }
         args.domains.clone()
     };
-    let connect = Connect {
-        server: url,
-        state: args.state.as_deref(),
-        token_file: args.token_file.as_deref(),
-        credentials: None,
-        audit_log: None,
-        show_credentials: false,
-        recover: Recover::ReadOnly,
-    };
+    let connect = Connect::read_only(url, args.state.as_deref(), args.token_file.as_deref());
     let o = super::plan::observe(connect, &domains, printer).await?;
     if o.conn.interrupted {
         printer.error(
@@ -139,24 +131,75 @@ async fn read_server(
     Some((o, domains))
 }
 
-/// Writes the files; says which existed before.
-fn write(out: &Path, imported: &Imported) -> std::io::Result<Vec<PathBuf>> {
-    let mut replaced = Vec::new();
+/// Writes the files; says which existed before. Into a new or empty folder, the repository appears whole or
+/// not at all: it is written into a hidden folder beside it, synced, and renamed into place (a kill leaves
+/// only that hidden folder, which the next import removes). With `--force` into a folder that has files,
+/// each file is replaced atomically; a kill leaves some files new and some as they were, and the same
+/// import run again completes it.
+fn write(out: &Path, imported: &Imported, into_existing: bool) -> std::io::Result<Vec<PathBuf>> {
+    if into_existing {
+        let mut replaced = Vec::new();
+        for f in &imported.files {
+            let path = out.join(&f.path);
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            if path.exists() {
+                replaced.push(f.path.clone());
+            }
+            super::write_atomically(&path, f.text.as_bytes())?;
+        }
+        return Ok(replaced);
+    }
+    let parent = crate::atomic::folder(out);
+    std::fs::create_dir_all(parent)?;
+    let staging = tempfile::Builder::new()
+        .prefix(&staging_prefix(out))
+        .tempdir_in(parent)?;
     for f in &imported.files {
-        let path = out.join(&f.path);
+        let path = staging.path().join(&f.path);
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        if path.exists() {
-            replaced.push(f.path.clone());
-        }
-        super::write_atomically(&path, f.text.as_bytes())?;
+        let mut file = std::fs::File::create(&path)?;
+        std::io::Write::write_all(&mut file, f.text.as_bytes())?;
+        file.sync_all()?;
     }
-    Ok(replaced)
+    for dir in walkdir::WalkDir::new(staging.path()).into_iter().flatten() {
+        if dir.file_type().is_dir() {
+            crate::atomic::sync_dir(dir.path());
+        }
+    }
+    // rename(2) replaces an empty folder; `out` was checked to be new or empty.
+    std::fs::rename(staging.path(), out)?;
+    let _ = staging.keep();
+    crate::atomic::sync_dir(parent);
+    Ok(Vec::new())
+}
+
+/// The name of the hidden folder an import into `out` is staged in.
+fn staging_prefix(out: &Path) -> String {
+    let name = out
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    format!("{}import-{name}-", crate::atomic::TEMP_PREFIX)
+}
+
+/// Removes the staging folders a killed import into `out` left beside it.
+fn sweep_staging(out: &Path) {
+    let prefix = staging_prefix(out);
+    let Ok(entries) = std::fs::read_dir(crate::atomic::folder(out)) else {
+        return;
+    };
+    for e in entries.flatten() {
+        if e.file_name().to_string_lossy().starts_with(&prefix) && e.file_type().is_ok_and(|t| t.is_dir()) {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
 }
 
 pub(super) async fn run(args: &ImportArgs, printer: &Printer) -> u8 {
-    match has_entries(&args.out) {
+    let existing = match has_entries(&args.out) {
         Ok(true) if !args.force => {
             printer.error(
                 &format!("{} is not empty", args.out.display()),
@@ -169,8 +212,9 @@ pub(super) async fn run(args: &ImportArgs, printer: &Printer) -> u8 {
             printer.error(&format!("cannot read {}", args.out.display()), Some(&e), None);
             return 1;
         }
-        _ => {}
-    }
+        Ok(existing) => existing,
+    };
+    sweep_staging(&args.out);
     let list = match &args.from {
         None => None,
         Some(path) => match sheet::read(path) {
@@ -223,7 +267,7 @@ pub(super) async fn run(args: &ImportArgs, printer: &Printer) -> u8 {
             return 1;
         }
     };
-    let replaced = match write(&args.out, &imported) {
+    let replaced = match write(&args.out, &imported, existing) {
         Ok(r) => r,
         Err(e) => {
             printer.error(&format!("cannot write {}", args.out.display()), Some(&e), None);

@@ -616,9 +616,10 @@ pub fn build(
     }
     if need_unassigned {
         if g.units.is_empty() {
-            g.report
-                .review
-                .push("spec.units: the server knows no units; every person is in `unassigned`".into());
+            g.report.review.push(
+                "spec.units: neither the server nor the list gives units; every person is in `unassigned`"
+                    .into(),
+            );
         }
         doc.comment(
             4,
