@@ -3,6 +3,7 @@
 mod controls;
 pub mod id;
 pub mod loader;
+mod resource;
 pub mod schema;
 pub mod spans;
 pub mod types;
