@@ -40,6 +40,8 @@ pub(super) struct Shared {
     pub(super) quota: Option<Quota>,
     pub(super) aliases: BTreeSet<Address>,
     pub(super) how: String,
+    /// Whether the server has it (else apply creates it).
+    pub(super) on_server: bool,
 }
 
 /// How a person's address is written.
@@ -244,6 +246,7 @@ pub(super) fn gather(
             quota: a.quota,
             aliases: a.aliases.clone(),
             how,
+            on_server: true,
         });
         if !a.enabled {
             g.report.review.push(format!(
@@ -266,6 +269,7 @@ pub(super) fn gather(
                 } else {
                     "named with --shared".into()
                 },
+                on_server: false,
             });
         }
     }
