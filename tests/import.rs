@@ -663,3 +663,32 @@ fn names_and_titles_yaml_would_misread_are_written_so_that_they_read_back() {
     assert_eq!(read["li@bdt.gov.vn"], want("李小龍", "[x]"));
     assert_eq!(read["q@bdt.gov.vn"], want("Nguyễn \"Văn\" Q", "=1+1"));
 }
+
+#[test]
+fn a_server_name_too_long_for_a_manifest_is_refused_by_account() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("mail");
+    std::fs::create_dir_all(root.join("mail")).unwrap();
+    let name = "Võ ".repeat(700);
+    std::fs::write(
+        root.join("passwd"),
+        format!("anvtt@bdt.binhthuan.gov.vn:{{SHA512-CRYPT}}$6$x$y:1000:1000:{name}:::\n"),
+    )
+    .unwrap();
+    let out = dir.path().join("repo");
+    let r = mailops(&[
+        "import",
+        "--server",
+        &format!("maildir:{}", root.display()),
+        "--out",
+        &out.display().to_string(),
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(
+        r.stderr
+            .contains("the name of anvtt@bdt.binhthuan.gov.vn on the server is 2099 characters long"),
+        "{}",
+        r.stderr
+    );
+    assert!(!out.exists());
+}

@@ -8,7 +8,7 @@ use super::sheet::{self, StaffList};
 use super::{Options, REPORT_VERSION, Report, SharedOption};
 use crate::backend::{AccessLevel, Observation, ObservedAccount};
 use crate::desired::{Address, Quota};
-use crate::diagnostics::Diagnostics;
+use crate::diagnostics::{Diagnostic, Diagnostics, Location};
 use crate::naming::{self, ExtensionRules};
 
 /// One person, from the server, the list or both.
@@ -212,6 +212,31 @@ pub(super) fn gather(
     let accounts = observation.map_or(&[][..], |o| o.accounts.as_slice());
     g.report.accounts = accounts.len();
     for a in accounts {
+        let longest = [
+            Some(&a.display_name),
+            a.given_name.as_ref(),
+            a.family_name.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        .map(|n| n.chars().count())
+        .max()
+        .unwrap_or(0);
+        if longest > sheet::MAX_CELL_CHARS {
+            g.diags.push(
+                Diagnostic::error(
+                    "server-name-too-long",
+                    Location::file("--server"),
+                    format!(
+                        "the name of {} on the server is {longest} characters long; a manifest holds at most {}",
+                        a.address,
+                        sheet::MAX_CELL_CHARS
+                    ),
+                )
+                .hint("shorten the name on the server, then import again"),
+            );
+            continue;
+        }
         let owners: Vec<&Address> = a
             .access
             .iter()

@@ -17,6 +17,8 @@ use crate::diagnostics::{Diagnostic, Diagnostics, Location, Position};
 pub const MAX_LIST_BYTES: u64 = 64 << 20;
 /// Most rows read.
 pub const MAX_ROWS: usize = 200_000;
+/// Longest cell read (a name, a title or a unit is a few dozen characters).
+pub const MAX_CELL_CHARS: usize = 1_000;
 /// How far down the header row is looked for.
 const HEADER_SEARCH: usize = 50;
 
@@ -325,18 +327,29 @@ fn parse(path: &Path, grid: &Grid) -> Result<StaffList, Diagnostics> {
         if filled.is_empty() {
             continue;
         }
-        if let Some((c, _)) = cells.iter().enumerate().find(|(_, t)| {
-            t.chars()
+        let bad_cell = cells.iter().enumerate().find_map(|(c, t)| {
+            if t.chars().count() > MAX_CELL_CHARS {
+                Some((
+                    c,
+                    "staff-list-too-long",
+                    format!("the cell is longer than {MAX_CELL_CHARS} characters"),
+                ))
+            } else if t
+                .chars()
                 .any(|ch| ch.is_control() && !matches!(ch, '\t' | '\n' | '\r'))
-        }) {
+            {
+                Some((
+                    c,
+                    "staff-list-control",
+                    "the cell holds a control character (it may hide text or move the cursor)".into(),
+                ))
+            } else {
+                None
+            }
+        });
+        if let Some((c, code, message)) = bad_cell {
             let field = columns.iter().find(|(i, _)| *i == c).map(|(_, k)| k.field());
-            let mut d = error(
-                path,
-                *row,
-                c + 1,
-                "staff-list-control",
-                "the cell holds a control character (it may hide text or move the cursor)".into(),
-            );
+            let mut d = error(path, *row, c + 1, code, message);
             if let Some(f) = field {
                 d = d.field(f);
             }
@@ -521,6 +534,7 @@ mod tests {
             &["Mai Sên", "senm@x.vn"],
             &["Mai Sên", "senm@x.vn"],
             &["Mai \u{1b}[2JSên", "senm2@x.vn"],
+            &[&"Mai ".repeat(300), "senm3@x.vn"],
         ]);
         let diags = parse(Path::new("l.csv"), &g).unwrap_err();
         let lines: Vec<String> = diags.iter().map(Diagnostic::one_line).collect();
@@ -538,6 +552,10 @@ mod tests {
         );
         assert!(
             lines[3].starts_with("l.csv:6:1: the cell holds a control character"),
+            "{lines:?}"
+        );
+        assert!(
+            lines[4].starts_with("l.csv:7:1: the cell is longer than 1000 characters"),
             "{lines:?}"
         );
     }
