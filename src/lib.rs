@@ -18,6 +18,7 @@ pub mod k8s;
 pub mod manifest;
 pub mod naming;
 pub mod plan;
+pub mod render;
 pub mod serve;
 pub mod source;
 pub mod state;

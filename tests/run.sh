@@ -37,6 +37,18 @@ if ! dpkg -s openssh-client openssh-server nginx fcgiwrap openssl >/dev/null 2>&
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
     openssh-client openssh-server nginx fcgiwrap openssl >/dev/null
 fi
+# A real Postfix (with pcre tables) and rspamd for the attachment policy's tests (tests/attachments.rs), and
+# OpenLDAP's slapd with its tools for the directory's LDIF (tests/directory_ldap.rs); each is started by its
+# test in a folder of its own on 127.0.0.1, never as the system's service.
+if ! dpkg -s postfix postfix-pcre rspamd slapd ldap-utils >/dev/null 2>&1; then
+  need_root "installing postfix, postfix-pcre, rspamd, slapd and ldap-utils"
+  echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+  echo "slapd slapd/no_configuration boolean true" | debconf-set-selections
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    postfix postfix-pcre rspamd slapd ldap-utils >/dev/null
+fi
+echo "postfix $(postconf -d -h mail_version 2>/dev/null), $(rspamd --version 2>/dev/null | head -1), slapd $(dpkg-query -W -f='${Version}' slapd)"
 # kubectl renders manifests/ (kustomize) and checks them with a client-side dry run (tests/manifests.rs).
 if ! command -v kubectl >/dev/null; then
   need_root "installing kubernetes-client (kubectl)"

@@ -112,6 +112,7 @@ pub fn agency(n: usize) -> DesiredState {
             grace_days: 30,
         },
         attachments: None,
+        calendar: Default::default(),
         default_quota: None,
         keep_old_address_as_alias: true,
     };

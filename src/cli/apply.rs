@@ -34,6 +34,9 @@ pub struct ApplyArgs {
     /// A remote repository as the source.
     #[command(flatten)]
     pub git: super::gitsrc::GitArgs,
+    /// Where the rendered attachment policy is kept in force.
+    #[command(flatten)]
+    pub render: super::render::InstallArgs,
 }
 
 /// Where new passwords and the audit log are written, and how many changes run at once.
@@ -164,7 +167,12 @@ pub(super) async fn run(args: &ApplyArgs, printer: &Printer) -> u8 {
     if done.failed == 0 && accept(from_git.as_ref(), printer) != 0 {
         return 1;
     }
-    if done.blocked + done.failed > 0 { 3 } else { 0 }
+    let installed = super::render::install(&args.render.target(), &desired.organization, printer);
+    if done.blocked + done.failed > 0 || !installed {
+        3
+    } else {
+        0
+    }
 }
 
 /// How a saved plan differs from the plan made now, change by change (`None`: the same set of changes).

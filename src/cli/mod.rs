@@ -10,6 +10,7 @@ mod import;
 mod operator;
 mod output;
 mod plan;
+mod render;
 mod schema;
 mod validate;
 mod verify;
@@ -141,7 +142,7 @@ pub enum Command {
     /// removals. Initial passwords go to a 0600 file; every change goes to the audit log.
     ///
     /// Exit status: 0 all applied, 3 some changes blocked or failed, 1 error.
-    Apply(apply::ApplyArgs),
+    Apply(Box<apply::ApplyArgs>),
     /// Rebuild the inventory (what mailops manages) from the repository and the server: every account whose
     /// address a Mailbox or SharedMailbox asks for is adopted; others stay unmanaged and are never touched.
     Adopt(adopt::AdoptArgs),
@@ -151,6 +152,9 @@ pub enum Command {
     ///
     /// Exit status: 0 written, 1 error (nothing written to the server in any case).
     Import(Box<import::ImportArgs>),
+    /// Render configuration for the mail server from the repository: `render attachments --for postfix|rspamd`
+    /// (rule III.3). `apply` and `watch` keep such files in force with their --attachments-* flags.
+    Render(render::RenderArgs),
     /// Write the Kubernetes CustomResourceDefinitions (Mailbox, SharedMailbox, Organization, MailServer),
     /// generated from the same spec types as the manifests: `mailops crd --out crds/`.
     Crd(crd::CrdArgs),
@@ -182,6 +186,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Address(a) => address::run(&a, p),
         Command::Directory(a) => directory::run(&a, p),
         Command::Schema(a) => schema::run(&a, p),
+        Command::Render(a) => render::run(&a, p),
         Command::Crd(a) => crd::run(&a, p),
         Command::Verify(a) => verify::run(&a, p),
         // The commands that talk to a server or serve HTTP enter the runtime once, here.

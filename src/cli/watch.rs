@@ -47,6 +47,9 @@ pub struct WatchArgs {
     /// The longest wait between retries after failures (1s to 24h).
     #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = crate::desired::values::bounds::wait)]
     pub max_backoff: Duration,
+    /// Where the rendered attachment policy is kept in force.
+    #[command(flatten)]
+    pub render: super::render::InstallArgs,
 }
 
 fn backend_url(args: &WatchArgs) -> String {
@@ -104,6 +107,7 @@ pub(super) fn run(args: WatchArgs, runtime: &tokio::runtime::Runtime, printer: &
         interval: args.interval,
         drift: args.drift,
         max_backoff: args.max_backoff,
+        render: args.render.target(),
     };
     let out: Arc<dyn Output> = Arc::new(printer.clone());
     match crate::watch::run(settings, args.listen, secret, telemetry, runtime, out) {

@@ -5,6 +5,7 @@
 //! that must not act on a partly valid repository check [`Validated::is_valid`].
 
 mod addresses;
+pub mod calendar;
 mod mailbox;
 mod organization;
 pub mod values;
@@ -45,6 +46,8 @@ pub struct Organization {
     pub safety: SafetyLimits,
     /// Attachment policy.
     pub attachments: Option<crate::manifest::AttachmentPolicySpec>,
+    /// Working days.
+    pub calendar: calendar::Calendar,
     /// Default quota.
     pub default_quota: Option<Quota>,
     /// Whether a renamed mailbox's old address stays as an alias.

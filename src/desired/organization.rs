@@ -14,6 +14,13 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    fn warning(&mut self, code: &'static str, field: &str, message: impl Into<String>) {
+        let d = Diagnostic::warning(code, self.org.origin.value(field), message)
+            .resource(label(Kind::Organization, self.org.name()))
+            .field(field);
+        self.diags.push(d);
+    }
+
     fn error(&mut self, code: &'static str, field: &str, message: impl Into<String>, hint: Option<String>) {
         let mut d = Diagnostic::error(code, self.org.origin.value(field), message)
             .resource(label(Kind::Organization, self.org.name()))
@@ -76,6 +83,18 @@ pub(super) fn check(org: &Loaded<OrganizationSpec>, diags: &mut Diagnostics) -> 
     let protected_addresses = check_protected(&mut cx, &domains);
     let safety = check_safety(&mut cx);
     check_attachments(&mut cx);
+    let calendar = {
+        let mut found = Vec::new();
+        let calendar = super::calendar::check(spec.calendar.as_ref(), &mut found);
+        for (is_error, field, code, message) in found {
+            if is_error {
+                cx.error(code, &field, message, None);
+            } else {
+                cx.warning(code, &field, message);
+            }
+        }
+        calendar
+    };
     let default_quota = spec
         .defaults
         .as_ref()
@@ -99,6 +118,7 @@ pub(super) fn check(org: &Loaded<OrganizationSpec>, diags: &mut Diagnostics) -> 
         protected_addresses,
         safety,
         attachments: spec.attachments.clone(),
+        calendar,
         default_quota,
         keep_old_address_as_alias: spec.naming.keep_old_address_as_alias,
     }
@@ -255,6 +275,11 @@ fn check_safety(cx: &mut Ctx<'_>) -> SafetyLimits {
     }
 }
 
+/// Most file types in each attachment list.
+const MAX_FILE_TYPES: usize = 200;
+/// Longest file type.
+const MAX_FILE_TYPE_LEN: usize = 16;
+
 fn check_attachments(cx: &mut Ctx<'_>) {
     let Some(a) = cx.org.spec.attachments.clone() else {
         return;
@@ -267,6 +292,7 @@ fn check_attachments(cx: &mut Ctx<'_>) {
     for (list, exts) in lists {
         for (i, e) in exts.iter().enumerate() {
             if e.is_empty()
+                || e.len() > MAX_FILE_TYPE_LEN
                 || e.starts_with('.')
                 || !e.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
             {
@@ -278,6 +304,36 @@ fn check_attachments(cx: &mut Ctx<'_>) {
                 );
             }
         }
+    }
+    for (list, exts) in lists {
+        if exts.len() > MAX_FILE_TYPES {
+            cx.error(
+                "too-many-items",
+                &format!("spec.attachments.{list}"),
+                format!(
+                    "{} file types, more than the {MAX_FILE_TYPES} allowed",
+                    exts.len()
+                ),
+                None,
+            );
+        }
+    }
+    if let Some(rule) = &a.rule
+        && (rule.trim().is_empty()
+            || rule.chars().count() > 60
+            || !rule
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || " .,:;()/-".contains(c)))
+    {
+        cx.error(
+            "invalid-rule-reference",
+            "spec.attachments.rule",
+            format!(
+                "`{}` cannot be cited in a mail server's rejection",
+                crate::diagnostics::escape_controls(rule)
+            ),
+            Some("at most 60 ASCII letters, digits, spaces and `.,:;()/-`, e.g. `III.3`".into()),
+        );
     }
     for (i, e) in a.forbidden.iter().enumerate() {
         if a.allowed.contains(e) || a.compressed.contains(e) {

@@ -82,6 +82,9 @@ pub struct OrganizationSpec {
     /// Attachment file types allowed and forbidden (rule III.3).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachments: Option<AttachmentPolicySpec>,
+    /// Working days and holidays (rule III.4's "working day", for the usage report).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calendar: Option<CalendarSpec>,
     /// Defaults applied to every Mailbox that does not set the field itself.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub defaults: Option<MailboxDefaultsSpec>,
@@ -192,6 +195,35 @@ pub struct AttachmentPolicySpec {
     /// Types that must never be attached (executables).
     #[serde(default)]
     pub forbidden: Vec<String>,
+    /// What happens to a type in none of the lists (rule III.3 lists what is allowed: `reject` by default).
+    #[serde(default)]
+    pub unlisted: UnlistedAttachments,
+    /// The rule cited in a rejection (e.g. `III.3`): letters, digits, spaces and `.,:;()/-` only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+}
+
+/// What the mail server does with an attachment whose type is in none of the policy's lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum UnlistedAttachments {
+    /// Refused, as the regulation's list of allowed types implies.
+    #[default]
+    Reject,
+    /// Let through (only the forbidden types are refused).
+    Accept,
+}
+
+/// Working days, for the usage report (rule III.4): Monday to Friday, less holidays, plus working weekend days.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct CalendarSpec {
+    /// Days off that fall on a weekday (YYYY-MM-DD): public holidays, Tết.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub holidays: Vec<String>,
+    /// Saturdays or Sundays worked in exchange for a day off (ngày làm bù), YYYY-MM-DD.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub working_weekends: Vec<String>,
 }
 
 /// Defaults for every Mailbox.

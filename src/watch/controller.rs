@@ -43,6 +43,8 @@ pub struct Settings {
     pub drift: DriftMode,
     /// The longest wait between retries after failures.
     pub max_backoff: Duration,
+    /// Where the rendered attachment policy is kept in force (nothing when empty).
+    pub render: crate::render::Target,
 }
 
 /// What wakes the loop.
@@ -83,6 +85,9 @@ pub enum StageError {
     /// The applied revision cannot be recorded.
     #[error("cannot record the applied revision")]
     Accept(#[source] crate::source::remote::RemoteError),
+    /// The attachment policy could not be installed.
+    #[error("the attachment policy was not installed")]
+    Render(#[source] crate::render::InstallError),
 }
 
 impl StageError {
@@ -94,6 +99,7 @@ impl StageError {
             StageError::Engine(e) => e.kind(),
             StageError::Apply(_) => "apply",
             StageError::Accept(_) => "state",
+            StageError::Render(_) => "render",
         }
     }
 
@@ -232,6 +238,10 @@ impl Controller {
                 self.out.error(&e);
                 errors.push(e);
             }
+            if let Err(e) = self.install(&good) {
+                self.out.error(&e);
+                errors.push(e);
+            }
         }
         let now = Utc::now();
         let ok = errors.is_empty();
@@ -251,6 +261,24 @@ impl Controller {
             });
         });
         ok
+    }
+
+    /// Keeps the rendered attachment policy of the good revision in force.
+    fn install(&self, good: &Good) -> Result<(), StageError> {
+        if self.settings.render.is_empty() {
+            return Ok(());
+        }
+        let policy = crate::render::attachments::Policy::of_or_none(&good.desired.organization);
+        let done = crate::render::install(&self.settings.render, &policy).map_err(StageError::Render)?;
+        for path in &done.changed {
+            self.out
+                .note(&format!("attachment policy: {} changed", path.display()));
+            tracing::info!(file = %path.display(), revision = %good.revision(), "attachment policy file changed");
+        }
+        if done.reloaded {
+            self.out.note("attachment policy: reload command ran");
+        }
+        Ok(())
     }
 
     /// Observes the server, plans the good revision, applies it (drift as asked), re-reads what changed.

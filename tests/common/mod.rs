@@ -3,6 +3,7 @@
 
 pub mod fakeapi;
 pub mod gitserver;
+pub mod mta;
 pub mod watcher;
 
 use std::path::{Path, PathBuf};
