@@ -24,6 +24,9 @@ pub struct DirectoryArgs {
     /// List the people on staff on this day (YYYY-MM-DD; default today).
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub on: Option<NaiveDate>,
+    /// The base DN of the LDIF entries (default: the naming domain as dc= components).
+    #[arg(long, value_name = "DN", value_parser = crate::directory::ldif::check_base)]
+    pub base_dn: Option<String>,
     /// Write to this file instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub out: Option<PathBuf>,
@@ -52,7 +55,11 @@ pub(super) fn run(args: &DirectoryArgs, printer: &Printer) -> u8 {
         ));
     }
     let as_of = args.on.unwrap_or_else(|| chrono::Local::now().date_naive());
-    let text = Directory::new(&state, as_of, args.lang).render(args.format);
+    let directory = Directory::new(&state, as_of, args.lang);
+    let text = match args.format {
+        Format::Ldif => directory.ldif(args.base_dn.as_deref()),
+        other => directory.render(other),
+    };
     match &args.out {
         None => printer.out(&text),
         Some(file) => {

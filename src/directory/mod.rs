@@ -1,8 +1,9 @@
 //! The staff directory of rule II.3 and the regulation's appendix: grouped by unit, with account, full name,
-//! title and backup e-mail, as CSV, Markdown, HTML or vCard. Rendering is pure: the same state, language and
+//! title and backup e-mail, as CSV, Markdown, HTML, vCard or LDIF. Rendering is pure: the same state, language and
 //! date give byte-identical output.
 
 mod html;
+pub mod ldif;
 mod vcard;
 
 use chrono::NaiveDate;
@@ -20,6 +21,8 @@ pub enum Format {
     Html,
     /// vCard 4.0 (RFC 6350), one card per person and one for the agency mailbox.
     Vcard,
+    /// LDIF (RFC 2849) for an LDAP directory: inetOrgPerson entries below organizationalUnit ones.
+    Ldif,
 }
 
 /// Language of headers and labels (names, titles and units are data and stay as written).
@@ -193,7 +196,16 @@ impl<'a> Directory<'a> {
             Format::Markdown => self.markdown(),
             Format::Html => html::render(self),
             Format::Vcard => vcard::render(self),
+            Format::Ldif => self.ldif(None),
         }
+    }
+
+    /// LDIF below `base` (default: the naming domain's `dc=` components); `base` must have passed
+    /// [`ldif::check_base`].
+    #[must_use]
+    pub fn ldif(&self, base: Option<&str>) -> String {
+        let default = ldif::default_base(&self.state.organization.naming_domain);
+        ldif::render(self, base.unwrap_or(&default))
     }
 
     /// CSV for spreadsheets: a cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, a tab or a

@@ -3,6 +3,7 @@
 
 pub mod fakeapi;
 pub mod gitserver;
+pub mod ldap;
 pub mod mta;
 pub mod watcher;
 
