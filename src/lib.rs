@@ -19,6 +19,7 @@ pub mod manifest;
 pub mod naming;
 pub mod plan;
 pub mod render;
+pub mod report;
 pub mod serve;
 pub mod source;
 pub mod state;

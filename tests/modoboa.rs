@@ -1051,3 +1051,73 @@ fn the_example_on_modoboa_imports_back_to_itself() {
         writes(&after[log_before..])
     );
 }
+
+/// `report usage` on the real Modoboa: it states its source (the account's last_login, and what sets it),
+/// and a login Modoboa recorded (set as Dovecot's post-login script would, with Modoboa's own shell) is the
+/// one person not flagged.
+#[test]
+fn the_usage_report_reads_modoboas_last_login() {
+    let _turn = one_at_a_time();
+    let m = Modoboa::main();
+    let a = Agency::new(&m, Some("usage.test"), "");
+    let r = a.apply("2026-12-01", &[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let manage = env("MODOBOA_MANAGE");
+    let mut parts = manage.split(' ');
+    let python = parts.next().unwrap();
+    let out = Command::new(python)
+        .args(parts)
+        .args(["shell", "-c"])
+        .arg("from django.utils import timezone\nfrom modoboa.core.models import User\nUser.objects.filter(username='anvtt@bdt.usage.test').update(last_login=timezone.now())")
+        .output()
+        .expect("manage.py shell");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let state = a.work.path().join("state.json").display().to_string();
+    let report = |format: &str| {
+        with_token(&[
+            "report".into(),
+            "usage".into(),
+            a.repo.path().display().to_string(),
+            "--server".into(),
+            a.server.clone(),
+            "--state".into(),
+            state.clone(),
+            "--format".into(),
+            format.into(),
+        ])
+    };
+    let r = report("json");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let json: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(json["loginData"]["available"], true);
+    assert!(
+        json["loginData"]["source"]["en"]
+            .as_str()
+            .unwrap()
+            .starts_with("Modoboa's account last_login"),
+        "{json}"
+    );
+    let people: Vec<&serde_json::Value> = json["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|u| u["people"].as_array().unwrap())
+        .collect();
+    assert_eq!(people.len(), 24);
+    for p in &people {
+        let flags = p["flags"].as_array().unwrap();
+        if p["address"] == "anvtt@bdt.usage.test" {
+            assert!(flags.is_empty(), "{p}");
+            assert!(p["lastLogin"].is_string(), "{p}");
+        } else {
+            assert_eq!(flags, &[serde_json::json!("never")], "{p}");
+        }
+    }
+    let md = report("markdown");
+    assert_eq!(md.code, 0);
+    assert!(
+        md.stdout.contains("trường last_login của tài khoản Modoboa"),
+        "{}",
+        md.stdout
+    );
+}

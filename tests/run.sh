@@ -18,10 +18,10 @@ need_root() {
     exit 1
   fi
 }
-if ! dpkg -s dovecot-core dovecot-imapd >/dev/null 2>&1; then
-  need_root "installing dovecot-core and dovecot-imapd"
+if ! dpkg -s dovecot-core dovecot-imapd dovecot-lmtpd >/dev/null 2>&1; then
+  need_root "installing dovecot-core, dovecot-imapd and dovecot-lmtpd"
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-core dovecot-imapd >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-core dovecot-imapd dovecot-lmtpd >/dev/null
 fi
 if ! id -u vmail >/dev/null 2>&1; then
   need_root "creating the vmail user"

@@ -9,6 +9,7 @@
 //! ROOT/mail/DOMAIN/LOCAL/Maildir/{cur,new,tmp}
 //! ROOT/archive/DOMAIN/LOCAL-UNIXTIME.tar.gz   a deleted mailbox's mail
 //! ROOT/.mailops.lock           held while a change is written
+//! ROOT/logins/last-login.dict  written by Dovecot's last_login plugin, read by `report usage`
 //! ```
 //!
 //! # Guarantees
@@ -421,9 +422,14 @@ impl MailBackend for MaildirBackend {
             archive_on_delete: true,
             delegation: true,
             must_change_password: false,
-            last_login: false,
+            // With Dovecot's last_login plugin (README, "Usage report").
+            last_login: true,
             display_name: true,
         }
+    }
+
+    async fn logins(&self, _observation: &Observation) -> Result<super::Logins, BackendError> {
+        logins::read(&self.root)
     }
 
     async fn observe(&self) -> Result<Observation, BackendError> {
@@ -592,6 +598,7 @@ impl MailBackend for MaildirBackend {
 
 mod changes;
 pub(crate) mod files;
+pub mod logins;
 #[cfg(test)]
 mod tests;
 

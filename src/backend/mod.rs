@@ -110,6 +110,52 @@ impl Observation {
     }
 }
 
+/// A text a person reads, in both languages of mailops.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Text {
+    /// English.
+    pub en: String,
+    /// Vietnamese.
+    pub vi: String,
+}
+
+impl Text {
+    /// The text in English and in Vietnamese.
+    #[must_use]
+    pub fn new(en: impl Into<String>, vi: impl Into<String>) -> Self {
+        Self {
+            en: en.into(),
+            vi: vi.into(),
+        }
+    }
+}
+
+/// Last logins as a server records them, and what they measure.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Logins {
+    /// What the times are (e.g. Dovecot's last_login plugin: IMAP and POP3 logins); `None` when not
+    /// available.
+    pub source: Option<Text>,
+    /// Why there are none, when the server cannot give them.
+    pub unavailable: Option<Text>,
+    /// The last login of each account that has one.
+    pub last: BTreeMap<Address, DateTime<Utc>>,
+    /// Lines of the source that could not be read and were left out.
+    pub ignored_lines: usize,
+}
+
+impl Logins {
+    /// No login data, and why.
+    #[must_use]
+    pub fn unavailable(reason: Text) -> Self {
+        Self {
+            unavailable: Some(reason),
+            ..Self::default()
+        }
+    }
+}
+
 /// What a backend can do safely.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -345,6 +391,36 @@ pub trait MailBackend: Send + Sync {
             .map(|a| a.domain().to_string())
             .collect();
         Ok(set.into_iter().collect())
+    }
+
+    /// When each account last logged in, where the server records it (`report usage`). The default takes
+    /// the observation's `last_login` when [`Capabilities::last_login`] says the server keeps it, and says
+    /// the data is not available otherwise.
+    async fn logins(&self, observation: &Observation) -> Result<Logins, BackendError> {
+        if !self.capabilities().last_login {
+            return Ok(Logins::unavailable(Text::new(
+                "this server does not record logins",
+                "máy chủ này không ghi lại lần đăng nhập",
+            )));
+        }
+        Ok(Logins {
+            source: Some(self.login_source()),
+            unavailable: None,
+            last: observation
+                .accounts
+                .iter()
+                .filter_map(|a| Some((a.address.clone(), a.last_login?)))
+                .collect(),
+            ignored_lines: 0,
+        })
+    }
+
+    /// What the observation's `last_login` measures on this server (for [`MailBackend::logins`]).
+    fn login_source(&self) -> Text {
+        Text::new(
+            "the server's account records (last_login)",
+            "hồ sơ tài khoản trên máy chủ (last_login)",
+        )
     }
 
     /// Creates an account with an initial password; returns the backend's id for it, if it has ids.

@@ -11,6 +11,7 @@ mod operator;
 mod output;
 mod plan;
 mod render;
+mod report;
 mod schema;
 mod validate;
 mod verify;
@@ -152,6 +153,9 @@ pub enum Command {
     ///
     /// Exit status: 0 written, 1 error (nothing written to the server in any case).
     Import(Box<import::ImportArgs>),
+    /// Reports from the repository and the server: `report usage` (rules III.4 and V.1: who checked mail).
+    /// Read-only.
+    Report(Box<report::ReportArgs>),
     /// Render configuration for the mail server from the repository: `render attachments --for postfix|rspamd`
     /// (rule III.3). `apply` and `watch` keep such files in force with their --attachments-* flags.
     Render(render::RenderArgs),
@@ -192,6 +196,7 @@ pub fn run(cli: Cli) -> ExitCode {
         // The commands that talk to a server or serve HTTP enter the runtime once, here.
         Command::Plan(a) => with_runtime(p, |rt| rt.block_on(plan::run(&a, p))),
         Command::Adopt(a) => with_runtime(p, |rt| rt.block_on(adopt::run(&a, p))),
+        Command::Report(a) => with_runtime(p, |rt| rt.block_on(report::run(&a, p))),
         Command::Import(a) => with_runtime(p, |rt| rt.block_on(import::run(&a, p))),
         Command::Apply(a) => with_runtime(p, |rt| rt.block_on(apply::run(&a, p))),
         Command::Operator(a) => with_runtime(p, |rt| rt.block_on(operator::run(&a, p))),

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{Datelike, NaiveDate, Weekday};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, TimeZone, Utc, Weekday};
 use serde::Serialize;
 
 /// Most dates in each of `holidays` and `workingWeekends` (decades of public holidays).
@@ -17,6 +17,9 @@ pub struct Calendar {
     pub holidays: BTreeSet<NaiveDate>,
     /// Weekend days worked.
     pub working_weekends: BTreeSet<NaiveDate>,
+    /// The agency's offset from UTC (`None`: the machine's time zone).
+    #[serde(serialize_with = "offset_text")]
+    pub utc_offset: Option<FixedOffset>,
 }
 
 impl Calendar {
@@ -27,6 +30,35 @@ impl Calendar {
             return true;
         }
         !matches!(day.weekday(), Weekday::Sat | Weekday::Sun) && !self.holidays.contains(&day)
+    }
+
+    /// The agency's offset at `at` (the Organization's, else the machine's).
+    #[must_use]
+    pub fn offset_at(&self, at: DateTime<Utc>) -> FixedOffset {
+        self.utc_offset
+            .unwrap_or_else(|| *chrono::Local.from_utc_datetime(&at.naive_utc()).offset())
+    }
+
+    /// `at` in the agency's time.
+    #[must_use]
+    pub fn local(&self, at: DateTime<Utc>) -> DateTime<FixedOffset> {
+        at.with_timezone(&self.offset_at(at))
+    }
+
+    /// The first instant of `day` in the agency's time.
+    #[must_use]
+    pub fn start_of(&self, day: NaiveDate) -> DateTime<Utc> {
+        let naive = day.and_hms_opt(0, 0, 0).unwrap_or_default();
+        let offset = self.utc_offset.unwrap_or_else(|| {
+            chrono::Local
+                .from_local_datetime(&naive)
+                .earliest()
+                .map_or(chrono::Offset::fix(&Utc), |d| *d.offset())
+        });
+        offset
+            .from_local_datetime(&naive)
+            .single()
+            .map_or_else(|| naive.and_utc(), |d| d.with_timezone(&Utc))
     }
 
     /// The last working day strictly before `day` (at most a year back: a calendar of only holidays has
@@ -106,8 +138,49 @@ pub(super) fn check(spec: Option<&crate::manifest::CalendarSpec>, found: &mut Ve
             }
         }
     }
+    if let Some(text) = &spec.utc_offset {
+        match parse_offset(text) {
+            Some(offset) => calendar.utc_offset = Some(offset),
+            None => error(
+                "spec.calendar.utcOffset",
+                "invalid-utc-offset",
+                format!(
+                    "`{}` is not an offset such as +07:00",
+                    crate::diagnostics::escape_controls(text)
+                ),
+            ),
+        }
+    }
     found.extend(problems);
     calendar
+}
+
+fn offset_text<S: serde::Serializer>(offset: &Option<FixedOffset>, s: S) -> Result<S::Ok, S::Error> {
+    match offset {
+        Some(o) => s.serialize_some(&o.to_string()),
+        None => s.serialize_none(),
+    }
+}
+
+/// `+07:00`, `-03:30`, `+00:00` (hours up to 14).
+fn parse_offset(text: &str) -> Option<FixedOffset> {
+    let b = text.as_bytes();
+    if b.len() != 6 || b[3] != b':' || !matches!(b[0], b'+' | b'-') {
+        return None;
+    }
+    let hours: i32 = text.get(1..3)?.parse().ok()?;
+    let minutes: i32 = text.get(4..6)?.parse().ok()?;
+    if hours > 14
+        || minutes > 59
+        || !text[1..3]
+            .bytes()
+            .chain(text[4..6].bytes())
+            .all(|c| c.is_ascii_digit())
+    {
+        return None;
+    }
+    let secs = (hours * 60 + minutes) * 60;
+    FixedOffset::east_opt(if b[0] == b'-' { -secs } else { secs })
 }
 
 #[cfg(test)]
@@ -123,7 +196,17 @@ mod tests {
         let cal = Calendar {
             holidays: [d("2026-09-02")].into(),
             working_weekends: [d("2026-08-29")].into(),
+            utc_offset: parse_offset("+07:00"),
         };
+        assert_eq!(
+            cal.start_of(d("2026-12-01")).to_rfc3339(),
+            "2026-11-30T17:00:00+00:00"
+        );
+        assert!(
+            parse_offset("+7:00").is_none()
+                && parse_offset("+15:00").is_none()
+                && parse_offset("+07:0x").is_none()
+        );
         assert!(cal.is_working_day(d("2026-09-01")));
         assert!(!cal.is_working_day(d("2026-09-02")), "a holiday");
         assert!(!cal.is_working_day(d("2026-08-30")), "a Sunday");

@@ -275,6 +275,12 @@ impl<'a> Directory<'a> {
 #[cfg(test)]
 mod tests;
 
+/// A CSV cell that no spreadsheet reads as a formula (for every CSV mailops writes).
+#[must_use]
+pub fn inert_cell(cell: &str) -> std::borrow::Cow<'_, str> {
+    inert(cell)
+}
+
 /// A CSV cell that no spreadsheet reads as a formula.
 fn inert(cell: &str) -> std::borrow::Cow<'_, str> {
     if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {

@@ -224,6 +224,9 @@ pub struct CalendarSpec {
     /// Saturdays or Sundays worked in exchange for a day off (ngày làm bù), YYYY-MM-DD.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub working_weekends: Vec<String>,
+    /// The agency's offset from UTC, `+07:00` for Vietnam (default: the machine's time zone).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub utc_offset: Option<String>,
 }
 
 /// Defaults for every Mailbox.

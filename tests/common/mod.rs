@@ -1,6 +1,7 @@
 //! Helpers for black-box tests of the `mailops` binary.
 #![allow(dead_code)]
 
+pub mod dovecot;
 pub mod fakeapi;
 pub mod gitserver;
 pub mod ldap;

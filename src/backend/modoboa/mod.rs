@@ -129,6 +129,15 @@ fn addresses(set: &BTreeSet<Address>) -> Vec<&str> {
 
 #[async_trait]
 impl MailBackend for ModoboaBackend {
+    fn login_source(&self) -> super::Text {
+        super::Text::new(
+            "Modoboa's account last_login: set by a login to Modoboa's web interface, and by IMAP and POP3 \
+             logins where Dovecot's post-login script updates it (as modoboa-installer sets it up)",
+            "trường last_login của tài khoản Modoboa: cập nhật khi đăng nhập giao diện web của Modoboa, và khi \
+             đăng nhập IMAP, POP3 nếu script post-login của Dovecot cập nhật nó (như modoboa-installer cài đặt)",
+        )
+    }
+
     fn capabilities(&self) -> Capabilities {
         Capabilities {
             rename: true,

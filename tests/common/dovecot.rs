@@ -1,0 +1,169 @@
+//! A real Dovecot (Debian's dovecot-core and dovecot-imapd, installed by tests/run.sh) on 127.0.0.1 for a
+//! maildir backend's passwd-file, and a minimal IMAP client.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command};
+use std::time::{Duration, Instant};
+
+use super::mta::free_port;
+
+pub fn id(flag: &str, user: &str) -> u32 {
+    let out = Command::new("id").args([flag, user]).output().expect("id");
+    assert!(
+        out.status.success(),
+        "user {user} is missing: run ./tests/run.sh, which creates it"
+    );
+    String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
+}
+
+pub struct Dovecot {
+    child: Child,
+    /// The IMAP port.
+    pub port: u16,
+    /// Its log.
+    pub log: PathBuf,
+    /// The LMTP port (with the last_login plugin).
+    pub lmtp_port: Option<u16>,
+}
+
+impl Drop for Dovecot {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts Dovecot for the passwd-file `passwd`, with IMAP on 127.0.0.1.
+pub fn start_dovecot(work: &Path, passwd: &Path, uid: u32) -> Dovecot {
+    start_dovecot_with(work, passwd, uid, None)
+}
+
+/// Like [`start_dovecot`], with the last_login plugin writing to the dict file `last_login` when given
+/// (IMAP only, as the README sets it up).
+pub fn start_dovecot_with(work: &Path, passwd: &Path, uid: u32, last_login: Option<&Path>) -> Dovecot {
+    let dovecot = Path::new("/usr/sbin/dovecot");
+    assert!(
+        dovecot.exists(),
+        "Dovecot is not installed: run ./tests/run.sh, which installs dovecot-core and dovecot-imapd"
+    );
+    let port = free_port();
+    let lmtp_port = last_login.map(|_| free_port());
+    let run = work.join("run");
+    std::fs::create_dir_all(&run).unwrap();
+    let log = work.join("dovecot.log");
+    let conf = work.join("dovecot.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            r#"base_dir = {run}
+state_dir = {run}
+log_path = {log}
+protocols = {protocols}
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+default_login_user = dovenull
+default_internal_user = dovecot
+first_valid_uid = {uid}
+mail_location = maildir:~/Maildir
+passdb {{
+  driver = passwd-file
+  args = scheme=SHA512-CRYPT {passwd}
+}}
+userdb {{
+  driver = passwd-file
+  args = {passwd}
+}}
+service auth {{
+  user = root
+}}
+service imap-login {{
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+service pop3-login {{
+  inet_listener pop3 {{
+    port = 0
+  }}
+}}
+{plugin}"#,
+            run = run.display(),
+            log = log.display(),
+            passwd = passwd.display(),
+            uid = uid,
+            protocols = if last_login.is_some() { "imap lmtp" } else { "imap" },
+            plugin = last_login.map_or_else(String::new, |dict| format!(
+                "protocol imap {{\n  mail_plugins = $mail_plugins last_login\n}}\n\
+                 plugin {{\n  last_login_dict = file:{}\n}}\n\
+                 service lmtp {{\n  inet_listener lmtp {{\n    address = 127.0.0.1\n    port = {}\n  }}\n}}\n",
+                dict.display(),
+                lmtp_port.unwrap_or_default()
+            )),
+        ),
+    )
+    .unwrap();
+    let child = Command::new(dovecot)
+        .args(["-F", "-c"])
+        .arg(&conf)
+        .spawn()
+        .expect("start dovecot");
+    let d = Dovecot {
+        child,
+        port,
+        log,
+        lmtp_port,
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "Dovecot did not start: {}",
+            std::fs::read_to_string(&d.log).unwrap_or_default()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    d
+}
+
+/// A minimal IMAP session: LOGIN, then SELECT INBOX; returns the tagged LOGIN reply and the EXISTS count.
+pub fn imap_login(port: u16, user: &str, password: &str) -> (String, Option<u32>) {
+    let stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut writer = stream;
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    assert!(line.starts_with("* OK"), "greeting: {line}");
+    let mut tagged = |tag: &str, command: &str| -> (String, Vec<String>) {
+        writer
+            .write_all(format!("{tag} {command}\r\n").as_bytes())
+            .unwrap();
+        let mut untagged = Vec::new();
+        loop {
+            let mut l = String::new();
+            reader.read_line(&mut l).unwrap();
+            if l.starts_with(&format!("{tag} ")) {
+                return (l.trim().to_string(), untagged);
+            }
+            untagged.push(l.trim().to_string());
+        }
+    };
+    let (login, _) = tagged("a1", &format!("LOGIN \"{user}\" \"{password}\""));
+    if !login.starts_with("a1 OK") {
+        return (login, None);
+    }
+    let (_, lines) = tagged("a2", "SELECT INBOX");
+    let exists = lines
+        .iter()
+        .find_map(|l| l.strip_suffix(" EXISTS")?.strip_prefix("* ")?.parse().ok());
+    let _ = tagged("a3", "LOGOUT");
+    (login, exists)
+}
