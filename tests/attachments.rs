@@ -1,8 +1,8 @@
 //! Rule III.3 in force on real mail servers: the example's attachment policy rendered by `mailops render
 //! attachments`, then messages sent over SMTP to a real Postfix with the table, and given to a real rspamd
-//! with its files. Each message is refused or accepted exactly as the policy says; rspamd also catches what
-//! a header check cannot see (an RFC 2047 name, a file inside a .zip, a name split across RFC 2231
-//! continuations). `apply --attachments-*` keeps the files in force, reloads Postfix after a change (again
+//! with its files (over its HTTP API, and as Postfix's milter). Each message is refused or accepted exactly
+//! as the policy says; rspamd also catches what a header check cannot see (an RFC 2047 name, a file inside a
+//! .zip, a name split across RFC 2231 continuations). `apply --attachments-*` keeps the files in force, reloads Postfix after a change (again
 //! after a kill -9 before the reload ran), and never replaces a hand-made file.
 
 mod common;
@@ -391,6 +391,31 @@ fn rspamd_also_catches_encoded_names_and_archive_contents() {
                 "{}: {reply}",
                 case.name
             );
+        }
+    }
+
+    // The same through a real Postfix with rspamd as its milter (and no header checks of its own): the SMTP
+    // reply is rspamd's rejection, with the rule's message.
+    let milter = format!("inet:127.0.0.1:{}", rspamd.milter_port);
+    let postfix = Postfix::start_with(
+        &work.path().join("mta"),
+        &[
+            ("smtpd_milters", milter.as_str()),
+            ("milter_default_action", "tempfail"),
+            ("milter_protocol", "6"),
+        ],
+    );
+    for case in cases() {
+        let result = send(postfix.port, &case.message);
+        if case.rspamd_rejects {
+            let reply = result.expect_err(case.name);
+            assert!(
+                reply.contains("5.7.1") && reply.contains("rule III.3"),
+                "{}: {reply}",
+                case.name
+            );
+        } else {
+            result.unwrap_or_else(|e| panic!("{}: refused: {e}", case.name));
         }
     }
 }

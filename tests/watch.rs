@@ -570,3 +570,96 @@ fn the_endpoint_is_bounded_against_slow_large_bodies() {
         now >> 20
     );
 }
+
+/// `watch --attachments-*`: the attachment policy of the revision in force is the one on the server. A
+/// change to the Organization's `attachments` reaches the files (and the reload command) within the
+/// interval; a hand-made file there is never replaced and shows as a `render` error in /status.
+#[test]
+fn watch_keeps_the_attachment_policy_in_force() {
+    let folder = tempfile::tempdir().unwrap();
+    common::copy_dir(&common::root().join(common::EXAMPLE), folder.path());
+    let mail = tempfile::tempdir().unwrap();
+    let etc = tempfile::tempdir().unwrap();
+    let table = etc.path().join("postfix/mailops-attachments.pcre");
+    let rspamd = etc.path().join("rspamd");
+    let reloads = etc.path().join("reloads");
+    let reload = format!("echo reload >> {}", reloads.display());
+    let server = format!("maildir:{}", mail.path().display());
+    let dir = folder.path().display().to_string();
+    let args = [
+        dir.as_str(),
+        "--server",
+        &server,
+        "--interval",
+        "1s",
+        "--max-backoff",
+        "1s",
+        "--attachments-postfix",
+        table.to_str().unwrap(),
+        "--attachments-rspamd",
+        rspamd.to_str().unwrap(),
+        "--attachments-reload",
+        &reload,
+    ];
+    let watcher = Watcher::start(&args, &[]);
+    watcher.wait_revision("local", 30);
+    watcher.wait_for("the files", 20, |_| table.exists() && reloads.exists());
+    assert!(
+        std::fs::read_to_string(&table)
+            .unwrap()
+            .contains("Attachment type .exe is forbidden")
+    );
+    assert!(rspamd.join("local.d/rspamd.lua").exists());
+    assert_eq!(std::fs::read_to_string(&reloads).unwrap(), "reload\n");
+    // Reconciles without a change write nothing and reload nothing.
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    assert_eq!(std::fs::read_to_string(&reloads).unwrap(), "reload\n");
+
+    let org = folder.path().join("organization.yaml");
+    let text = std::fs::read_to_string(&org)
+        .unwrap()
+        .replace("ppt, pdp]", "ppt, pdp, docx]");
+    std::fs::write(&org, text).unwrap();
+    watcher.wait_for("the new policy", 20, |_| {
+        std::fs::read_to_string(&table)
+            .unwrap_or_default()
+            .contains("(d|%64|=64)(o|%6f|=6f)(c|%63|=63)(x|%78|=78)")
+    });
+    watcher.wait_for("the reload", 20, |_| {
+        std::fs::read_to_string(&reloads).unwrap_or_default() == "reload\nreload\n"
+    });
+    assert!(
+        watcher.stderr().contains("attachment policy:"),
+        "{}",
+        watcher.stderr()
+    );
+    assert_eq!(watcher.stop().0, 0);
+
+    // A hand-made rspamd file: refused, reported, left as it was; the mailboxes are still reconciled.
+    std::fs::write(
+        rspamd.join("local.d/force_actions.conf"),
+        "rules { MINE { action = \"reject\"; } }\n",
+    )
+    .unwrap();
+    let watcher = Watcher::start(&args, &[]);
+    let s = watcher.wait_error("render", 20);
+    assert!(
+        s["lastError"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("was not written by mailops"),
+        "{s:#}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(rspamd.join("local.d/force_actions.conf")).unwrap(),
+        "rules { MINE { action = \"reject\"; } }\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(mail.path().join("passwd"))
+            .unwrap()
+            .lines()
+            .count(),
+        25
+    );
+    assert_eq!(watcher.stop().0, 0);
+}

@@ -102,6 +102,15 @@ impl Observation {
     #[must_use]
     pub fn fingerprint(&self) -> String {
         use sha2::{Digest, Sha256};
+        // A login is not a change: a saved plan stays good when someone reads their mail (Modoboa records
+        // last logins in the accounts it lists).
+        if self.accounts.iter().any(|a| a.last_login.is_some()) {
+            let mut without = self.clone();
+            for a in &mut without.accounts {
+                a.last_login = None;
+            }
+            return without.fingerprint();
+        }
         // Streamed into the hash: no copy of the whole observation as text.
         let mut hasher = Sha256::new();
         let _ = serde_json::to_writer(&mut hasher, self);
@@ -540,5 +549,38 @@ pub fn default_state_file(url: &str) -> std::path::PathBuf {
     match url.strip_prefix("maildir:") {
         Some(path) if !path.is_empty() => std::path::Path::new(path).join("mailops-state.json"),
         _ => std::path::PathBuf::from("mailops-state.json"),
+    }
+}
+
+#[cfg(test)]
+mod fingerprint_tests {
+    use super::*;
+
+    #[test]
+    fn a_login_does_not_change_the_fingerprint_and_a_change_does() {
+        let account = ObservedAccount {
+            id: None,
+            address: "anvtt@bdt.binhthuan.gov.vn".parse().unwrap(),
+            display_name: "Võ Thị Thu An".into(),
+            given_name: None,
+            family_name: None,
+            enabled: true,
+            quota: None,
+            aliases: BTreeSet::new(),
+            access: BTreeMap::new(),
+            last_login: None,
+        };
+        let before = Observation::complete(vec![account.clone()]);
+        let mut logged_in = account.clone();
+        logged_in.last_login = Some(Utc::now());
+        assert_eq!(
+            Observation::complete(vec![logged_in.clone()]).fingerprint(),
+            before.fingerprint()
+        );
+        logged_in.enabled = false;
+        assert_ne!(
+            Observation::complete(vec![logged_in]).fingerprint(),
+            before.fingerprint()
+        );
     }
 }

@@ -50,6 +50,11 @@ pub struct Postfix {
 impl Postfix {
     /// Starts Postfix in `work`, with `mime_header_checks = TABLE` (e.g. `pcre:/…/x.pcre`).
     pub fn start(work: &Path, mime_header_checks: &str) -> Self {
+        Self::start_with(work, &[("mime_header_checks", mime_header_checks)])
+    }
+
+    /// Starts Postfix in `work` with these `main.cf` settings added.
+    pub fn start_with(work: &Path, settings: &[(&str, &str)]) -> Self {
         need_root("Postfix");
         assert!(
             Path::new("/usr/sbin/postfix").exists(),
@@ -89,13 +94,18 @@ impl Postfix {
                  relay_transport = discard\n\
                  local_transport = discard\n\
                  smtputf8_enable = no\n\
-                 mime_header_checks = {mime_header_checks}\n\
+                 {settings}\
+
                  maillog_file_prefixes = {work}\n\
                  maillog_file = {log}\n",
                 queue = queue.display(),
                 data = data.display(),
                 work = work.display(),
                 log = log.display(),
+                settings = settings
+                    .iter()
+                    .map(|(k, v)| format!("{k} = {v}\n"))
+                    .collect::<String>(),
             ),
         )
         .unwrap();
@@ -161,6 +171,8 @@ pub struct Rspamd {
     child: Child,
     /// The normal worker's HTTP port (`/checkv2`).
     pub port: u16,
+    /// The proxy worker's port in milter mode (Postfix's `smtpd_milters = inet:127.0.0.1:PORT`).
+    pub milter_port: u16,
     /// Its log.
     pub log: PathBuf,
 }
@@ -175,6 +187,7 @@ impl Rspamd {
             "rspamd is not installed: run ./tests/run.sh, which installs it"
         );
         let port = free_port();
+        let milter_port = free_port();
         let dirs: Vec<PathBuf> = ["run", "db", "log"].iter().map(|d| work.join(d)).collect();
         for d in &dirs {
             std::fs::create_dir_all(d).unwrap();
@@ -197,7 +210,9 @@ impl Rspamd {
                  options {{\n  pidfile = \"$RUNDIR/rspamd.pid\";\n  .include \"$CONFDIR/options.inc\"\n  \
                  dns {{ nameserver = [\"127.0.0.1:1\"]; timeout = 0.1s; retransmits = 0; }}\n}}\n\
                  logging {{\n  type = \"file\";\n  filename = \"$LOGDIR/rspamd.log\";\n  level = \"info\";\n}}\n\
-                 worker \"normal\" {{\n  bind_socket = \"127.0.0.1:{port}\";\n  .include \"$CONFDIR/worker-normal.inc\"\n}}\n"
+                 worker \"normal\" {{\n  bind_socket = \"127.0.0.1:{port}\";\n  .include \"$CONFDIR/worker-normal.inc\"\n}}\n\
+                 worker \"rspamd_proxy\" {{\n  bind_socket = \"127.0.0.1:{milter_port}\";\n  milter = yes;\n  timeout = 120s;\n  \
+                 count = 1;\n  upstream \"local\" {{\n    default = yes;\n    self_scan = yes;\n  }}\n}}\n"
             ),
         )
         .unwrap();
@@ -220,9 +235,11 @@ impl Rspamd {
         let r = Rspamd {
             child,
             port,
+            milter_port,
             log: dirs[2].join("rspamd.log"),
         };
         wait_for_port(port, "rspamd", Duration::from_secs(180), &r.log);
+        wait_for_port(milter_port, "rspamd's proxy", Duration::from_secs(60), &r.log);
         r
     }
 }
