@@ -95,7 +95,6 @@ impl Postfix {
                  local_transport = discard\n\
                  smtputf8_enable = no\n\
                  {settings}\
-
                  maillog_file_prefixes = {work}\n\
                  maillog_file = {log}\n",
                 queue = queue.display(),
