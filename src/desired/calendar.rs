@@ -76,18 +76,22 @@ impl Calendar {
     }
 }
 
-/// A problem of `spec.calendar`: whether it is an error, the field, the code and the message.
-pub(super) type Problem = (bool, String, &'static str, String);
+/// A problem of `spec.calendar`: whether it is an error, the field, the code, the message and a hint.
+pub(super) type Problem = (bool, String, &'static str, String, String);
 
 /// Checks `spec.calendar`; problems go to `found`.
 pub(super) fn check(spec: Option<&crate::manifest::CalendarSpec>, found: &mut Vec<Problem>) -> Calendar {
-    let mut error = |field: &str, code, message| found.push((true, field.to_string(), code, message));
+    let mut error = |field: &str, code, message| {
+        found.push((true, field.to_string(), code, message, hint(code)));
+    };
     let mut calendar = Calendar::default();
     let Some(spec) = spec else {
         return calendar;
     };
     let mut problems: Vec<Problem> = Vec::new();
-    let mut warning = |field: &str, code, message| problems.push((false, field.to_string(), code, message));
+    let mut warning = |field: &str, code, message| {
+        problems.push((false, field.to_string(), code, message, hint(code)));
+    };
     for (list, dates) in [
         ("holidays", &spec.holidays),
         ("workingWeekends", &spec.working_weekends),
@@ -118,7 +122,7 @@ pub(super) fn check(spec: Option<&crate::manifest::CalendarSpec>, found: &mut Ve
                     warning(
                         &field,
                         "holiday-on-weekend",
-                        format!("{day} is a {}: already not a working day", day.weekday()),
+                        format!("{day} is a {}: already not a working day", day.format("%A")),
                     );
                 }
                 &mut calendar.holidays
@@ -127,7 +131,7 @@ pub(super) fn check(spec: Option<&crate::manifest::CalendarSpec>, found: &mut Ve
                     error(
                         &field,
                         "not-a-weekend-day",
-                        format!("{day} is a {}, not a Saturday or Sunday", day.weekday()),
+                        format!("{day} is a {}, not a Saturday or Sunday", day.format("%A")),
                     );
                     continue;
                 }
@@ -160,6 +164,20 @@ fn offset_text<S: serde::Serializer>(offset: &Option<FixedOffset>, s: S) -> Resu
         Some(o) => s.serialize_some(&o.to_string()),
         None => s.serialize_none(),
     }
+}
+
+fn hint(code: &str) -> String {
+    match code {
+        "invalid-date" => "write the date as YYYY-MM-DD, e.g. 2027-01-01",
+        "not-a-weekend-day" => {
+            "a weekday off goes in `holidays`; `workingWeekends` lists the Saturdays and Sundays worked"
+        }
+        "holiday-on-weekend" => "remove it: Saturdays and Sundays are not working days anyway",
+        "duplicate-date" => "remove the second one",
+        "invalid-utc-offset" => "write the offset as +HH:MM; Vietnam is \"+07:00\"",
+        _ => "at most 1,000 dates in each list",
+    }
+    .to_string()
 }
 
 /// `+07:00`, `-03:30`, `+00:00` (hours up to 14).

@@ -14,10 +14,11 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn warning(&mut self, code: &'static str, field: &str, message: impl Into<String>) {
+    fn warning(&mut self, code: &'static str, field: &str, message: impl Into<String>, hint: String) {
         let d = Diagnostic::warning(code, self.org.origin.value(field), message)
             .resource(label(Kind::Organization, self.org.name()))
-            .field(field);
+            .field(field)
+            .hint(hint);
         self.diags.push(d);
     }
 
@@ -86,11 +87,11 @@ pub(super) fn check(org: &Loaded<OrganizationSpec>, diags: &mut Diagnostics) -> 
     let calendar = {
         let mut found = Vec::new();
         let calendar = super::calendar::check(spec.calendar.as_ref(), &mut found);
-        for (is_error, field, code, message) in found {
+        for (is_error, field, code, message, hint) in found {
             if is_error {
-                cx.error(code, &field, message, None);
+                cx.error(code, &field, message, Some(hint));
             } else {
-                cx.warning(code, &field, message);
+                cx.warning(code, &field, message, hint);
             }
         }
         calendar
@@ -314,7 +315,7 @@ fn check_attachments(cx: &mut Ctx<'_>) {
                     "{} file types, more than the {MAX_FILE_TYPES} allowed",
                     exts.len()
                 ),
-                None,
+                Some("list the types the regulation names; rule III.3 names fourteen".into()),
             );
         }
     }
@@ -341,7 +342,10 @@ fn check_attachments(cx: &mut Ctx<'_>) {
                 "contradictory-attachment-policy",
                 &format!("spec.attachments.forbidden[{i}]"),
                 format!("`{e}` is both allowed and forbidden"),
-                None,
+                Some(
+                    "keep it in one list: `forbidden` for executables, `allowed` or `compressed` otherwise"
+                        .into(),
+                ),
             );
         }
     }
