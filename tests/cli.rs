@@ -363,3 +363,22 @@ fn numbers_out_of_range_are_refused_with_their_range() {
     }
     assert!(!std::path::Path::new("/nonexistent/x").exists());
 }
+
+/// The README's capability matrix is the one `mailops capabilities` generates from the backends.
+#[test]
+fn the_readme_capability_matrix_is_generated() {
+    let run = common::mailops(&["capabilities"]);
+    assert_eq!(run.code, 0);
+    let readme = std::fs::read_to_string(common::root().join("README.md")).unwrap();
+    let start = readme
+        .find("<!-- capabilities:start -->\n")
+        .expect("start marker")
+        + "<!-- capabilities:start -->\n".len();
+    let end = readme.find("<!-- capabilities:end -->").expect("end marker");
+    assert_eq!(
+        &readme[start..end],
+        run.stdout,
+        "README.md's matrix is stale: paste the output of `cargo run -- capabilities` between the markers"
+    );
+    assert!(run.stdout.contains("| rename keeps the mail | yes | yes |"));
+}

@@ -386,7 +386,8 @@ impl MaildirBackend {
 }
 
 /// Accounts created with one rewrite of the files (the executor's bulk creation).
-const CREATE_BATCH: usize = 100;
+/// How many accounts one write of the files creates or changes.
+pub const CREATE_BATCH: usize = 100;
 
 /// The accounts that grant access to someone.
 fn with_access(snap: &Snapshot) -> BTreeSet<Address> {
@@ -414,18 +415,23 @@ fn make_maildir(home: &Path, uid: u32, gid: u32) -> Result<(), BackendError> {
     Ok(())
 }
 
+/// What the maildir backend can do.
+pub const CAPABILITIES: Capabilities = Capabilities {
+    rename: true,
+    archive_on_delete: true,
+    delegation: true,
+    must_change_password: false,
+    // With Dovecot's last_login plugin (README, "Usage report").
+    last_login: true,
+    display_name: true,
+    suspend: true,
+    quotas: true,
+};
+
 #[async_trait]
 impl MailBackend for MaildirBackend {
     fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            rename: true,
-            archive_on_delete: true,
-            delegation: true,
-            must_change_password: false,
-            // With Dovecot's last_login plugin (README, "Usage report").
-            last_login: true,
-            display_name: true,
-        }
+        CAPABILITIES
     }
 
     async fn logins(&self, _observation: &Observation) -> Result<super::Logins, BackendError> {

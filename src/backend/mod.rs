@@ -182,6 +182,94 @@ pub struct Capabilities {
     /// Keeps a display name apart from the given and family names. Where it does not (Modoboa keeps only
     /// first and last names), people's names are compared as given and family names only.
     pub display_name: bool,
+    /// Refuses login while keeping the account and its mail (the first stage of a removal).
+    pub suspend: bool,
+    /// Enforces a quota per mailbox.
+    pub quotas: bool,
+}
+
+/// One backend's row of the capability matrix (README, "What each backend can do").
+#[derive(Debug, Clone, Copy)]
+pub struct CapabilityRow {
+    /// The URL form, e.g. `maildir:PATH`.
+    pub url: &'static str,
+    /// What it can do.
+    pub capabilities: Capabilities,
+    /// How many accounts one bulk creation takes (1: one at a time).
+    pub bulk_create: usize,
+}
+
+/// Every backend mailops has, in the README's order.
+#[must_use]
+pub fn capability_rows() -> Vec<CapabilityRow> {
+    vec![
+        CapabilityRow {
+            url: "maildir:PATH",
+            capabilities: maildir::CAPABILITIES,
+            bulk_create: maildir::CREATE_BATCH,
+        },
+        CapabilityRow {
+            url: "modoboa+http(s)://HOST",
+            capabilities: modoboa::CAPABILITIES,
+            bulk_create: modoboa::ModoboaConfig::DEFAULT_BATCH_SIZE,
+        },
+    ]
+}
+
+/// The capability matrix as a Markdown table, generated from [`capability_rows`] (a test keeps the README's
+/// copy equal to it).
+#[must_use]
+pub fn capability_matrix() -> String {
+    let rows = capability_rows();
+    let yes = |b: bool| if b { "yes" } else { "no" };
+    let mut out = String::from("| capability |");
+    for r in &rows {
+        out.push_str(&format!(" `{}` |", r.url));
+    }
+    out.push_str("\n| --- |");
+    out.push_str(&" --- |".repeat(rows.len()));
+    out.push('\n');
+    let lines: [(&str, &dyn Fn(&CapabilityRow) -> String); 9] = [
+        ("rename keeps the mail", &|r| yes(r.capabilities.rename).into()),
+        ("suspend (login refused, mail kept)", &|r| {
+            yes(r.capabilities.suspend).into()
+        }),
+        ("delegation (access to the agency mailbox)", &|r| {
+            if r.capabilities.delegation {
+                "yes".into()
+            } else {
+                "no: credentials rotated for the holders".into()
+            }
+        }),
+        ("quotas", &|r| yes(r.capabilities.quotas).into()),
+        ("last login (`report usage`)", &|r| {
+            yes(r.capabilities.last_login).into()
+        }),
+        ("bulk creation", &|r| {
+            if r.bulk_create > 1 {
+                format!("yes, {} at once", r.bulk_create)
+            } else {
+                "no".into()
+            }
+        }),
+        ("mail archived before a deletion", &|r| {
+            yes(r.capabilities.archive_on_delete).into()
+        }),
+        ("display name apart from given and family names", &|r| {
+            yes(r.capabilities.display_name).into()
+        }),
+        ("password change forced at first login", &|r| {
+            yes(r.capabilities.must_change_password).into()
+        }),
+    ];
+    for (name, cell) in lines {
+        out.push_str(&format!("| {name} |"));
+        for r in &rows {
+            out.push_str(&format!(" {} |", cell(r)));
+        }
+        out.push('\n');
+    }
+    out
 }
 
 impl Capabilities {
@@ -193,6 +281,8 @@ impl Capabilities {
         must_change_password: true,
         last_login: true,
         display_name: true,
+        suspend: true,
+        quotas: true,
     };
 }
 

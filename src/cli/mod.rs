@@ -162,6 +162,9 @@ pub enum Command {
     /// Write the Kubernetes CustomResourceDefinitions (Mailbox, SharedMailbox, Organization, MailServer),
     /// generated from the same spec types as the manifests: `mailops crd --out crds/`.
     Crd(crd::CrdArgs),
+    /// Print what each backend can do (rename keeps mail, suspend, delegation, quotas, last login, bulk
+    /// creation…), as the README's matrix; a change a backend cannot do shows as blocked in the plan.
+    Capabilities,
     /// Print the JSON Schema of manifest files (for editors: `# yaml-language-server: $schema=…`).
     Schema(schema::SchemaArgs),
     /// Check that commits are signed by allowed signers (SSH signatures, git's allowed-signers format),
@@ -191,6 +194,10 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Directory(a) => directory::run(&a, p),
         Command::Schema(a) => schema::run(&a, p),
         Command::Render(a) => render::run(&a, p),
+        Command::Capabilities => {
+            p.out(&crate::backend::capability_matrix());
+            0
+        }
         Command::Crd(a) => crd::run(&a, p),
         Command::Verify(a) => verify::run(&a, p),
         // The commands that talk to a server or serve HTTP enter the runtime once, here.

@@ -50,6 +50,9 @@ pub struct ModoboaConfig {
 }
 
 impl ModoboaConfig {
+    /// Accounts per bulk creation unless `?batch-size=N` says otherwise.
+    pub const DEFAULT_BATCH_SIZE: usize = BATCH_SIZE;
+
     /// Reads `modoboa+http://HOST:PORT[/PATH][?requests-per-second=N&page-size=N&attempts=N&batch-size=N]`.
     ///
     /// # Errors

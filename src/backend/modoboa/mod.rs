@@ -127,6 +127,19 @@ fn addresses(set: &BTreeSet<Address>) -> Vec<&str> {
     set.iter().map(Address::as_str).collect()
 }
 
+/// What the Modoboa backend can do.
+pub const CAPABILITIES: Capabilities = Capabilities {
+    rename: true,
+    // keepdir: Modoboa never removes the mail; it stays on the mail server's disk.
+    archive_on_delete: false,
+    delegation: false,
+    must_change_password: false,
+    last_login: true,
+    display_name: false,
+    suspend: true,
+    quotas: true,
+};
+
 #[async_trait]
 impl MailBackend for ModoboaBackend {
     fn login_source(&self) -> super::Text {
@@ -139,15 +152,7 @@ impl MailBackend for ModoboaBackend {
     }
 
     fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            rename: true,
-            // keepdir: Modoboa never removes the mail; it stays on the mail server's disk.
-            archive_on_delete: false,
-            delegation: false,
-            must_change_password: false,
-            last_login: true,
-            display_name: false,
-        }
+        CAPABILITIES
     }
 
     async fn domains(&self) -> Result<Vec<String>, BackendError> {
