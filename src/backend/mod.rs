@@ -229,7 +229,8 @@ pub fn capability_matrix() -> String {
     out.push_str("\n| --- |");
     out.push_str(&" --- |".repeat(rows.len()));
     out.push('\n');
-    let lines: [(&str, &dyn Fn(&CapabilityRow) -> String); 9] = [
+    type Cell = dyn Fn(&CapabilityRow) -> String;
+    let lines: [(&str, &Cell); 9] = [
         ("rename keeps the mail", &|r| yes(r.capabilities.rename).into()),
         ("suspend (login refused, mail kept)", &|r| {
             yes(r.capabilities.suspend).into()
