@@ -221,7 +221,9 @@ pub fn capability_rows() -> Vec<CapabilityRow> {
 #[must_use]
 pub fn capability_matrix() -> String {
     let rows = capability_rows();
-    let yes = |b: bool| if b { "yes" } else { "no" };
+    fn yes(b: bool) -> &'static str {
+        if b { "yes" } else { "no" }
+    }
     let mut out = String::from("| capability |");
     for r in &rows {
         out.push_str(&format!(" `{}` |", r.url));
