@@ -242,6 +242,23 @@ fn send(port: u16, message: &[u8]) -> Result<(), String> {
         .map_err(|e| e.to_string())
 }
 
+/// Sends every case over SMTP: refused with 5.7.1 citing rule III.3 exactly where `rejects` says.
+fn smtp_answers_as(port: u16, rejects: impl Fn(&Case) -> bool) {
+    for case in cases() {
+        let result = send(port, &case.message);
+        if rejects(&case) {
+            let reply = result.expect_err(case.name);
+            assert!(
+                reply.contains("5.7.1") && reply.contains("rule III.3"),
+                "{}: {reply}",
+                case.name
+            );
+        } else {
+            result.unwrap_or_else(|e| panic!("{}: refused: {e}", case.name));
+        }
+    }
+}
+
 fn example_in(dir: &Path) -> std::path::PathBuf {
     let repo = dir.join("repo");
     copy_dir(&root().join(EXAMPLE), &repo);
@@ -273,19 +290,7 @@ fn postfix_refuses_exactly_what_the_policy_forbids() {
         .join("mailops-attachments.pcre");
     render(&repo, "postfix", "pcre", &table);
     let postfix = Postfix::start(work.path(), &format!("pcre:{}", table.display()));
-    for case in cases() {
-        let result = send(postfix.port, &case.message);
-        if case.postfix_rejects {
-            let reply = result.expect_err(case.name);
-            assert!(
-                reply.contains("5.7.1") && reply.contains("rule III.3"),
-                "{}: {reply}",
-                case.name
-            );
-        } else {
-            result.unwrap_or_else(|e| panic!("{}: refused: {e}", case.name));
-        }
-    }
+    smtp_answers_as(postfix.port, |c| c.postfix_rejects);
     // The messages accepted were received and discarded after the checks; the refused ones are in the log.
     let log = std::fs::read_to_string(&postfix.log).unwrap();
     let refused = cases().iter().filter(|c| c.postfix_rejects).count();
@@ -405,19 +410,7 @@ fn rspamd_also_catches_encoded_names_and_archive_contents() {
             ("milter_protocol", "6"),
         ],
     );
-    for case in cases() {
-        let result = send(postfix.port, &case.message);
-        if case.rspamd_rejects {
-            let reply = result.expect_err(case.name);
-            assert!(
-                reply.contains("5.7.1") && reply.contains("rule III.3"),
-                "{}: {reply}",
-                case.name
-            );
-        } else {
-            result.unwrap_or_else(|e| panic!("{}: refused: {e}", case.name));
-        }
-    }
+    smtp_answers_as(postfix.port, |c| c.rspamd_rejects);
 }
 
 fn apply(repo: &Path, mail: &Path, table: &Path, reload: &str) -> common::Run {

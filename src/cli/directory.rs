@@ -60,15 +60,5 @@ pub(super) fn run(args: &DirectoryArgs, printer: &Printer) -> u8 {
         Format::Ldif => directory.ldif(args.base_dn.as_deref()),
         other => directory.render(other),
     };
-    match &args.out {
-        None => printer.out(&text),
-        Some(file) => {
-            if let Err(e) = super::write_atomically(file, text.as_bytes()) {
-                printer.error(&format!("cannot write {}", file.display()), Some(&e), None);
-                return 1;
-            }
-            printer.note(&format!("wrote {}", file.display()));
-        }
-    }
-    0
+    super::emit(&text, args.out.as_deref(), printer)
 }

@@ -183,6 +183,21 @@ pub enum Command {
     Operator(operator::OperatorArgs),
 }
 
+/// Prints a report on stdout, or writes it atomically to `out` and says so; the exit code.
+fn emit(text: &str, out: Option<&std::path::Path>, printer: &Printer) -> u8 {
+    match out {
+        None => printer.out(text),
+        Some(file) => {
+            if let Err(e) = write_atomically(file, text.as_bytes()) {
+                printer.error(&format!("cannot write {}", file.display()), Some(&e), None);
+                return 1;
+            }
+            printer.note(&format!("wrote {}", file.display()));
+        }
+    }
+    0
+}
+
 /// Runs the parsed command line and returns the process exit code.
 #[must_use]
 pub fn run(cli: Cli) -> ExitCode {

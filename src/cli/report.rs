@@ -97,16 +97,9 @@ pub(super) async fn run(args: &ReportArgs, printer: &Printer) -> u8 {
         on,
         now,
     );
-    let text = render(&report, args.format, args.lang);
-    match &args.out {
-        None => printer.out(&text),
-        Some(file) => {
-            if let Err(e) = super::write_atomically(file, text.as_bytes()) {
-                printer.error(&format!("cannot write {}", file.display()), Some(&e), None);
-                return 1;
-            }
-            printer.note(&format!("wrote {}", file.display()));
-        }
-    }
-    0
+    super::emit(
+        &render(&report, args.format, args.lang),
+        args.out.as_deref(),
+        printer,
+    )
 }
