@@ -426,6 +426,7 @@ pub const CAPABILITIES: Capabilities = Capabilities {
     display_name: true,
     suspend: true,
     quotas: true,
+    quota_unit: 1,
 };
 
 #[async_trait]

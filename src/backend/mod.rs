@@ -8,6 +8,7 @@
 pub mod maildir;
 pub mod memory;
 pub mod modoboa;
+pub mod postfixadmin;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -186,6 +187,22 @@ pub struct Capabilities {
     pub suspend: bool,
     /// Enforces a quota per mailbox.
     pub quotas: bool,
+    /// The granularity of the quotas it stores, in bytes (1: exact; Modoboa's MiB; PostfixAdmin's
+    /// 1,024,000-byte MB): a wanted quota is compared as the server would store it.
+    pub quota_unit: u64,
+}
+
+impl Capabilities {
+    /// `quota` as this server stores it (rounded up to its unit).
+    #[must_use]
+    pub fn stored_quota(&self, quota: Quota) -> Quota {
+        match quota {
+            Quota::Bytes(b) if self.quota_unit > 1 => {
+                Quota::Bytes(b.div_ceil(self.quota_unit).saturating_mul(self.quota_unit))
+            }
+            q => q,
+        }
+    }
 }
 
 /// One backend's row of the capability matrix (README, "What each backend can do").
@@ -212,6 +229,11 @@ pub fn capability_rows() -> Vec<CapabilityRow> {
             url: "modoboa+http(s)://HOST",
             capabilities: modoboa::CAPABILITIES,
             bulk_create: modoboa::ModoboaConfig::DEFAULT_BATCH_SIZE,
+        },
+        CapabilityRow {
+            url: "postfixadmin+postgres://USER@HOST/DB",
+            capabilities: postfixadmin::CAPABILITIES,
+            bulk_create: 1,
         },
     ]
 }
@@ -286,6 +308,7 @@ impl Capabilities {
         display_name: true,
         suspend: true,
         quotas: true,
+        quota_unit: 1,
     };
 }
 
@@ -628,6 +651,19 @@ pub fn open(url: &str, options: &OpenOptions) -> Result<Box<dyn MailBackend>, Ba
             token,
             options.domains.clone(),
         )?));
+    }
+    if url.starts_with("postfixadmin+") {
+        let config = postfixadmin::PostfixAdminConfig::from_url(url)?;
+        let password = options.token.clone().ok_or_else(|| {
+            BackendError::InvalidUrl(
+                "PostfixAdmin's database needs a password: set MAILOPS_TOKEN or give --token-file".into(),
+            )
+        })?;
+        return Ok(Box::new(postfixadmin::PostfixAdminBackend::new(
+            config,
+            &password,
+            options.domains.clone(),
+        )));
     }
     let kind = url.split([':', '+']).next().unwrap_or(url);
     Err(BackendError::InvalidUrl(format!(

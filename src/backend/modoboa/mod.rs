@@ -138,6 +138,7 @@ pub const CAPABILITIES: Capabilities = Capabilities {
     display_name: false,
     suspend: true,
     quotas: true,
+    quota_unit: 1 << 20,
 };
 
 #[async_trait]
