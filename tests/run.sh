@@ -6,6 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 echo "== toolchain: $(cargo --version)"
+# A clean CI build gains nothing from incremental compilation, and its cache takes gigabytes of disk.
+if [ -n "${CI:-}" ]; then export CARGO_INCREMENTAL=0; fi
+echo "== disk: $(df -h --output=avail . | tail -1 | tr -d ' ') free"
 echo "== format"
 cargo fmt --all -- --check
 echo "== lint"
@@ -18,10 +21,12 @@ need_root() {
     exit 1
   fi
 }
-if ! dpkg -s dovecot-core dovecot-imapd dovecot-lmtpd >/dev/null 2>&1; then
-  need_root "installing dovecot-core, dovecot-imapd and dovecot-lmtpd"
+# dovecot-pgsql and dovecot-mysql let it read PostfixAdmin's tables (tests/postfixadmin.rs).
+if ! dpkg -s dovecot-core dovecot-imapd dovecot-lmtpd dovecot-pgsql dovecot-mysql >/dev/null 2>&1; then
+  need_root "installing dovecot-core, dovecot-imapd, dovecot-lmtpd, dovecot-pgsql and dovecot-mysql"
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-core dovecot-imapd dovecot-lmtpd >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-core dovecot-imapd dovecot-lmtpd \
+    dovecot-pgsql dovecot-mysql >/dev/null
 fi
 if ! id -u vmail >/dev/null 2>&1; then
   need_root "creating the vmail user"
@@ -63,6 +68,18 @@ trap './tests/support/modoboa.sh down >/dev/null 2>&1 || true' EXIT
 # shellcheck source=/dev/null
 source target/modoboa/env.sh
 export MODOBOA_URL MODOBOA_STOCK_URL MODOBOA_TOKEN MODOBOA_RUN MODOBOA_MANAGE
+# PostfixAdmin 3.3's own schema on PostgreSQL and on MariaDB, each a server of its own on 127.0.0.1 with its
+# data under target/ (tests/postfixadmin.rs); stopped when the tests end.
+./tests/support/postfixadmin.sh up
+stop_services() {
+  ./tests/support/modoboa.sh down >/dev/null 2>&1 || true
+  ./tests/support/postfixadmin.sh down >/dev/null 2>&1 || true
+}
+trap stop_services EXIT
+# shellcheck source=/dev/null
+source target/postfixadmin/env.sh
+export POSTFIXADMIN_URL POSTFIXADMIN_PASSWORD POSTFIXADMIN_SCRIPT POSTFIXADMIN_PG_LOG POSTFIXADMIN_MYSQL_URL \
+  POSTFIXADMIN_MYSQL_LOG
 
 # Python's xlwt writes the .xls (BIFF8) staff list of tests/import.rs (no well-kept Rust writer exists).
 if ! target/xlwt/bin/python -c "import xlwt" 2>/dev/null; then
@@ -73,7 +90,7 @@ export MAILOPS_XLWT_PYTHON="$PWD/target/xlwt/bin/python"
 
 echo "== tests"
 log=$(mktemp)
-trap 'rm -f "$log"; ./tests/support/modoboa.sh down >/dev/null 2>&1 || true' EXIT
+trap 'rm -f "$log"; stop_services' EXIT
 # Benchmarks are compiled by clippy above and run with `cargo bench`; they are not tests.
 cargo test --locked --lib --bins --tests 2>&1 | tee "$log"
 # One closing line over every test binary.

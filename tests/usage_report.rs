@@ -4,44 +4,10 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpStream;
 use std::path::Path;
-use std::time::Duration;
 
-use common::dovecot::{id, imap_login, start_dovecot_with};
+use common::dovecot::{id, imap_login, lmtp_deliver, start_dovecot_with};
 use common::{EXAMPLE, mailops};
-
-/// Delivers one message over LMTP (Dovecot's delivery protocol).
-fn lmtp_deliver(port: u16, to: &str) {
-    let stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    let mut reader = BufReader::new(stream.try_clone().unwrap());
-    let mut writer = stream;
-    let mut expect = |code: &str| loop {
-        let mut line = String::new();
-        reader.read_line(&mut line).unwrap();
-        assert!(line.starts_with(code), "expected {code}: {line}");
-        if line.as_bytes().get(3) == Some(&b' ') {
-            break;
-        }
-    };
-    expect("220");
-    for (command, code) in [
-        ("LHLO test".to_string(), "250"),
-        ("MAIL FROM:<bdt@binhthuan.gov.vn>".to_string(), "250"),
-        (format!("RCPT TO:<{to}>"), "250"),
-        ("DATA".to_string(), "354"),
-        (
-            "From: bdt@binhthuan.gov.vn\r\nSubject: Lich hop\r\n\r\nHop giao ban.\r\n.".to_string(),
-            "250",
-        ),
-        ("QUIT".to_string(), "221"),
-    ] {
-        writer.write_all(format!("{command}\r\n").as_bytes()).unwrap();
-        expect(code);
-    }
-}
 
 fn passwords(root: &Path) -> std::collections::BTreeMap<String, String> {
     std::fs::read_to_string(root.join("mailops-credentials.txt"))
@@ -107,7 +73,11 @@ fn the_report_flags_exactly_who_did_not_log_in() {
         assert!(reply.starts_with("a1 OK"), "{user}: {reply}");
     }
     // A delivery is not a login.
-    lmtp_deliver(dovecot.lmtp_port.unwrap(), "hoabtq@bdt.binhthuan.gov.vn");
+    lmtp_deliver(
+        dovecot.lmtp_port.unwrap(),
+        "hoabtq@bdt.binhthuan.gov.vn",
+        "Lich hop",
+    );
     let delivered = common::files_below(&root.join("mail/bdt.binhthuan.gov.vn/hoabtq/Maildir/new"));
     assert_eq!(delivered.len(), 1, "the message was delivered");
     // A wrong password is not a login either.

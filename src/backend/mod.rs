@@ -231,7 +231,7 @@ pub fn capability_rows() -> Vec<CapabilityRow> {
             bulk_create: modoboa::ModoboaConfig::DEFAULT_BATCH_SIZE,
         },
         CapabilityRow {
-            url: "postfixadmin+postgres://USER@HOST/DB",
+            url: "postfixadmin+{postgres,mysql}://USER@HOST/DB",
             capabilities: postfixadmin::CAPABILITIES,
             bulk_create: 1,
         },
@@ -274,11 +274,15 @@ pub fn capability_matrix() -> String {
             if r.bulk_create > 1 {
                 format!("yes, {} at once", r.bulk_create)
             } else {
-                "no".into()
+                "no: one at a time".into()
             }
         }),
         ("mail archived before a deletion", &|r| {
-            yes(r.capabilities.archive_on_delete).into()
+            if r.capabilities.archive_on_delete {
+                "yes".into()
+            } else {
+                "no: the mail folder stays on the server's disk".into()
+            }
         }),
         ("display name apart from given and family names", &|r| {
             yes(r.capabilities.display_name).into()
@@ -667,7 +671,7 @@ pub fn open(url: &str, options: &OpenOptions) -> Result<Box<dyn MailBackend>, Ba
     }
     let kind = url.split([':', '+']).next().unwrap_or(url);
     Err(BackendError::InvalidUrl(format!(
-        "unsupported server URL kind `{kind}`: mailops manages `maildir:PATH` and `modoboa+http(s)://HOST`"
+        "unsupported server URL kind `{kind}`: mailops manages `maildir:PATH`, `modoboa+http(s)://HOST` and `postfixadmin+postgres|mysql://USER@HOST/DB`"
     )))
 }
 

@@ -1,5 +1,6 @@
 //! A real Dovecot (Debian's dovecot-core and dovecot-imapd, installed by tests/run.sh) on 127.0.0.1 for a
-//! maildir backend's passwd-file, and a minimal IMAP client.
+//! maildir backend's passwd-file or for PostfixAdmin's SQL tables (dovecot-pgsql, dovecot-mysql), a minimal
+//! IMAP client and an LMTP delivery.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
@@ -43,13 +44,61 @@ pub fn start_dovecot(work: &Path, passwd: &Path, uid: u32) -> Dovecot {
 /// Like [`start_dovecot`], with the last_login plugin writing to the dict file `last_login` when given
 /// (IMAP only, as the README sets it up).
 pub fn start_dovecot_with(work: &Path, passwd: &Path, uid: u32, last_login: Option<&Path>) -> Dovecot {
+    let accounts = format!(
+        "mail_location = maildir:~/Maildir\n\
+         passdb {{\n  driver = passwd-file\n  args = scheme=SHA512-CRYPT {passwd}\n}}\n\
+         userdb {{\n  driver = passwd-file\n  args = {passwd}\n}}\n",
+        passwd = passwd.display()
+    );
+    let plugin = last_login.map_or_else(String::new, |dict| {
+        format!(
+            "protocol imap {{\n  mail_plugins = $mail_plugins last_login\n}}\n\
+             plugin {{\n  last_login_dict = file:{}\n}}\n",
+            dict.display()
+        )
+    });
+    start(work, uid, &accounts, last_login.is_some(), &plugin)
+}
+
+/// Starts Dovecot with IMAP and LMTP on 127.0.0.1 for the accounts of PostfixAdmin's tables, as
+/// PostfixAdmin's documentation sets it up: `driver` is `pgsql` or `mysql`, `connect` its connect string.
+/// The password query asks for an active mailbox; the user query's home is `mail_root` + the `maildir`
+/// column, so the mail follows the column, not the address.
+pub fn start_dovecot_sql(work: &Path, uid: u32, driver: &str, connect: &str, mail_root: &Path) -> Dovecot {
+    let (active, home) = match driver {
+        "pgsql" => ("active = true", format!("'{}/' || maildir", mail_root.display())),
+        _ => (
+            "active = 1",
+            format!("CONCAT('{}/', maildir)", mail_root.display()),
+        ),
+    };
+    let sql = work.join("dovecot-sql.conf.ext");
+    std::fs::write(
+        &sql,
+        format!(
+            "driver = {driver}\nconnect = {connect}\ndefault_pass_scheme = SHA512-CRYPT\n\
+             password_query = SELECT username AS user, password FROM mailbox WHERE username = '%u' AND {active}\n\
+             user_query = SELECT {home} AS home, {uid} AS uid, {uid} AS gid FROM mailbox WHERE username = '%u' AND {active}\n"
+        ),
+    )
+    .unwrap();
+    let accounts = format!(
+        "mail_location = maildir:~/\n\
+         passdb {{\n  driver = sql\n  args = {sql}\n}}\n\
+         userdb {{\n  driver = sql\n  args = {sql}\n}}\n",
+        sql = sql.display()
+    );
+    start(work, uid, &accounts, true, "")
+}
+
+fn start(work: &Path, uid: u32, accounts: &str, lmtp: bool, plugin: &str) -> Dovecot {
     let dovecot = Path::new("/usr/sbin/dovecot");
     assert!(
         dovecot.exists(),
         "Dovecot is not installed: run ./tests/run.sh, which installs dovecot-core and dovecot-imapd"
     );
     let port = free_port();
-    let lmtp_port = last_login.map(|_| free_port());
+    let lmtp_port = lmtp.then(free_port);
     let run = work.join("run");
     std::fs::create_dir_all(&run).unwrap();
     let log = work.join("dovecot.log");
@@ -65,19 +114,12 @@ listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain login
+# A refused login answers at once (2 s by default): tests check many refusals.
+auth_failure_delay = 0
 default_login_user = dovenull
 default_internal_user = dovecot
 first_valid_uid = {uid}
-mail_location = maildir:~/Maildir
-passdb {{
-  driver = passwd-file
-  args = scheme=SHA512-CRYPT {passwd}
-}}
-userdb {{
-  driver = passwd-file
-  args = {passwd}
-}}
-service auth {{
+{accounts}service auth {{
   user = root
 }}
 service imap-login {{
@@ -94,18 +136,12 @@ service pop3-login {{
     port = 0
   }}
 }}
-{plugin}"#,
+{plugin}{lmtp}"#,
             run = run.display(),
             log = log.display(),
-            passwd = passwd.display(),
-            uid = uid,
-            protocols = if last_login.is_some() { "imap lmtp" } else { "imap" },
-            plugin = last_login.map_or_else(String::new, |dict| format!(
-                "protocol imap {{\n  mail_plugins = $mail_plugins last_login\n}}\n\
-                 plugin {{\n  last_login_dict = file:{}\n}}\n\
-                 service lmtp {{\n  inet_listener lmtp {{\n    address = 127.0.0.1\n    port = {}\n  }}\n}}\n",
-                dict.display(),
-                lmtp_port.unwrap_or_default()
+            protocols = if lmtp { "imap lmtp" } else { "imap" },
+            lmtp = lmtp_port.map_or_else(String::new, |port| format!(
+                "service lmtp {{\n  inet_listener lmtp {{\n    address = 127.0.0.1\n    port = {port}\n  }}\n}}\n"
             )),
         ),
     )
@@ -166,4 +202,35 @@ pub fn imap_login(port: u16, user: &str, password: &str) -> (String, Option<u32>
         .find_map(|l| l.strip_suffix(" EXISTS")?.strip_prefix("* ")?.parse().ok());
     let _ = tagged("a3", "LOGOUT");
     (login, exists)
+}
+
+/// Delivers one message over LMTP (Dovecot's delivery protocol), with `subject`.
+pub fn lmtp_deliver(port: u16, to: &str, subject: &str) {
+    let stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut writer = stream;
+    let mut expect = |code: &str| loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+        assert!(line.starts_with(code), "expected {code}: {line}");
+        if line.as_bytes().get(3) == Some(&b' ') {
+            break;
+        }
+    };
+    expect("220");
+    for (command, code) in [
+        ("LHLO test".to_string(), "250"),
+        ("MAIL FROM:<bdt@binhthuan.gov.vn>".to_string(), "250"),
+        (format!("RCPT TO:<{to}>"), "250"),
+        ("DATA".to_string(), "354"),
+        (
+            format!("From: bdt@binhthuan.gov.vn\r\nSubject: {subject}\r\n\r\nHop giao ban.\r\n."),
+            "250",
+        ),
+        ("QUIT".to_string(), "221"),
+    ] {
+        writer.write_all(format!("{command}\r\n").as_bytes()).unwrap();
+        expect(code);
+    }
 }

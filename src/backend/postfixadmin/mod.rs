@@ -1,4 +1,4 @@
-//! PostfixAdmin 3.3's SQL schema (PostgreSQL; MariaDB next), the accounts Postfix and Dovecot read.
+//! PostfixAdmin 3.3's SQL schema on PostgreSQL or MariaDB/MySQL, the accounts Postfix and Dovecot read.
 //!
 //! # What it writes, as PostfixAdmin writes it
 //! - `mailbox`: `username` (the address), `local_part`, `domain`, `name`, `password` (`{SCHEME}hash`, the
@@ -13,15 +13,16 @@
 //! - Every change is one transaction; every value is a bound parameter, never part of the query's text.
 //! - A rename changes `username`, `local_part`, `domain` and the alias rows and keeps `maildir`: Dovecot's
 //!   user query returns it as the mail location, so the mail is found under the new name.
-//! - Observation reads each table once for all the managed domains (three queries, whatever the count).
+//! - Observation reads each table once for all the managed domains (two queries, whatever the count).
 //! - A delete removes the rows; the mail folder stays on disk, as PostfixAdmin leaves it.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::str::FromStr;
 
 use async_trait::async_trait;
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgSslMode};
-use sqlx::{Postgres, Row, Transaction};
+
+mod sql;
+use sql::{Arg, Failure, Pool, Tx, retried};
 
 use super::{
     AccessLevel, AccountUpdate, BackendError, Capabilities, MailBackend, NewAccount, Observation,
@@ -45,9 +46,33 @@ pub const CAPABILITIES: Capabilities = Capabilities {
     quota_unit: DEFAULT_QUOTA_MULTIPLIER,
 };
 
-/// The settings of `postfixadmin+postgres://USER@HOST:PORT/DB?…`.
+/// Which SQL server holds the schema.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// `postfixadmin+postgres://`
+    Postgres,
+    /// `postfixadmin+mysql://` (MariaDB or MySQL)
+    MySql,
+}
+
+/// TLS to the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tls {
+    /// Never.
+    Disable,
+    /// When the server offers it (the default).
+    Prefer,
+    /// Always; the certificate is not checked.
+    Require,
+    /// Always, with the certificate checked against the host name.
+    VerifyFull,
+}
+
+/// The settings of `postfixadmin+postgres://USER@HOST:PORT/DB?…` or `postfixadmin+mysql://…`.
 #[derive(Debug, Clone)]
 pub struct PostfixAdminConfig {
+    /// PostgreSQL or MariaDB/MySQL.
+    pub dialect: Dialect,
     /// Host.
     pub host: String,
     /// Port.
@@ -60,8 +85,8 @@ pub struct PostfixAdminConfig {
     pub scheme: String,
     /// Bytes per PostfixAdmin MB.
     pub quota_multiplier: u64,
-    /// TLS: `disable`, `prefer` (default) or `require`.
-    pub tls: PgSslMode,
+    /// TLS: `disable`, `prefer` (default), `require` or `verify-full`.
+    pub tls: Tls,
 }
 
 impl PostfixAdminConfig {
@@ -75,12 +100,15 @@ impl PostfixAdminConfig {
             .strip_prefix("postfixadmin+")
             .ok_or_else(|| bad(format!("`{url}` is not a postfixadmin+postgres:// URL")))?;
         let parsed = url::Url::parse(rest).map_err(|e| bad(format!("cannot read the server URL: {e}")))?;
-        if parsed.scheme() != "postgres" && parsed.scheme() != "postgresql" {
-            return Err(bad(format!(
-                "`postfixadmin+{}` is not supported yet: use postfixadmin+postgres://USER@HOST:PORT/DB",
-                parsed.scheme()
-            )));
-        }
+        let (dialect, default_port) = match parsed.scheme() {
+            "postgres" | "postgresql" => (Dialect::Postgres, 5432),
+            "mysql" | "mariadb" => (Dialect::MySql, 3306),
+            other => {
+                return Err(bad(format!(
+                    "`postfixadmin+{other}` is not a database mailops knows: postfixadmin+postgres://USER@HOST:PORT/DB or postfixadmin+mysql://USER@HOST:PORT/DB"
+                )));
+            }
+        };
         if parsed.password().is_some() {
             return Err(bad(
                 "the database password does not go in the URL (it would be shown): set MAILOPS_TOKEN or give --token-file"
@@ -100,13 +128,14 @@ impl PostfixAdminConfig {
             ));
         }
         let mut config = Self {
+            dialect,
             host: parsed.host_str().unwrap_or("127.0.0.1").to_string(),
-            port: parsed.port().unwrap_or(5432),
+            port: parsed.port().unwrap_or(default_port),
             user: user.to_string(),
             database: database.to_string(),
             scheme: "SHA512-CRYPT".into(),
             quota_multiplier: DEFAULT_QUOTA_MULTIPLIER,
-            tls: PgSslMode::Prefer,
+            tls: Tls::Prefer,
         };
         for (k, v) in parsed.query_pairs() {
             match k.as_ref() {
@@ -127,10 +156,10 @@ impl PostfixAdminConfig {
                 }
                 "tls" => {
                     config.tls = match v.as_ref() {
-                        "disable" => PgSslMode::Disable,
-                        "prefer" => PgSslMode::Prefer,
-                        "require" => PgSslMode::Require,
-                        "verify-full" => PgSslMode::VerifyFull,
+                        "disable" => Tls::Disable,
+                        "prefer" => Tls::Prefer,
+                        "require" => Tls::Require,
+                        "verify-full" => Tls::VerifyFull,
                         other => {
                             return Err(bad(format!(
                                 "tls `{other}`: disable, prefer, require or verify-full"
@@ -152,39 +181,24 @@ impl PostfixAdminConfig {
 /// The PostfixAdmin backend.
 #[derive(Debug, Clone)]
 pub struct PostfixAdminBackend {
-    pool: PgPool,
+    pool: Pool,
     config: PostfixAdminConfig,
     domains: Vec<String>,
     rounds: usize,
 }
 
-fn db(e: sqlx::Error) -> BackendError {
-    match &e {
-        sqlx::Error::Database(d) if d.is_unique_violation() => BackendError::Rejected(format!("{d}")),
-        sqlx::Error::Database(d) if d.is_foreign_key_violation() => {
-            BackendError::Rejected(format!("{d} (is the domain in PostfixAdmin?)"))
-        }
-        _ => BackendError::Server(format!("the database: {e}")),
-    }
-}
+/// The mailbox's own alias row and the rows whose only target is it.
+const INSERT_ALIAS: &str = "INSERT INTO alias (address, goto, domain, active, created, modified) VALUES ($1, $2, $3, $4, now(), now())";
+/// Whether an address is taken, as a mailbox or as an alias.
+const TAKEN: &str =
+    "SELECT 1 FROM mailbox WHERE username = $1 UNION ALL SELECT 1 FROM alias WHERE address = $1";
 
 impl PostfixAdminBackend {
     /// A backend for `config`, managing `domains`; connects on first use.
     #[must_use]
     pub fn new(config: PostfixAdminConfig, password: &Secret, domains: Vec<String>) -> Self {
-        let options = PgConnectOptions::new()
-            .host(&config.host)
-            .port(config.port)
-            .username(&config.user)
-            .password(password.expose())
-            .database(&config.database)
-            .ssl_mode(config.tls);
-        let pool = PgPoolOptions::new()
-            .max_connections(4)
-            .acquire_timeout(std::time::Duration::from_secs(15))
-            .connect_lazy_with(options);
         Self {
-            pool,
+            pool: Pool::lazy(&config, password),
             config,
             domains,
             rounds: 5_000,
@@ -217,73 +231,96 @@ impl PostfixAdminBackend {
         }
     }
 
-    fn read_quota(&self, stored: i64) -> Option<Quota> {
+    fn read_quota(stored: i64) -> Option<Quota> {
         u64::try_from(stored).ok().filter(|b| *b > 0).map(Quota::Bytes)
     }
 
-    async fn begin(&self) -> Result<Transaction<'static, Postgres>, BackendError> {
-        self.pool.begin().await.map_err(db)
-    }
-
-    async fn exists(
-        tx: &mut Transaction<'static, Postgres>,
-        address: &Address,
-    ) -> Result<bool, BackendError> {
-        let row = sqlx::query("SELECT 1 FROM mailbox WHERE username = $1 UNION ALL SELECT 1 FROM alias WHERE address = $1 LIMIT 1")
-            .bind(address.as_str())
-            .fetch_optional(&mut **tx)
-            .await
-            .map_err(db)?;
-        Ok(row.is_some())
-    }
-
-    async fn must_exist(
-        tx: &mut Transaction<'static, Postgres>,
-        address: &Address,
-    ) -> Result<(), BackendError> {
-        let row = sqlx::query("SELECT 1 FROM mailbox WHERE username = $1 FOR UPDATE")
-            .bind(address.as_str())
-            .fetch_optional(&mut **tx)
-            .await
-            .map_err(db)?;
-        row.map(|_| ())
-            .ok_or_else(|| BackendError::NotFound(address.clone()))
+    async fn must_exist(tx: &mut Tx, address: &Address) -> Result<(), Failure> {
+        if tx
+            .any(
+                "SELECT 1 FROM mailbox WHERE username = $1 FOR UPDATE",
+                &[Arg::Text(address.as_str())],
+            )
+            .await?
+        {
+            Ok(())
+        } else {
+            Err(BackendError::NotFound(address.clone()).into())
+        }
     }
 
     /// Replaces the aliases whose only target is `address` (its own row aside) by `wanted`.
     async fn set_aliases(
-        tx: &mut Transaction<'static, Postgres>,
+        tx: &mut Tx,
         address: &Address,
         wanted: &BTreeSet<Address>,
-    ) -> Result<(), BackendError> {
+        active: bool,
+    ) -> Result<(), Failure> {
         super::storable(wanted)?;
-        sqlx::query("DELETE FROM alias WHERE goto = $1 AND address <> $1")
-            .bind(address.as_str())
-            .execute(&mut **tx)
-            .await
-            .map_err(db)?;
-        for alias in wanted {
-            let taken = sqlx::query(
-                "SELECT 1 FROM alias WHERE address = $1 UNION ALL SELECT 1 FROM mailbox WHERE username = $1",
-            )
-            .bind(alias.as_str())
-            .fetch_optional(&mut **tx)
-            .await
-            .map_err(db)?;
-            if taken.is_some() {
-                return Err(BackendError::AlreadyExists(alias.clone()));
+        tx.execute(
+            "DELETE FROM alias WHERE goto = $1 AND address <> $1",
+            &[Arg::Text(address.as_str())],
+        )
+        .await?;
+        Self::add_aliases(tx, address, wanted, active).await
+    }
+
+    /// Adds an alias row per address of `aliases`, each taken by nothing yet, whose only target is `address`.
+    async fn add_aliases(
+        tx: &mut Tx,
+        address: &Address,
+        aliases: &BTreeSet<Address>,
+        active: bool,
+    ) -> Result<(), Failure> {
+        for alias in aliases {
+            if tx.any(TAKEN, &[Arg::Text(alias.as_str())]).await? {
+                return Err(BackendError::AlreadyExists(alias.clone()).into());
             }
-            sqlx::query("INSERT INTO alias (address, goto, domain, active, created, modified) VALUES ($1, $2, $3, true, now(), now())")
-                .bind(alias.as_str())
-                .bind(address.as_str())
-                .bind(alias.domain())
-                .execute(&mut **tx)
-                .await
-                .map_err(db)?;
+            tx.execute(
+                INSERT_ALIAS,
+                &[
+                    Arg::Text(alias.as_str()),
+                    Arg::Text(address.as_str()),
+                    Arg::Text(alias.domain()),
+                    Arg::Bool(active),
+                ],
+            )
+            .await?;
         }
         Ok(())
     }
+
+    /// `active` of the mailbox and of the aliases whose only target it is.
+    async fn set_active(&self, address: &Address, active: bool) -> Result<(), Failure> {
+        let mut tx = self.pool.begin().await?;
+        Self::must_exist(&mut tx, address).await?;
+        let args = [Arg::Text(address.as_str()), Arg::Bool(active)];
+        tx.execute(
+            "UPDATE mailbox SET active = $2, modified = now() WHERE username = $1",
+            &args,
+        )
+        .await?;
+        tx.execute(
+            "UPDATE alias SET active = $2, modified = now() WHERE goto = $1",
+            &args,
+        )
+        .await?;
+        tx.commit().await
+    }
+
+    /// Whether the mailbox is active (aliases are created in the same state).
+    async fn is_active(tx: &mut Tx, address: &Address) -> Result<bool, Failure> {
+        // `active` reads as a boolean on PostgreSQL and as 0/1 on MariaDB: asked as a condition, both agree.
+        tx.any(
+            "SELECT 1 FROM mailbox WHERE username = $1 AND active = $2",
+            &[Arg::Text(address.as_str()), Arg::Bool(true)],
+        )
+        .await
+    }
 }
+
+const UNSUPPORTED_SHARING: &str =
+    "share a mailbox on PostfixAdmin (access is handed out as the mailbox's password)";
 
 #[async_trait]
 impl MailBackend for PostfixAdminBackend {
@@ -295,33 +332,19 @@ impl MailBackend for PostfixAdminBackend {
     }
 
     async fn domains(&self) -> Result<Vec<String>, BackendError> {
-        let rows = sqlx::query("SELECT domain FROM domain WHERE domain <> 'ALL' ORDER BY domain")
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db)?;
-        Ok(rows
-            .iter()
-            .filter_map(|r| r.try_get::<String, _>(0).ok())
-            .collect())
+        retried(move || async move {
+            self.pool
+                .texts("SELECT domain FROM domain WHERE domain <> 'ALL' ORDER BY domain")
+                .await
+        })
+        .await
     }
 
     async fn observe(&self) -> Result<Observation, BackendError> {
-        let domains: Vec<&str> = self.domains.iter().map(String::as_str).collect();
-        let mailboxes =
-            sqlx::query("SELECT username, name, quota, active FROM mailbox WHERE domain = ANY($1)")
-                .bind(&domains)
-                .fetch_all(&self.pool)
-                .await
-                .map_err(db)?;
-        let aliases = sqlx::query("SELECT address, goto FROM alias WHERE domain = ANY($1)")
-            .bind(&domains)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db)?;
+        let rows = retried(move || async move { self.pool.accounts(&self.domains).await }).await?;
         let mut problems = Vec::new();
         let mut accounts: BTreeMap<Address, ObservedAccount> = BTreeMap::new();
-        for row in &mailboxes {
-            let username: String = row.try_get(0).map_err(db)?;
+        for (username, name, quota, active) in rows.mailboxes {
             // A row whose username is not an address of mailops's grammar is never read as an account.
             let Ok(address) = Address::from_str(&username) else {
                 problems.push(format!(
@@ -330,9 +353,6 @@ impl MailBackend for PostfixAdminBackend {
                 ));
                 continue;
             };
-            let name: String = row.try_get(1).map_err(db)?;
-            let quota: i64 = row.try_get(2).map_err(db)?;
-            let active: bool = row.try_get(3).map_err(db)?;
             accounts.insert(
                 address.clone(),
                 ObservedAccount {
@@ -342,15 +362,15 @@ impl MailBackend for PostfixAdminBackend {
                     given_name: None,
                     family_name: None,
                     enabled: active,
-                    quota: self.read_quota(quota),
+                    quota: Self::read_quota(quota),
                     aliases: BTreeSet::new(),
                     access: BTreeMap::<Address, AccessLevel>::new(),
                     last_login: None,
                 },
             );
         }
-        for row in &aliases {
-            let (from, goto): (String, String) = (row.try_get(0).map_err(db)?, row.try_get(1).map_err(db)?);
+        for (from, goto) in rows.aliases {
+            // Only a row with one target, a mailbox, is that mailbox's alias; the others are left as they are.
             let (Ok(from), Ok(target)) = (Address::from_str(&from), Address::from_str(goto.trim())) else {
                 continue;
             };
@@ -368,37 +388,46 @@ impl MailBackend for PostfixAdminBackend {
 
     async fn create(&self, new: &NewAccount, password: &Secret) -> Result<Option<String>, BackendError> {
         super::storable(std::iter::once(&new.address).chain(&new.aliases))?;
-        let hash = self.hash(password)?;
-        let mut tx = self.begin().await?;
-        if Self::exists(&mut tx, &new.address).await? {
-            return Err(BackendError::AlreadyExists(new.address.clone()));
+        let hash = &self.hash(password)?;
+        retried(move || async move {
+        let mut tx = self.pool.begin().await?;
+        if tx.any(TAKEN, &[Arg::Text(new.address.as_str())]).await? {
+            return Err(BackendError::AlreadyExists(new.address.clone()).into());
         }
         let (local, domain) = (new.address.local(), new.address.domain());
-        sqlx::query(
+        let maildir = format!("{domain}/{local}/");
+        tx.execute(
             "INSERT INTO mailbox (username, password, name, maildir, quota, local_part, domain, active, created, modified) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now(), now())",
+            &[
+                Arg::Text(new.address.as_str()),
+                Arg::Text(hash),
+                Arg::Text(&new.display_name),
+                Arg::Text(&maildir),
+                Arg::Int(self.stored_quota(new.quota)),
+                Arg::Text(local),
+                Arg::Text(domain),
+                Arg::Bool(new.enabled),
+            ],
         )
-        .bind(new.address.as_str())
-        .bind(&hash)
-        .bind(&new.display_name)
-        .bind(format!("{domain}/{local}/"))
-        .bind(self.stored_quota(new.quota))
-        .bind(local)
-        .bind(domain)
-        .bind(new.enabled)
-        .execute(&mut *tx)
-        .await
-        .map_err(db)?;
-        sqlx::query("INSERT INTO alias (address, goto, domain, active, created, modified) VALUES ($1, $1, $2, $3, now(), now())")
-            .bind(new.address.as_str())
-            .bind(domain)
-            .bind(new.enabled)
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
-        Self::set_aliases(&mut tx, &new.address, &new.aliases).await?;
-        tx.commit().await.map_err(db)?;
+        .await?;
+        tx.execute(
+            INSERT_ALIAS,
+            &[
+                Arg::Text(new.address.as_str()),
+                Arg::Text(new.address.as_str()),
+                Arg::Text(domain),
+                Arg::Bool(new.enabled),
+            ],
+        )
+        .await?;
+        // A new mailbox has no aliases yet: nothing to delete first (on MariaDB, that DELETE's scan of
+        // `alias` would lock every row and make concurrent creations deadlock).
+        Self::add_aliases(&mut tx, &new.address, &new.aliases, new.enabled).await?;
+        tx.commit().await?;
         Ok(None)
+        })
+        .await
     }
 
     async fn rename(
@@ -408,138 +437,108 @@ impl MailBackend for PostfixAdminBackend {
         keep_old_as_alias: bool,
     ) -> Result<(), BackendError> {
         super::storable([from, to])?;
-        let mut tx = self.begin().await?;
+        retried(move || async move {
+        let mut tx = self.pool.begin().await?;
         Self::must_exist(&mut tx, from).await?;
-        if Self::exists(&mut tx, to).await? {
-            return Err(BackendError::AlreadyExists(to.clone()));
+        if tx.any(TAKEN, &[Arg::Text(to.as_str())]).await? {
+            return Err(BackendError::AlreadyExists(to.clone()).into());
         }
+        let active = Self::is_active(&mut tx, from).await?;
+        let (f, t) = (Arg::Text(from.as_str()), Arg::Text(to.as_str()));
         // `maildir` stays: Dovecot finds the mail where it was.
-        sqlx::query("UPDATE mailbox SET username = $2, local_part = $3, domain = $4, modified = now() WHERE username = $1")
-            .bind(from.as_str())
-            .bind(to.as_str())
-            .bind(to.local())
-            .bind(to.domain())
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
-        sqlx::query("UPDATE alias SET address = $2, goto = $2, domain = $3, modified = now() WHERE address = $1 AND goto = $1")
-            .bind(from.as_str())
-            .bind(to.as_str())
-            .bind(to.domain())
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
-        sqlx::query("UPDATE alias SET goto = $2, modified = now() WHERE goto = $1")
-            .bind(from.as_str())
-            .bind(to.as_str())
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
+        tx.execute(
+            "UPDATE mailbox SET username = $2, local_part = $3, domain = $4, modified = now() WHERE username = $1",
+            &[f, t, Arg::Text(to.local()), Arg::Text(to.domain())],
+        )
+        .await?;
+        tx.execute(
+            "UPDATE alias SET address = $2, goto = $2, domain = $3, modified = now() WHERE address = $1 AND goto = $1",
+            &[f, t, Arg::Text(to.domain())],
+        )
+        .await?;
+        tx.execute(
+            "UPDATE alias SET goto = $2, modified = now() WHERE goto = $1",
+            &[f, t],
+        )
+        .await?;
         if keep_old_as_alias {
-            sqlx::query("INSERT INTO alias (address, goto, domain, active, created, modified) VALUES ($1, $2, $3, true, now(), now())")
-                .bind(from.as_str())
-                .bind(to.as_str())
-                .bind(from.domain())
-                .execute(&mut *tx)
-                .await
-                .map_err(db)?;
+            tx.execute(INSERT_ALIAS, &[f, t, Arg::Text(from.domain()), Arg::Bool(active)])
+                .await?;
         }
-        tx.commit().await.map_err(db)
+        tx.commit().await
+        })
+        .await
     }
 
     async fn update(&self, address: &Address, update: &AccountUpdate) -> Result<(), BackendError> {
-        let mut tx = self.begin().await?;
-        Self::must_exist(&mut tx, address).await?;
-        if let Some(name) = &update.display_name {
-            sqlx::query("UPDATE mailbox SET name = $2, modified = now() WHERE username = $1")
-                .bind(address.as_str())
-                .bind(name)
-                .execute(&mut *tx)
-                .await
-                .map_err(db)?;
-        }
-        if let Some(quota) = update.quota {
-            sqlx::query("UPDATE mailbox SET quota = $2, modified = now() WHERE username = $1")
-                .bind(address.as_str())
-                .bind(self.stored_quota(Some(quota)))
-                .execute(&mut *tx)
-                .await
-                .map_err(db)?;
-        }
-        if let Some(aliases) = &update.aliases {
-            Self::set_aliases(&mut tx, address, aliases).await?;
-        }
-        tx.commit().await.map_err(db)
+        retried(move || async move {
+            let mut tx = self.pool.begin().await?;
+            Self::must_exist(&mut tx, address).await?;
+            let a = Arg::Text(address.as_str());
+            if let Some(name) = &update.display_name {
+                tx.execute(
+                    "UPDATE mailbox SET name = $2, modified = now() WHERE username = $1",
+                    &[a, Arg::Text(name)],
+                )
+                .await?;
+            }
+            if let Some(quota) = update.quota {
+                tx.execute(
+                    "UPDATE mailbox SET quota = $2, modified = now() WHERE username = $1",
+                    &[a, Arg::Int(self.stored_quota(Some(quota)))],
+                )
+                .await?;
+            }
+            if let Some(aliases) = &update.aliases {
+                let active = Self::is_active(&mut tx, address).await?;
+                Self::set_aliases(&mut tx, address, aliases, active).await?;
+            }
+            tx.commit().await
+        })
+        .await
     }
 
     async fn suspend(&self, address: &Address) -> Result<(), BackendError> {
-        self.set_active(address, false).await
+        retried(move || async move { self.set_active(address, false).await }).await
     }
 
     async fn resume(&self, address: &Address) -> Result<(), BackendError> {
-        self.set_active(address, true).await
+        retried(move || async move { self.set_active(address, true).await }).await
     }
 
     async fn delete(&self, address: &Address) -> Result<(), BackendError> {
-        let mut tx = self.begin().await?;
-        Self::must_exist(&mut tx, address).await?;
-        sqlx::query("DELETE FROM alias WHERE goto = $1")
-            .bind(address.as_str())
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
-        sqlx::query("DELETE FROM mailbox WHERE username = $1")
-            .bind(address.as_str())
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
-        tx.commit().await.map_err(db)
+        retried(move || async move {
+            let mut tx = self.pool.begin().await?;
+            Self::must_exist(&mut tx, address).await?;
+            let a = [Arg::Text(address.as_str())];
+            tx.execute("DELETE FROM alias WHERE goto = $1", &a).await?;
+            tx.execute("DELETE FROM mailbox WHERE username = $1", &a).await?;
+            tx.commit().await
+        })
+        .await
     }
 
     async fn grant(&self, _: &Address, _: &Address, _: AccessLevel) -> Result<(), BackendError> {
-        Err(BackendError::Unsupported(
-            "share a mailbox on PostfixAdmin (access is handed out as the mailbox's password)",
-        ))
+        Err(BackendError::Unsupported(UNSUPPORTED_SHARING))
     }
 
     async fn revoke(&self, _: &Address, _: &Address) -> Result<(), BackendError> {
-        Err(BackendError::Unsupported(
-            "share a mailbox on PostfixAdmin (access is handed out as the mailbox's password)",
-        ))
+        Err(BackendError::Unsupported(UNSUPPORTED_SHARING))
     }
 
     async fn set_password(&self, address: &Address, password: &Secret) -> Result<(), BackendError> {
-        let hash = self.hash(password)?;
-        let mut tx = self.begin().await?;
-        Self::must_exist(&mut tx, address).await?;
-        sqlx::query("UPDATE mailbox SET password = $2, modified = now() WHERE username = $1")
-            .bind(address.as_str())
-            .bind(&hash)
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
-        tx.commit().await.map_err(db)
-    }
-}
-
-impl PostfixAdminBackend {
-    /// `active` of the mailbox and of the aliases whose only target it is.
-    async fn set_active(&self, address: &Address, active: bool) -> Result<(), BackendError> {
-        let mut tx = self.begin().await?;
-        Self::must_exist(&mut tx, address).await?;
-        sqlx::query("UPDATE mailbox SET active = $2, modified = now() WHERE username = $1")
-            .bind(address.as_str())
-            .bind(active)
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
-        sqlx::query("UPDATE alias SET active = $2, modified = now() WHERE goto = $1")
-            .bind(address.as_str())
-            .bind(active)
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
-        tx.commit().await.map_err(db)
+        let hash = &self.hash(password)?;
+        retried(move || async move {
+            let mut tx = self.pool.begin().await?;
+            Self::must_exist(&mut tx, address).await?;
+            tx.execute(
+                "UPDATE mailbox SET password = $2, modified = now() WHERE username = $1",
+                &[Arg::Text(address.as_str()), Arg::Text(hash)],
+            )
+            .await?;
+            tx.commit().await
+        })
+        .await
     }
 }
 
@@ -561,13 +560,16 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.quota_multiplier, 1 << 20);
+        assert_eq!((c.dialect, c.tls), (Dialect::Postgres, Tls::Require));
+        let c = PostfixAdminConfig::from_url("postfixadmin+mysql://postfix@db.local/postfix").unwrap();
+        assert_eq!((c.dialect, c.port), (Dialect::MySql, 3306));
         for bad in [
             "postfixadmin+postgres://u:secret@h/db",
             "postfixadmin+postgres://h/db",
             "postfixadmin+postgres://u@h/",
             "postfixadmin+postgres://u@h/db?scheme=PLAIN",
             "postfixadmin+postgres://u@h/db?colour=blue",
-            "postfixadmin+mysql://u@h/db",
+            "postfixadmin+sqlite://u@h/db",
         ] {
             let e = PostfixAdminConfig::from_url(bad).unwrap_err().to_string();
             assert!(!e.contains("secret"), "{e}");

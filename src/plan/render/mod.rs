@@ -132,8 +132,13 @@ pub(crate) fn describe(action: &Action) -> String {
             suspended_on,
             archive,
         } => {
-            let archive = if *archive { ", mail archived first" } else { "" };
-            format!("delete (suspended since {suspended_on}{archive})")
+            // A backend either archives the mail or, as Modoboa and PostfixAdmin do, leaves the folder.
+            let mail = if *archive {
+                "mail archived first"
+            } else {
+                "the mail stays on the server's disk"
+            };
+            format!("delete (suspended since {suspended_on}); {mail}")
         }
         Action::Grant { grantee, level, .. } => format!("grant {} access to {grantee}", level.as_str()),
         Action::Revoke { grantee, level, .. } => format!("revoke {} access of {grantee}", level.as_str()),
