@@ -58,8 +58,8 @@ bench() {
       WRITES=$(count_since "$log" "$before" 'LOG:  (statement|execute [^:]*): (INSERT|UPDATE|DELETE)')
       pfa sql "alter role postfix reset log_statement" >/dev/null
     else
-      STATEMENTS=$(count_since "$log" "$before" $'\t(Execute|Query)\t')
-      WRITES=$(count_since "$log" "$before" $'\t(Execute|Query)\t(INSERT|UPDATE|DELETE)')
+      STATEMENTS=$(count_since "$log" "$before" $' (Execute|Query)\t')
+      WRITES=$(count_since "$log" "$before" $' (Execute|Query)\t(INSERT|UPDATE|DELETE)')
     fi
     grep -q "No changes." "$WORK/noop.log" || { cat "$WORK/noop.log"; exit 1; }
   done

@@ -623,3 +623,95 @@ fn kill_9_during_creation_on_postgres_delivers_every_password_once() {
 fn kill_9_during_creation_on_mariadb_delivers_every_password_once() {
     kill_9_during_creation(&Db::mariadb(), "my", 3);
 }
+
+/// Rows mailops does not manage, as an administrator made them by hand: never changed, byte for byte, through
+/// creation, a rename, a suspension and a deletion; a name full of quotes and placeholders is stored as text.
+fn hand_made_rows_are_kept(db: &Db, base: &str) {
+    let _turn = one_at_a_time();
+    let agency = Agency::new(db, base);
+    let d = format!("bdt.{base}");
+    // A list with two targets (one of them a managed mailbox), a forward elsewhere, a row whose username is
+    // not an address mailops manages, and a mailbox's alias in another domain.
+    let hand = [
+        format!(
+            "insert into alias (address, goto, domain, active, created, modified) values \
+             ('team@{d}', 'nhungvt@{d},lanhtn@{d}', '{d}', true, '2020-01-01', '2020-01-01'), \
+             ('fwd@{d}', 'someone@example.org', '{d}', true, '2020-01-01', '2020-01-01')"
+        ),
+        format!(
+            "insert into mailbox (username, password, name, maildir, quota, local_part, domain, active, created, modified) values \
+             ('Old Account@{d}', '{{PLAIN}}x', 'Hand made', '{d}/old/', 0, 'Old Account', '{d}', true, '2020-01-01', '2020-01-01')"
+        ),
+    ];
+    for statement in &hand {
+        db.sql(statement);
+    }
+    let unmanaged = || {
+        db.sql(&format!(
+            "select address, goto, active, created, modified from alias where domain in ('{d}', '{base}') \
+             and address in ('team@{d}', 'fwd@{d}', 'abuse@{d}', 'postmaster@{d}', 'abuse@{base}') \
+             union all select username, password, active, created, modified from mailbox where username = 'Old Account@{d}' \
+             order by 1"
+        ))
+    };
+    let before = unmanaged();
+    assert_eq!(before.lines().count(), 6, "{before}");
+
+    let first = agency.apply("2026-12-01");
+    assert_eq!(first.code, 0, "{}{}", first.stdout, first.stderr);
+    assert!(
+        first.stdout.contains(&format!(
+            "left as they are: a mailbox row is not an address mailops manages: `Old Account@{d}`"
+        )),
+        "{}",
+        first.stdout
+    );
+    agency.edit(
+        "staff/ban-dan-toc/vo-thuy-nhung.yaml",
+        "fullName: Võ Thùy Nhung",
+        "fullName: Võ Thị Thùy Nhung",
+    );
+    std::fs::remove_file(agency.file("staff/ban-dan-toc/mai-dac-hoa.yaml")).unwrap();
+    assert_eq!(agency.apply("2026-12-01").code, 0);
+    assert_eq!(agency.apply("2027-01-01").code, 0);
+    assert_eq!(db.active(&format!("hoamd@{d}")), "", "deleted");
+    assert_eq!(
+        unmanaged(),
+        before,
+        "rows mailops does not manage are exactly as they were"
+    );
+
+    // Values are bound, never spliced into a statement: a name of quotes, a backslash and placeholders.
+    let tricky = "O'Brien \\ $1 ?; DROP TABLE mailbox; -- Nguyễn";
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let b = db.backend(&[d.as_str()]);
+        b.update(
+            &a(&format!("anvtt@{d}")),
+            &AccountUpdate {
+                display_name: Some(tricky.into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let o = b.observe().await.unwrap();
+        let an = o.accounts.iter().find(|x| x.address.local() == "anvtt").unwrap();
+        assert_eq!(an.display_name, tricky);
+        assert!(
+            o.problems.iter().any(|p| p.contains("Old Account@")),
+            "{:?}",
+            o.problems
+        );
+    });
+    assert_eq!(unmanaged(), before);
+}
+
+#[test]
+fn hand_made_rows_are_kept_on_postgres() {
+    hand_made_rows_are_kept(&Db::postgres(), "hand.pg.test");
+}
+
+#[test]
+fn hand_made_rows_are_kept_on_mariadb() {
+    hand_made_rows_are_kept(&Db::mariadb(), "hand.my.test");
+}

@@ -198,6 +198,10 @@ pub fn diff(input: &DiffInput<'_>) -> Plan {
         cx.findings.push(Finding::PartialObservation {
             problems: input.observed.problems.clone(),
         });
+    } else if !input.observed.problems.is_empty() {
+        cx.findings.push(Finding::ForeignEntries {
+            problems: input.observed.problems.clone(),
+        });
     }
     let source = input.desired.map(AccountSource::new);
     let (slots, ended) = match &source {

@@ -456,6 +456,12 @@ pub enum Finding {
         /// What failed.
         problems: Vec<String>,
     },
+    /// Entries on the server that are not accounts mailops can manage (a SQL row whose username is not an
+    /// address of its grammar): read, never changed.
+    ForeignEntries {
+        /// What they are.
+        problems: Vec<String>,
+    },
 }
 
 /// Where the desired state came from.

@@ -189,5 +189,8 @@ pub(crate) fn finding_line(f: &Finding, code: fn(&str) -> String) -> String {
         Finding::PartialObservation { problems } => {
             format!("the server could only be read in part: {}", problems.join("; "))
         }
+        Finding::ForeignEntries { problems } => {
+            format!("left as they are: {}", problems.join("; "))
+        }
     }
 }
