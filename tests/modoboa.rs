@@ -664,7 +664,11 @@ fn modoboas_stock_throttling_is_waited_out() {
     assert_eq!(m.accounts("bdt.paced.test").len(), 24);
     let log = access_log("access-stock.log");
     let throttled = log[before..].iter().filter(|l| l.contains("\" 429 ")).count();
-    assert_eq!(throttled, 0, "{:?}", &log[before..]);
+    // mailops sends at most 4 a second, but Modoboa's throttle counts requests when a worker takes them:
+    // while its 3 workers hash passwords, queued requests reach it bunched, and once in a while one lands as
+    // the 6th of a second (seen once in a loaded local run). Unpaced (above), Modoboa throttles at once;
+    // paced, at most that odd one (and it is waited out: all 24 exist).
+    assert!(throttled <= 1, "{throttled} throttled: {:?}", &log[before..]);
 }
 
 /// Commits everything in `dir` (a git work tree) and returns the commit.

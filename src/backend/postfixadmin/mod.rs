@@ -55,6 +55,33 @@ pub enum Dialect {
     MySql,
 }
 
+/// How new passwords are hashed: one of the schemes Dovecot reads (`doveadm pw -l`), written as
+/// `{SCHEME}hash` as PostfixAdmin's `$CONF['encrypt'] = 'dovecot:SCHEME'` writes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scheme {
+    /// `$6$`, 5 000 rounds unless told otherwise (Dovecot's and PostfixAdmin's default).
+    Sha512Crypt,
+    /// `$5$`, the same rounds.
+    Sha256Crypt,
+    /// `$argon2id$v=19$m=65536,t=3,p=1$…`: Dovecot's own parameters for ARGON2ID.
+    Argon2id,
+}
+
+impl Scheme {
+    /// Every scheme, in the order the error message names them.
+    pub const ALL: [Self; 3] = [Self::Sha512Crypt, Self::Sha256Crypt, Self::Argon2id];
+
+    /// Its name in Dovecot.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Sha512Crypt => "SHA512-CRYPT",
+            Self::Sha256Crypt => "SHA256-CRYPT",
+            Self::Argon2id => "ARGON2ID",
+        }
+    }
+}
+
 /// TLS to the database.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tls {
@@ -81,8 +108,8 @@ pub struct PostfixAdminConfig {
     pub user: String,
     /// Database name.
     pub database: String,
-    /// The password scheme (`SHA512-CRYPT`), as Dovecot's `default_pass_scheme`.
-    pub scheme: String,
+    /// The password scheme, as Dovecot's `default_pass_scheme`.
+    pub scheme: Scheme,
     /// Bytes per PostfixAdmin MB.
     pub quota_multiplier: u64,
     /// TLS: `disable`, `prefer` (default), `require` or `verify-full`.
@@ -133,20 +160,23 @@ impl PostfixAdminConfig {
             port: parsed.port().unwrap_or(default_port),
             user: user.to_string(),
             database: database.to_string(),
-            scheme: "SHA512-CRYPT".into(),
+            scheme: Scheme::Sha512Crypt,
             quota_multiplier: DEFAULT_QUOTA_MULTIPLIER,
             tls: Tls::Prefer,
         };
         for (k, v) in parsed.query_pairs() {
             match k.as_ref() {
-                "scheme" => match v.to_ascii_uppercase().as_str() {
-                    s @ "SHA512-CRYPT" => config.scheme = s.to_string(),
-                    other => {
-                        return Err(bad(format!(
-                            "password scheme `{other}` is not supported: SHA512-CRYPT (Dovecot's default_pass_scheme)"
-                        )));
-                    }
-                },
+                "scheme" => {
+                    config.scheme = Scheme::ALL
+                        .into_iter()
+                        .find(|s| s.name().eq_ignore_ascii_case(&v))
+                        .ok_or_else(|| {
+                            bad(format!(
+                                "password scheme `{}` is not supported: SHA512-CRYPT, SHA256-CRYPT or ARGON2ID (Dovecot's default_pass_scheme)",
+                                crate::diagnostics::escape_controls(&v)
+                            ))
+                        })?;
+                }
                 "quota-multiplier" => {
                     config.quota_multiplier = v
                         .parse()
@@ -213,11 +243,29 @@ impl PostfixAdminBackend {
     }
 
     fn hash(&self, password: &Secret) -> Result<String, BackendError> {
-        let params =
-            sha_crypt::Sha512Params::new(self.rounds).map_err(|_| BackendError::Unsupported("hash"))?;
-        let hash = sha_crypt::sha512_simple(password.expose(), &params)
-            .map_err(|_| BackendError::Server("password hashing failed".into()))?;
-        Ok(format!("{{{}}}{hash}", self.config.scheme))
+        let failed = |_| BackendError::Server("password hashing failed".into());
+        let hash = match self.config.scheme {
+            Scheme::Sha512Crypt => {
+                let params = sha_crypt::Sha512Params::new(self.rounds)
+                    .map_err(|_| BackendError::Unsupported("hash with these rounds"))?;
+                sha_crypt::sha512_simple(password.expose(), &params).map_err(failed)?
+            }
+            Scheme::Sha256Crypt => {
+                let params = sha_crypt::Sha256Params::new(self.rounds)
+                    .map_err(|_| BackendError::Unsupported("hash with these rounds"))?;
+                sha_crypt::sha256_simple(password.expose(), &params).map_err(failed)?
+            }
+            Scheme::Argon2id => {
+                use argon2::password_hash::{PasswordHasher, SaltString, rand_core::OsRng};
+                let params = argon2::Params::new(65_536, 3, 1, None)
+                    .map_err(|_| BackendError::Unsupported("hash with these Argon2 parameters"))?;
+                argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
+                    .hash_password(password.expose().as_bytes(), &SaltString::generate(&mut OsRng))
+                    .map_err(|_| BackendError::Server("password hashing failed".into()))?
+                    .to_string()
+            }
+        };
+        Ok(format!("{{{}}}{hash}", self.config.scheme.name()))
     }
 
     /// The stored quota: whole PostfixAdmin MB, rounded up; 0 is none.
@@ -554,7 +602,9 @@ mod tests {
             (c.host.as_str(), c.port, c.user.as_str(), c.database.as_str()),
             ("127.0.0.1", 15433, "postfix", "postfix")
         );
-        assert_eq!(c.quota_multiplier, 1_024_000);
+        assert_eq!((c.quota_multiplier, c.scheme), (1_024_000, Scheme::Sha512Crypt));
+        let c = PostfixAdminConfig::from_url("postfixadmin+postgres://u@h/db?scheme=argon2id").unwrap();
+        assert_eq!(c.scheme, Scheme::Argon2id);
         let c = PostfixAdminConfig::from_url(
             "postfixadmin+postgres://u@h/db?quota-multiplier=1048576&tls=require",
         )
