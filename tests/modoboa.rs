@@ -16,7 +16,7 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use common::Run;
@@ -197,75 +197,34 @@ fn access_log(name: &str) -> Vec<String> {
 
 /// A copy of the example agency, applied to a Modoboa server.
 struct Agency {
-    repo: tempfile::TempDir,
-    work: tempfile::TempDir,
+    example: common::example_copy::ExampleCopy,
     server: String,
+}
+
+impl std::ops::Deref for Agency {
+    type Target = common::example_copy::ExampleCopy;
+    fn deref(&self) -> &Self::Target {
+        &self.example
+    }
 }
 
 impl Agency {
     /// The example, with `binhthuan.gov.vn` replaced by `domain` everywhere (None: as it is).
     fn new(modoboa: &Modoboa, domain: Option<&str>, settings: &str) -> Self {
-        let repo = tempfile::tempdir().unwrap();
-        common::copy_dir(&common::root().join(common::EXAMPLE), repo.path());
-        if let Some(domain) = domain {
-            for e in common::files_below(repo.path()) {
-                let t = std::fs::read_to_string(&e).unwrap();
-                std::fs::write(&e, t.replace("binhthuan.gov.vn", domain)).unwrap();
-            }
-        }
+        let example = common::example_copy::ExampleCopy::new(domain);
         let base = domain.unwrap_or("binhthuan.gov.vn");
         modoboa.fresh_domain(&format!("bdt.{base}"));
         modoboa.fresh_domain(base);
         Self {
-            repo,
-            work: tempfile::tempdir().unwrap(),
+            example,
             server: format!("modoboa+{}?{settings}", modoboa.url),
         }
     }
 
     fn apply(&self, date: &str, extra: &[&str]) -> Run {
-        let state = self.work.path().join("state.json");
-        let credentials = self.work.path().join("credentials.txt");
-        let audit = self.work.path().join("audit.jsonl");
-        let mut args = vec![
-            "apply".to_string(),
-            self.repo.path().display().to_string(),
-            "--server".into(),
-            self.server.clone(),
-            "--state".into(),
-            state.display().to_string(),
-            "--credentials".into(),
-            credentials.display().to_string(),
-            "--audit-log".into(),
-            audit.display().to_string(),
-            "--date".into(),
-            date.into(),
-            "--color".into(),
-            "never".into(),
-        ];
+        let mut args = self.apply_args(&self.server, date);
         args.extend(extra.iter().map(|s| (*s).to_string()));
         with_token(&args)
-    }
-
-    fn file(&self, rel: &str) -> PathBuf {
-        self.repo.path().join(rel)
-    }
-
-    fn edit(&self, rel: &str, from: &str, to: &str) {
-        let t = std::fs::read_to_string(self.file(rel)).unwrap();
-        assert!(t.contains(from), "{rel} has no `{from}`");
-        std::fs::write(self.file(rel), t.replace(from, to)).unwrap();
-    }
-
-    fn credentials(&self) -> Vec<(String, String, String)> {
-        std::fs::read_to_string(self.work.path().join("credentials.txt"))
-            .unwrap_or_default()
-            .lines()
-            .map(|l| {
-                let f: Vec<&str> = l.split('\t').collect();
-                (f[0].to_string(), f[1].to_string(), f[2].to_string())
-            })
-            .collect()
     }
 }
 

@@ -300,47 +300,26 @@ fn accounts_log_in_and_keep_their_mail_across_a_rename_on_mariadb() {
 /// A copy of the example agency with `binhthuan.gov.vn` replaced by `base`, applied to `db`.
 struct Agency<'a> {
     db: &'a Db,
-    repo: tempfile::TempDir,
-    work: tempfile::TempDir,
+    example: common::example_copy::ExampleCopy,
+}
+
+impl std::ops::Deref for Agency<'_> {
+    type Target = common::example_copy::ExampleCopy;
+    fn deref(&self) -> &Self::Target {
+        &self.example
+    }
 }
 
 impl<'a> Agency<'a> {
     fn new(db: &'a Db, base: &str) -> Self {
-        let repo = tempfile::tempdir().unwrap();
-        common::copy_dir(&common::root().join(common::EXAMPLE), repo.path());
-        for e in common::files_below(repo.path()) {
-            let t = std::fs::read_to_string(&e).unwrap();
-            std::fs::write(&e, t.replace("binhthuan.gov.vn", base)).unwrap();
-        }
+        let example = common::example_copy::ExampleCopy::new(Some(base));
         db.fresh_domain(&format!("bdt.{base}"));
         db.fresh_domain(base);
-        Self {
-            db,
-            repo,
-            work: tempfile::tempdir().unwrap(),
-        }
+        Self { db, example }
     }
 
     fn args(&self, date: &str) -> Vec<String> {
-        let w = self.work.path();
-        [
-            "apply",
-            &self.repo.path().display().to_string(),
-            "--server",
-            &self.db.url,
-            "--state",
-            &w.join("state.json").display().to_string(),
-            "--credentials",
-            &w.join("credentials.txt").display().to_string(),
-            "--audit-log",
-            &w.join("audit.jsonl").display().to_string(),
-            "--date",
-            date,
-            "--color",
-            "never",
-        ]
-        .map(str::to_string)
-        .to_vec()
+        self.apply_args(&self.db.url, date)
     }
 
     fn apply(&self, date: &str) -> Run {
@@ -356,28 +335,6 @@ impl<'a> Agency<'a> {
             stdout: String::from_utf8(out.stdout).unwrap(),
             stderr: String::from_utf8(out.stderr).unwrap(),
         }
-    }
-
-    fn file(&self, rel: &str) -> PathBuf {
-        self.repo.path().join(rel)
-    }
-
-    fn edit(&self, rel: &str, from: &str, to: &str) {
-        let t = std::fs::read_to_string(self.file(rel)).unwrap();
-        assert!(t.contains(from), "{rel} has no `{from}`");
-        std::fs::write(self.file(rel), t.replace(from, to)).unwrap();
-    }
-
-    /// (mailbox, password, holder) per line of the credentials file.
-    fn credentials(&self) -> Vec<(String, String, String)> {
-        std::fs::read_to_string(self.work.path().join("credentials.txt"))
-            .unwrap_or_default()
-            .lines()
-            .map(|l| {
-                let f: Vec<&str> = l.split('\t').collect();
-                (f[0].to_string(), f[1].to_string(), f[2].to_string())
-            })
-            .collect()
     }
 
     /// The last password handed out for each mailbox.
