@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod dovecot;
+pub mod example_copy;
 pub mod fakeapi;
 pub mod gitserver;
 pub mod ldap;
