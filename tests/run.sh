@@ -21,12 +21,13 @@ need_root() {
     exit 1
   fi
 }
-# dovecot-pgsql and dovecot-mysql let it read PostfixAdmin's tables (tests/postfixadmin.rs).
-if ! dpkg -s dovecot-core dovecot-imapd dovecot-lmtpd dovecot-pgsql dovecot-mysql >/dev/null 2>&1; then
-  need_root "installing dovecot-core, dovecot-imapd, dovecot-lmtpd, dovecot-pgsql and dovecot-mysql"
+# dovecot-pgsql and dovecot-mysql let it read PostfixAdmin's tables (tests/postfixadmin.rs), dovecot-ldap an
+# LDAP directory (tests/ldap_backend.rs).
+if ! dpkg -s dovecot-core dovecot-imapd dovecot-lmtpd dovecot-pgsql dovecot-mysql dovecot-ldap >/dev/null 2>&1; then
+  need_root "installing dovecot-core, dovecot-imapd, dovecot-lmtpd, dovecot-pgsql, dovecot-mysql and dovecot-ldap"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-core dovecot-imapd dovecot-lmtpd \
-    dovecot-pgsql dovecot-mysql >/dev/null
+    dovecot-pgsql dovecot-mysql dovecot-ldap >/dev/null
 fi
 if ! id -u vmail >/dev/null 2>&1; then
   need_root "creating the vmail user"

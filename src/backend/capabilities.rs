@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{maildir, modoboa, postfixadmin};
+use super::{ldap, maildir, modoboa, postfixadmin};
 use crate::desired::Quota;
 
 /// What a backend can do safely.
@@ -72,6 +72,11 @@ pub fn capability_rows() -> Vec<CapabilityRow> {
         CapabilityRow {
             url: "postfixadmin+{postgres,mysql}://USER@HOST/DB",
             capabilities: postfixadmin::CAPABILITIES,
+            bulk_create: 1,
+        },
+        CapabilityRow {
+            url: "ldap(s)://HOST (inetOrgPerson)",
+            capabilities: ldap::CAPABILITIES,
             bulk_create: 1,
         },
     ]

@@ -6,6 +6,7 @@
 //! the change as blocked; it never substitutes a delete and a create for a rename.
 
 mod capabilities;
+pub mod ldap;
 pub mod maildir;
 pub mod memory;
 pub mod modoboa;
@@ -522,9 +523,22 @@ pub fn open(url: &str, options: &OpenOptions) -> Result<Box<dyn MailBackend>, Ba
             options.domains.clone(),
         )));
     }
+    if url.starts_with("ldap://") || url.starts_with("ldaps://") {
+        let config = ldap::LdapConfig::from_url(url)?;
+        let password = options.token.clone().ok_or_else(|| {
+            BackendError::InvalidUrl(
+                "the directory needs the bind DN's password: set MAILOPS_TOKEN or give --token-file".into(),
+            )
+        })?;
+        return Ok(Box::new(ldap::LdapBackend::new(
+            config,
+            password,
+            options.domains.clone(),
+        )));
+    }
     let kind = url.split([':', '+']).next().unwrap_or(url);
     Err(BackendError::InvalidUrl(format!(
-        "unsupported server URL kind `{kind}`: mailops manages `maildir:PATH`, `modoboa+http(s)://HOST` and `postfixadmin+postgres|mysql://USER@HOST/DB`"
+        "unsupported server URL kind `{kind}`: mailops manages `maildir:PATH`, `modoboa+http(s)://HOST`, `postfixadmin+postgres|mysql://USER@HOST/DB` and `ldap(s)://HOST/?bind-dn=…&base-dn=…`"
     )))
 }
 

@@ -209,12 +209,22 @@ pub fn diff(input: &DiffInput<'_>) -> Plan {
         None => (Vec::new(), HashMap::default()),
     };
     if let Some(source) = &source {
+        let mut with_quota = 0;
         for (k, slot) in slots.iter().enumerate() {
+            let d = source.get(k);
             match slot {
-                Slot::NotCurrent => {}
-                Slot::Unmatched => plan_account(&mut cx, &source.get(k), None),
-                Slot::Found(m) => plan_account(&mut cx, &source.get(k), Some(m)),
+                Slot::NotCurrent => continue,
+                Slot::Unmatched => plan_account(&mut cx, &d, None),
+                Slot::Found(m) => plan_account(&mut cx, &d, Some(m)),
             }
+            with_quota += usize::from(d.quota.is_some());
+        }
+        // A server that enforces no quotas is never asked for one: said once, not as a change per mailbox.
+        if !cx.input.capabilities.quotas && with_quota > 0 {
+            cx.findings.push(Finding::NotEnforced {
+                what: "quotas".into(),
+                mailboxes: with_quota,
+            });
         }
     }
     plan_removals(&mut cx, &ended);

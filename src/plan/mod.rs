@@ -456,6 +456,14 @@ pub enum Finding {
         /// What failed.
         problems: Vec<String>,
     },
+    /// Something the manifests ask for that this server cannot do (quotas on a directory without them):
+    /// not a change, and not retried.
+    NotEnforced {
+        /// What (`quotas`).
+        what: String,
+        /// How many mailboxes ask for it.
+        mailboxes: usize,
+    },
     /// Entries on the server that are not accounts mailops can manage (a SQL row whose username is not an
     /// address of its grammar): read, never changed.
     ForeignEntries {

@@ -91,6 +91,42 @@ pub fn start_dovecot_sql(work: &Path, uid: u32, driver: &str, connect: &str, mai
     start(work, uid, &accounts, true, "")
 }
 
+/// Starts Dovecot with IMAP and LMTP on 127.0.0.1 for the accounts of an LDAP directory (dovecot-ldap), as
+/// the README sets it up for the `inetOrgPerson` profile: the entry found by `uid` below `base` (`%d` for the
+/// domain), the password checked by binding as it (`auth_bind`), a locked entry (`pwdAccountLockedTime`)
+/// refused, and the home keyed by `entryUUID`, which a rename keeps.
+pub fn start_dovecot_ldap(
+    work: &Path,
+    uid: u32,
+    uri: &str,
+    bind: (&str, &str),
+    base: &str,
+    mail_root: &Path,
+) -> Dovecot {
+    let conf = work.join("dovecot-ldap.conf.ext");
+    std::fs::write(
+        &conf,
+        format!(
+            "uris = {uri}\ndn = {dn}\ndnpass = {pass}\nauth_bind = yes\nbase = {base}\nscope = onelevel\n\
+             pass_filter = (&(objectClass=inetOrgPerson)(uid=%n)(!(pwdAccountLockedTime=*)))\n\
+             pass_attrs = =user=%u\n\
+             user_filter = (&(objectClass=inetOrgPerson)(uid=%n))\n\
+             user_attrs = =home={root}/%{{ldap:entryUUID}}, =uid={uid}, =gid={uid}\n",
+            dn = bind.0,
+            pass = bind.1,
+            root = mail_root.display(),
+        ),
+    )
+    .unwrap();
+    let accounts = format!(
+        "mail_location = maildir:~/\n\
+         passdb {{\n  driver = ldap\n  args = {conf}\n}}\n\
+         userdb {{\n  driver = ldap\n  args = {conf}\n}}\n",
+        conf = conf.display()
+    );
+    start(work, uid, &accounts, true, "")
+}
+
 fn start(work: &Path, uid: u32, accounts: &str, lmtp: bool, plugin: &str) -> Dovecot {
     let dovecot = Path::new("/usr/sbin/dovecot");
     assert!(
@@ -185,7 +221,11 @@ pub fn imap_login(port: u16, user: &str, password: &str) -> (String, Option<u32>
         let mut untagged = Vec::new();
         loop {
             let mut l = String::new();
-            reader.read_line(&mut l).unwrap();
+            // End of stream: the server hung up (its log says why); never a busy loop.
+            assert!(
+                reader.read_line(&mut l).unwrap() > 0,
+                "Dovecot closed the connection after `{command}`"
+            );
             if l.starts_with(&format!("{tag} ")) {
                 return (l.trim().to_string(), untagged);
             }

@@ -27,6 +27,12 @@ impl Slapd {
     /// Starts slapd for `suffix` with the core, cosine and inetOrgPerson schemas (and `extra_schemas`),
     /// and adds the suffix's own entry.
     pub fn start(work: &Path, suffix: &str, extra_schemas: &[&Path]) -> Self {
+        Self::start_with(work, suffix, extra_schemas, false)
+    }
+
+    /// Like [`Slapd::start`], with OpenLDAP's ppolicy overlay when `ppolicy` (its schema is built in since
+    /// 2.5: `pwdAccountLockedTime` locks an account) and an index on `uid`.
+    pub fn start_with(work: &Path, suffix: &str, extra_schemas: &[&Path], ppolicy: bool) -> Self {
         assert!(
             Path::new("/usr/sbin/slapd").exists(),
             "slapd is not installed: run ./tests/run.sh, which installs slapd and ldap-utils"
@@ -49,11 +55,13 @@ impl Slapd {
         std::fs::write(
             &conf,
             format!(
-                "{includes}pidfile {dir}/slapd.pid\nmodulepath /usr/lib/ldap\nmoduleload back_mdb\n\
+                "{includes}pidfile {dir}/slapd.pid\nmodulepath /usr/lib/ldap\nmoduleload back_mdb\n{module}\
                  database mdb\nsuffix \"{suffix}\"\nrootdn \"{admin}\"\nrootpw {ADMIN_PASSWORD}\n\
-                 directory {db}\nmaxsize 10485760\nindex objectClass eq\nindex mail eq\n",
+                 directory {db}\nmaxsize 10485760\nindex objectClass eq\nindex mail eq\nindex uid eq\n{overlay}",
                 dir = dir.display(),
                 db = db.display(),
+                module = if ppolicy { "moduleload ppolicy\n" } else { "" },
+                overlay = if ppolicy { "overlay ppolicy\n" } else { "" },
             ),
         )
         .unwrap();
@@ -120,6 +128,11 @@ impl Slapd {
     /// `ldapsearch -LLL` below the suffix: the entries, each as (dn, [(attribute, value)]) with base64 values
     /// decoded and folded lines joined.
     pub fn search(&self, filter: &str) -> Vec<(String, Vec<(String, String)>)> {
+        self.search_attrs(filter, &[])
+    }
+
+    /// Like [`Slapd::search`], asking for `attrs` (`+` for the operational ones, `*` for the others).
+    pub fn search_attrs(&self, filter: &str, attrs: &[&str]) -> Vec<(String, Vec<(String, String)>)> {
         let out = Command::new("ldapsearch")
             .args([
                 "-LLL",
@@ -134,6 +147,7 @@ impl Slapd {
                 ADMIN_PASSWORD,
             ])
             .args(["-b", &self.suffix, filter])
+            .args(attrs)
             .output()
             .expect("ldapsearch");
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));

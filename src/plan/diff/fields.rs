@@ -82,6 +82,7 @@ pub(super) fn field_changes(
         add("familyName", Some(family.clone()), wanted, drift);
     }
     if let Some(q) = d.quota
+        && cx.input.capabilities.quotas
         && acc.quota != Some(cx.input.capabilities.stored_quota(q))
     {
         let drift = prev().is_some_and(|p| p.quota == d.quota);

@@ -189,6 +189,11 @@ pub(crate) fn finding_line(f: &Finding, code: fn(&str) -> String) -> String {
         Finding::PartialObservation { problems } => {
             format!("the server could only be read in part: {}", problems.join("; "))
         }
+        Finding::NotEnforced { what, mailboxes } => {
+            format!(
+                "this server cannot enforce {what}: {mailboxes} mailbox(es) ask for them, and none is set"
+            )
+        }
         Finding::ForeignEntries { problems } => {
             format!("left as they are: {}", problems.join("; "))
         }

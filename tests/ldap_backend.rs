@@ -1,0 +1,341 @@
+//! The LDAP backend (plain `inetOrgPerson` profile) against a real OpenLDAP (Debian's slapd, with the ppolicy
+//! overlay, in a folder of the test's own on 127.0.0.1) and a real Dovecot authenticating the accounts by
+//! binding as them (dovecot-ldap); what mailops wrote is read back with `ldapsearch`.
+
+mod common;
+
+use std::process::Command;
+
+use common::dovecot::{Dovecot, id, imap_login, lmtp_deliver, start_dovecot_ldap};
+use common::ldap::{ADMIN_PASSWORD, Slapd};
+use mailops::backend::ldap::{LdapBackend, LdapConfig};
+use mailops::backend::{AccountUpdate, MailBackend, NewAccount, Secret};
+use mailops::desired::Address;
+
+const SUFFIX: &str = "dc=mailops,dc=test";
+const BASE: &str = "ou={domain},dc=mailops,dc=test";
+
+fn a(s: &str) -> Address {
+    s.parse().unwrap()
+}
+
+/// slapd with a base per domain, and Dovecot on it, the mail under `work/mail` owned by vmail.
+fn servers(work: &std::path::Path, domains: &[&str]) -> (Slapd, Dovecot) {
+    let slapd = Slapd::start_with(work, SUFFIX, &[], true);
+    for d in domains {
+        let added = slapd.add(&format!(
+            "dn: ou={d},{SUFFIX}\nobjectClass: organizationalUnit\nou: {d}\n"
+        ));
+        assert!(
+            added.status.success(),
+            "{}",
+            String::from_utf8_lossy(&added.stderr)
+        );
+    }
+    let uid = id("-u", "vmail");
+    let mail = work.join("mail");
+    std::fs::create_dir_all(&mail).unwrap();
+    for p in [work, &mail] {
+        std::os::unix::fs::chown(p, Some(uid), Some(id("-g", "vmail"))).unwrap();
+    }
+    let dovecot = start_dovecot_ldap(
+        work,
+        uid,
+        &slapd.url,
+        (&slapd.admin, ADMIN_PASSWORD),
+        &format!("ou=%d,{SUFFIX}"),
+        &mail,
+    );
+    (slapd, dovecot)
+}
+
+fn url(slapd: &Slapd) -> String {
+    format!("{}/?bind-dn={}&base-dn={BASE}", slapd.url, slapd.admin)
+}
+
+fn backend(slapd: &Slapd, domains: &[&str]) -> LdapBackend {
+    LdapBackend::new(
+        LdapConfig::from_url(&url(slapd)).unwrap(),
+        Secret::new(ADMIN_PASSWORD.into()),
+        domains.iter().map(|d| (*d).to_string()).collect(),
+    )
+}
+
+fn logs_in(dovecot: &Dovecot, user: &str, password: &str) -> Option<u32> {
+    let (reply, exists) = imap_login(dovecot.port, user, password);
+    reply.starts_with("a1 OK").then(|| exists.unwrap_or(0))
+}
+
+/// The values of `attr` of the entry `uid=LOCAL` (user and operational attributes).
+fn attr(slapd: &Slapd, local: &str, attr: &str) -> Vec<String> {
+    slapd
+        .search_attrs(&format!("(uid={local})"), &["*", "+"])
+        .into_iter()
+        .flat_map(|(_, attrs)| attrs)
+        .filter(|(a, _)| a == attr)
+        .map(|(_, v)| v)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn accounts_log_in_and_keep_their_mail_across_a_rename() {
+    let work = tempfile::tempdir().unwrap();
+    let d = "bdt.ldap.test";
+    let (slapd, dovecot) = servers(work.path(), &[d]);
+    let b = backend(&slapd, &[d]);
+    let an = a(&format!("anvtt@{d}"));
+    let password = "Mat-khau-ban-dau-2026";
+    b.create(
+        &NewAccount {
+            address: an.clone(),
+            display_name: "Võ Thị Thu An".into(),
+            given_name: Some("An".into()),
+            family_name: Some("Võ Thị Thu".into()),
+            quota: None,
+            aliases: [a(&format!("an.vo@{d}"))].into(),
+            enabled: true,
+        },
+        &Secret::new(password.into()),
+    )
+    .await
+    .unwrap();
+    assert_eq!(attr(&slapd, "anvtt", "cn"), ["Võ Thị Thu An"]);
+    assert_eq!(attr(&slapd, "anvtt", "sn"), ["Võ Thị Thu"]);
+    assert_eq!(attr(&slapd, "anvtt", "givenName"), ["An"]);
+    let mut mail = attr(&slapd, "anvtt", "mail");
+    mail.sort();
+    assert_eq!(mail, [format!("an.vo@{d}"), an.to_string()]);
+    let hash = attr(&slapd, "anvtt", "userPassword");
+    assert!(hash[0].starts_with("{CRYPT}$6$"), "{hash:?}");
+    assert_eq!(
+        logs_in(&dovecot, an.as_str(), password),
+        Some(0),
+        "slapd checks the {{CRYPT}} hash"
+    );
+    assert_eq!(logs_in(&dovecot, an.as_str(), "wrong"), None);
+    let o = b.observe().await.unwrap();
+    assert_eq!(o.accounts.len(), 1);
+    let uuid = o.accounts[0].id.clone().expect("entryUUID");
+    assert_eq!(o.accounts[0].aliases.len(), 1);
+
+    b.suspend(&an).await.unwrap();
+    assert_eq!(attr(&slapd, "anvtt", "pwdAccountLockedTime"), ["000001010000Z"]);
+    assert_eq!(
+        logs_in(&dovecot, an.as_str(), password),
+        None,
+        "refused while locked"
+    );
+    assert!(!b.observe().await.unwrap().accounts[0].enabled);
+    b.resume(&an).await.unwrap();
+    assert!(attr(&slapd, "anvtt", "pwdAccountLockedTime").is_empty());
+    assert_eq!(logs_in(&dovecot, an.as_str(), password), Some(0));
+
+    lmtp_deliver(dovecot.lmtp_port.unwrap(), an.as_str(), "Truoc khi doi ten");
+    let renamed = a(&format!("anvtt.ctt@{d}"));
+    b.rename(&an, &renamed, true).await.unwrap();
+    let o = b.observe().await.unwrap();
+    assert_eq!(o.accounts.len(), 1);
+    assert_eq!(o.accounts[0].address, renamed);
+    assert_eq!(o.accounts[0].id.as_ref(), Some(&uuid), "the same entry");
+    assert!(
+        o.accounts[0].aliases.contains(&an),
+        "the old address kept as an alias"
+    );
+    assert_eq!(
+        logs_in(&dovecot, renamed.as_str(), password),
+        Some(1),
+        "the mail delivered before the rename is read under the new name"
+    );
+    assert_eq!(logs_in(&dovecot, an.as_str(), password), None);
+
+    // Values are escaped where they go: a name of DN and filter metacharacters is stored as given.
+    let tricky = "O'Brien, \"Ngọc\" + <x>; \\ *)(uid=*";
+    b.update(
+        &renamed,
+        &AccountUpdate {
+            display_name: Some(tricky.into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(attr(&slapd, "anvtt.ctt", "cn"), [tricky]);
+    assert_eq!(b.observe().await.unwrap().accounts[0].display_name, tricky);
+
+    b.delete(&renamed).await.unwrap();
+    assert!(b.observe().await.unwrap().accounts.is_empty());
+    assert_eq!(logs_in(&dovecot, renamed.as_str(), password), None);
+    assert!(
+        work.path().join("mail").join(&uuid).is_dir(),
+        "the mail folder stays on disk"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn entries_mailops_does_not_manage_are_left_as_they_are() {
+    let work = tempfile::tempdir().unwrap();
+    let d = "bdt.hand.test";
+    let (slapd, _dovecot) = servers(work.path(), &[d]);
+    let hand = format!(
+        "dn: cn=printer,ou={d},{SUFFIX}\nobjectClass: organizationalRole\ncn: printer\n\n\
+         dn: uid=Old User,ou={d},{SUFFIX}\nobjectClass: inetOrgPerson\nuid: Old User\ncn: Old\nsn: User\n"
+    );
+    let added = slapd.add(&hand);
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    let before = slapd.search_attrs("(|(cn=printer)(uid=Old User))", &["*", "+"]);
+    let b = backend(&slapd, &[d]);
+    let o = b.observe().await.unwrap();
+    assert!(o.accounts.is_empty());
+    assert!(
+        o.problems.iter().any(|p| p.contains("Old User")),
+        "{:?}",
+        o.problems
+    );
+    b.create(
+        &NewAccount {
+            address: a(&format!("lannt@{d}")),
+            display_name: "Nguyễn Thị Lan".into(),
+            given_name: None,
+            family_name: None,
+            quota: None,
+            aliases: Default::default(),
+            enabled: false,
+        },
+        &Secret::new("Mat-khau-2026".into()),
+    )
+    .await
+    .unwrap();
+    assert!(
+        !b.observe().await.unwrap().accounts[0].enabled,
+        "created suspended"
+    );
+    b.delete(&a(&format!("lannt@{d}"))).await.unwrap();
+    assert_eq!(
+        slapd.search_attrs("(|(cn=printer)(uid=Old User))", &["*", "+"]),
+        before
+    );
+}
+
+/// The example's life through the binary: created (every password logs in), a second apply writes nothing, a
+/// rename keeps the entry and the mail, an entry renamed by hand is renamed back, a transfer out is locked
+/// then deleted, the agency mailbox's password is rotated on a handover.
+#[test]
+fn the_example_applies_and_reapplies_to_no_change() {
+    let work = tempfile::tempdir().unwrap();
+    let base = "ldap.example.test";
+    let (slapd, dovecot) = servers(work.path(), &[&format!("bdt.{base}"), base]);
+    let example = common::example_copy::ExampleCopy::new(Some(base));
+    let run = |date: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_mailops"))
+            .args(example.apply_args(&url(&slapd), date))
+            .env_remove("RUST_LOG")
+            .env("NO_COLOR", "1")
+            .env("MAILOPS_TOKEN", ADMIN_PASSWORD)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr),
+        )
+    };
+    let (code, out) = run("2026-12-01");
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("Apply: 27 applied, 0 blocked, 0 failed."), "{out}");
+    // The last password handed out for each mailbox is the one that opens it.
+    let last: std::collections::BTreeMap<String, String> = example
+        .credentials()
+        .into_iter()
+        .map(|(m, p, _)| (m, p))
+        .collect();
+    assert_eq!(last.len(), 25);
+    for (mailbox, password) in &last {
+        assert_eq!(logs_in(&dovecot, mailbox, password), Some(0), "{mailbox}");
+    }
+    let everything = || slapd.search_attrs("(objectClass=*)", &["*", "+"]);
+    let before = everything();
+    let (code, out) = run("2026-12-01");
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("No changes."), "{out}");
+    assert!(
+        out.contains("this server cannot enforce quotas: 25 mailbox(es) ask for them"),
+        "{out}"
+    );
+    assert_eq!(
+        everything(),
+        before,
+        "not one entry written (modifyTimestamp, entryCSN unchanged)"
+    );
+
+    // A name correction: a rename (modrdn), the same entry, password and mail.
+    let d = format!("bdt.{base}");
+    let nhung = format!("nhungvt@{d}");
+    lmtp_deliver(dovecot.lmtp_port.unwrap(), &nhung, "Thu gui chi Nhung");
+    let uuid = attr(&slapd, "nhungvt", "entryUUID");
+    example.edit(
+        "staff/ban-dan-toc/vo-thuy-nhung.yaml",
+        "fullName: Võ Thùy Nhung",
+        "fullName: Võ Thị Thùy Nhung",
+    );
+    let (code, out) = run("2026-12-01");
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains(&format!("rename {nhung} → nhungvtt@{d}")), "{out}");
+    assert_eq!(attr(&slapd, "nhungvtt", "entryUUID"), uuid);
+    assert_eq!(
+        logs_in(&dovecot, &format!("nhungvtt@{d}"), &last[&nhung]),
+        Some(1)
+    );
+
+    // Renamed by hand in the directory: recognised by its entryUUID, renamed back, not recreated.
+    let moved = Command::new("ldapmodrdn")
+        .args([
+            "-x",
+            "-H",
+            &slapd.url,
+            "-D",
+            &slapd.admin,
+            "-w",
+            ADMIN_PASSWORD,
+            "-r",
+        ])
+        .args([&format!("uid=liendtm,ou={d},{SUFFIX}"), "uid=lien.tmp"])
+        .output()
+        .unwrap();
+    assert!(
+        moved.status.success(),
+        "{}",
+        String::from_utf8_lossy(&moved.stderr)
+    );
+    let lien = attr(&slapd, "lien.tmp", "entryUUID");
+    let (code, out) = run("2026-12-01");
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("the server's account id"), "{out}");
+    assert_eq!(attr(&slapd, "liendtm", "entryUUID"), lien);
+
+    // A transfer out: locked now (login refused), deleted after the grace period.
+    std::fs::remove_file(example.file("staff/ban-dan-toc/mai-dac-hoa.yaml")).unwrap();
+    let hoa = format!("hoamd@{d}");
+    let (code, out) = run("2026-12-01");
+    assert_eq!(code, Some(0), "{out}");
+    assert_eq!(attr(&slapd, "hoamd", "pwdAccountLockedTime"), ["000001010000Z"]);
+    assert_eq!(logs_in(&dovecot, &hoa, &last[&hoa]), None);
+    let (code, out) = run("2027-01-01");
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("the mail stays on the server's disk"), "{out}");
+    assert!(attr(&slapd, "hoamd", "uid").is_empty(), "the entry is gone");
+
+    // The head of the agency replaced: the agency mailbox's password rotated, the old one void.
+    let agency = format!("bdt@{base}");
+    example.edit("agency-mailbox.yaml", "owner: mai-sen", "owner: truong-ngoc-phuc");
+    let (code, out) = run("2027-01-02");
+    assert_eq!(code, Some(0), "{out}");
+    let new = example.credentials().last().unwrap().1.clone();
+    assert_ne!(new, last[&agency]);
+    assert_eq!(logs_in(&dovecot, &agency, &new), Some(0));
+    assert_eq!(logs_in(&dovecot, &agency, &last[&agency]), None);
+    let (_, out) = run("2027-01-02");
+    assert!(out.contains("No changes."), "{out}");
+}
