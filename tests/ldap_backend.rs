@@ -339,3 +339,87 @@ fn the_example_applies_and_reapplies_to_no_change() {
     let (_, out) = run("2027-01-02");
     assert!(out.contains("No changes."), "{out}");
 }
+
+/// `kill -9` of mailops in the middle of the example's creation, with the directory frozen (SIGSTOP) while
+/// it holds a request unanswered, so the kill lands inside an LDAP operation that slapd may still carry out
+/// when it resumes: the next run converges, every mailbox exists once, and the one password handed out for
+/// it is the one slapd checks.
+#[test]
+fn kill_9_inside_an_ldap_operation_delivers_every_password_once() {
+    let mut rng_state: u64 = 0x6c64_6170;
+    let mut next_rand = |n: u64| {
+        rng_state = rng_state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+        (rng_state >> 33) % n
+    };
+    for round in 0..3 {
+        let work = tempfile::tempdir().unwrap();
+        let base = format!("kill{round}.ldap.test");
+        let d = format!("bdt.{base}");
+        let (slapd, dovecot) = servers(work.path(), &[&d, &base]);
+        let example = common::example_copy::ExampleCopy::new(Some(&base));
+        let mut args = example.apply_args(&url(&slapd), "2026-12-01");
+        args.extend(["--concurrency".to_string(), "1".to_string()]);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_mailops"))
+            .args(&args)
+            .env_remove("RUST_LOG")
+            .env("MAILOPS_TOKEN", ADMIN_PASSWORD)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let count = || {
+            slapd
+                .search(&format!("(&(objectClass=inetOrgPerson)(mail=*@{d}))"))
+                .len()
+        };
+        let wanted = 1 + next_rand(20) as usize;
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while count() < wanted && std::time::Instant::now() < deadline {
+            assert!(
+                child.try_wait().unwrap().is_none(),
+                "round {round}: ended before the kill"
+            );
+        }
+        let signal = |sig: &str| {
+            let ok = Command::new("kill")
+                .args([sig, &slapd.pid().to_string()])
+                .status()
+                .unwrap();
+            assert!(ok.success());
+        };
+        signal("-STOP");
+        std::thread::sleep(std::time::Duration::from_millis(next_rand(40)));
+        child.kill().unwrap();
+        child.wait().unwrap();
+        signal("-CONT");
+        let made = count();
+
+        let out = Command::new(env!("CARGO_BIN_EXE_mailops"))
+            .args(example.apply_args(&url(&slapd), "2026-12-01"))
+            .env_remove("RUST_LOG")
+            .env("MAILOPS_TOKEN", ADMIN_PASSWORD)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "round {round}: {text}");
+        let mut by_mailbox: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+        for (mailbox, password, _) in example.credentials() {
+            by_mailbox.entry(mailbox).or_default().push(password);
+        }
+        let entries = slapd.search(&format!("(&(objectClass=inetOrgPerson)(mail=*@{d}))"));
+        assert_eq!(entries.len(), 24, "round {round}: every person once");
+        for (dn, _) in &entries {
+            let local = dn.trim_start_matches("uid=").split(',').next().unwrap();
+            let address = format!("{local}@{d}");
+            let got = by_mailbox.get(&address).map_or(0, Vec::len);
+            assert_eq!(got, 1, "round {round}: {address} has {got} passwords");
+            assert_eq!(
+                logs_in(&dovecot, &address, &by_mailbox[&address][0]),
+                Some(0),
+                "round {round}: the password handed out for {address} opens it"
+            );
+        }
+        assert!(!example.work.path().join("state.json.journal").exists());
+        eprintln!("round {round}: killed inside an operation after {wanted} entries, {made} made: ok");
+    }
+}

@@ -103,6 +103,11 @@ impl Slapd {
         slapd
     }
 
+    /// Its process id (a test freezes it with SIGSTOP to hold a request unanswered).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// `ldapadd` of LDIF text, as the administrator.
     pub fn add(&self, ldif: &str) -> std::process::Output {
         let file = self.dir.join(format!("add-{}.ldif", std::process::id()));
