@@ -313,11 +313,10 @@ impl MaildirBackend {
     }
 
     fn hash(&self, password: &Secret) -> Result<String, BackendError> {
-        let params =
-            sha_crypt::Sha512Params::new(self.rounds).map_err(|_| BackendError::Unsupported("hash"))?;
-        let hash = sha_crypt::sha512_simple(password.expose(), &params)
-            .map_err(|_| BackendError::Server("password hashing failed".into()))?;
-        Ok(format!("{{SHA512-CRYPT}}{hash}"))
+        Ok(format!(
+            "{{SHA512-CRYPT}}{}",
+            super::crypt::sha512(password, self.rounds)?
+        ))
     }
 
     /// Adds a new account to the snapshot (its Maildir is made now); returns its id.

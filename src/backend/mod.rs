@@ -6,6 +6,7 @@
 //! the change as blocked; it never substitutes a delete and a create for a rename.
 
 mod capabilities;
+pub mod crypt;
 pub mod ldap;
 pub mod maildir;
 pub mod memory;

@@ -221,11 +221,10 @@ impl LdapBackend {
     }
 
     fn hash(&self, password: &Secret) -> Result<String, BackendError> {
-        let params = sha_crypt::Sha512Params::new(self.rounds)
-            .map_err(|_| BackendError::Unsupported("hash with these rounds"))?;
-        let hash = sha_crypt::sha512_simple(password.expose(), &params)
-            .map_err(|_| BackendError::Server("password hashing failed".into()))?;
-        Ok(format!("{{CRYPT}}{hash}"))
+        Ok(format!(
+            "{{CRYPT}}{}",
+            super::crypt::sha512(password, self.rounds)?
+        ))
     }
 
     /// The entries of `domain`'s base (one level), in pages.

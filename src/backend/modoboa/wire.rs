@@ -84,13 +84,11 @@ impl Scheme {
     pub(super) fn hash(self, password: &Secret) -> Option<String> {
         match self {
             Scheme::Sha512(rounds) => {
-                let params = sha_crypt::Sha512Params::new(rounds as usize).ok()?;
-                let h = sha_crypt::sha512_simple(password.expose(), &params).ok()?;
+                let h = crate::backend::crypt::sha512(password, rounds as usize).ok()?;
                 Some(format!("{{SHA512-CRYPT}}{h}"))
             }
             Scheme::Sha256(rounds) => {
-                let params = sha_crypt::Sha256Params::new(rounds as usize).ok()?;
-                let h = sha_crypt::sha256_simple(password.expose(), &params).ok()?;
+                let h = crate::backend::crypt::sha256(password, rounds as usize).ok()?;
                 Some(format!("{{SHA256-CRYPT}}{h}"))
             }
         }

@@ -243,18 +243,9 @@ impl PostfixAdminBackend {
     }
 
     fn hash(&self, password: &Secret) -> Result<String, BackendError> {
-        let failed = |_| BackendError::Server("password hashing failed".into());
         let hash = match self.config.scheme {
-            Scheme::Sha512Crypt => {
-                let params = sha_crypt::Sha512Params::new(self.rounds)
-                    .map_err(|_| BackendError::Unsupported("hash with these rounds"))?;
-                sha_crypt::sha512_simple(password.expose(), &params).map_err(failed)?
-            }
-            Scheme::Sha256Crypt => {
-                let params = sha_crypt::Sha256Params::new(self.rounds)
-                    .map_err(|_| BackendError::Unsupported("hash with these rounds"))?;
-                sha_crypt::sha256_simple(password.expose(), &params).map_err(failed)?
-            }
+            Scheme::Sha512Crypt => super::crypt::sha512(password, self.rounds)?,
+            Scheme::Sha256Crypt => super::crypt::sha256(password, self.rounds)?,
             Scheme::Argon2id => {
                 use argon2::password_hash::{PasswordHasher, SaltString, rand_core::OsRng};
                 let params = argon2::Params::new(65_536, 3, 1, None)

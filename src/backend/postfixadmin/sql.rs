@@ -123,6 +123,12 @@ pub(super) fn question_marks(sql: &str) -> (String, Vec<usize>) {
     (out, order)
 }
 
+/// A statement and its arguments as MariaDB takes them: `?` placeholders, each argument in their order.
+fn for_mysql<'a>(sql: &str, args: &[Arg<'a>]) -> (String, Vec<Arg<'a>>) {
+    let (text, order) = question_marks(sql);
+    (text, order.iter().map(|&i| args[i]).collect())
+}
+
 macro_rules! bind_all {
     ($query:expr, $args:expr) => {{
         let mut q = $query;
@@ -271,8 +277,7 @@ impl Tx {
                 .map_err(db)?
                 .rows_affected(),
             Self::My(tx) => {
-                let (text, order) = question_marks(sql);
-                let args: Vec<Arg<'_>> = order.iter().map(|&i| args[i]).collect();
+                let (text, args) = for_mysql(sql, args);
                 bind_all!(sqlx::query(&text), &args)
                     .execute(&mut **tx)
                     .await
@@ -291,8 +296,7 @@ impl Tx {
                 .map_err(db)?
                 .is_some(),
             Self::My(tx) => {
-                let (text, order) = question_marks(sql);
-                let args: Vec<Arg<'_>> = order.iter().map(|&i| args[i]).collect();
+                let (text, args) = for_mysql(sql, args);
                 bind_all!(sqlx::query(&text), &args)
                     .fetch_optional(&mut **tx)
                     .await
