@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# Benchmark 9 of BENCHMARKS.md: the LDAP backend (plain inetOrgPerson profile) on Debian's slapd with the
-# ppolicy overlay, a server of its own on 127.0.0.1 in a temporary folder:
+# Benchmark 9 of BENCHMARKS.md: the LDAP backend on Debian's slapd, a server of its own on 127.0.0.1 in a
+# temporary folder: the plain inetOrgPerson profile with the ppolicy overlay, or with PROFILE=mailuser the
+# mailUser profile on the test's stand-in of iRedMail's schema (tests/fixtures/ldap/mailuser.schema):
 #   (a) mailops applying N new accounts into an empty base (SHA512-CRYPT, 5 000 rounds), 4 at a time;
 #   (b) a no-op reconcile of the N: the operations slapd logged for it (loglevel stats: SRCH, ADD, MOD, …).
-# Usage: benches/ldap.sh [N=500] [RUNS=3]. Prints a Markdown table. Needs slapd and ldap-utils.
+# Usage: [PROFILE=inetorgperson|mailuser] benches/ldap.sh [N=500] [RUNS=3]. Prints a Markdown table. Needs
+# slapd and ldap-utils.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-500}
 RUNS=${2:-3}
+PROFILE=${PROFILE:-inetorgperson}
 cargo build --release --quiet
 MAILOPS=$PWD/target/release/mailops
 WORK=$(mktemp -d)
@@ -19,6 +22,10 @@ cat > "$WORK/slapd.conf" <<CONF
 include /etc/ldap/schema/core.schema
 include /etc/ldap/schema/cosine.schema
 include /etc/ldap/schema/inetorgperson.schema
+$(if [ "$PROFILE" = mailuser ]; then
+  echo "include /etc/ldap/schema/nis.schema"
+  echo "include $PWD/tests/fixtures/ldap/mailuser.schema"
+fi)
 pidfile $WORK/slapd.pid
 modulepath /usr/lib/ldap
 moduleload back_mdb
@@ -56,7 +63,7 @@ for run in $(seq "$RUNS"); do
   printf 'dn: ou=%s,%s\nobjectClass: organizationalUnit\nou: %s\n' "$domain" "$SUFFIX" "$domain" | ldap ldapadd >/dev/null
   rm -rf "$WORK/repo" "$WORK/state"* "$WORK/credentials"
   python3 benches/support/people.py repo "$WORK/repo" "$domain" "$N"
-  url="ldap://127.0.0.1:$PORT/?bind-dn=cn=admin,$SUFFIX&base-dn=ou={domain},$SUFFIX"
+  url="ldap://127.0.0.1:$PORT/?bind-dn=cn=admin,$SUFFIX&base-dn=ou={domain},$SUFFIX&profile=$PROFILE&mail-root=$WORK/vmail/vmail1"
   t=$(now)
   "$MAILOPS" apply "$WORK/repo" --server "$url" --state "$WORK/state.json" --credentials "$WORK/credentials" \
     --audit-log "$WORK/audit" --concurrency 4 --color never >"$WORK/apply.log" 2>&1 || { cat "$WORK/apply.log"; exit 1; }
@@ -71,6 +78,6 @@ for run in $(seq "$RUNS"); do
   OPS=$(count_since '(BIND|SRCH|ADD|MOD|MODRDN|DEL|EXT|UNBIND)' "$before")
   WRITES=$(count_since '(ADD|MOD|MODRDN|DEL)' "$before")
 done
-printf '| measure (%s accounts, median of %s runs) | wall (each run) |\n|---|---:|\n' "$N" "$RUNS"
+printf '| measure (%s accounts, profile %s, median of %s runs) | wall (each run) |\n|---|---:|\n' "$N" "$PROFILE" "$RUNS"
 printf '| (a) `mailops apply`, `--concurrency 4` | %.2f s (%s) |\n' "$(printf '%s\n' "${APPLY[@]}" | median)" "$(printf '%.2f ' "${APPLY[@]}")"
 printf '| (b) no-op reconcile | %.3f s (%s); %s operations, %s writes |\n' "$(printf '%s\n' "${NOOP[@]}" | median)" "$(printf '%.3f ' "${NOOP[@]}")" "$OPS" "$WRITES"

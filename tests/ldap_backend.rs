@@ -1,16 +1,21 @@
-//! The LDAP backend (plain `inetOrgPerson` profile) against a real OpenLDAP (Debian's slapd, with the ppolicy
-//! overlay, in a folder of the test's own on 127.0.0.1) and a real Dovecot authenticating the accounts by
-//! binding as them (dovecot-ldap); what mailops wrote is read back with `ldapsearch`.
+//! The LDAP backend against a real OpenLDAP (Debian's slapd, in a folder of the test's own on 127.0.0.1) and a
+//! real Dovecot authenticating the accounts (dovecot-ldap); what mailops wrote is read back with `ldapsearch`.
+//! - The plain `inetOrgPerson` profile: slapd with the ppolicy overlay, Dovecot binding as the accounts.
+//! - The `mailUser` profile (iRedMail's attribute names): slapd with a stand-in of iRedMail's schema
+//!   (tests/fixtures/ldap/mailuser.schema says why it is not iRedMail's file), Dovecot configured as iRedMail
+//!   configures it, with the quota plugin.
 
 mod common;
 
 use std::process::Command;
 
-use common::dovecot::{Dovecot, id, imap_login, lmtp_deliver, start_dovecot_ldap};
+use common::dovecot::{
+    Dovecot, id, imap_login, imap_session, lmtp_deliver, start_dovecot_ldap, start_dovecot_mailuser,
+};
 use common::ldap::{ADMIN_PASSWORD, Slapd};
-use mailops::backend::ldap::{LdapBackend, LdapConfig};
+use mailops::backend::ldap::{LdapBackend, LdapConfig, Profile};
 use mailops::backend::{AccountUpdate, MailBackend, NewAccount, Secret};
-use mailops::desired::Address;
+use mailops::desired::{Address, Quota};
 
 const SUFFIX: &str = "dc=mailops,dc=test";
 const BASE: &str = "ou={domain},dc=mailops,dc=test";
@@ -19,9 +24,15 @@ fn a(s: &str) -> Address {
     s.parse().unwrap()
 }
 
-/// slapd with a base per domain, and Dovecot on it, the mail under `work/mail` owned by vmail.
-fn servers(work: &std::path::Path, domains: &[&str]) -> (Slapd, Dovecot) {
-    let slapd = Slapd::start_with(work, SUFFIX, &[], true);
+/// slapd with a base per domain for `profile`, and Dovecot on it, the mail under `work/mail` owned by vmail.
+fn servers_for(work: &std::path::Path, domains: &[&str], profile: Profile) -> (Slapd, Dovecot) {
+    let stand_in =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ldap/mailuser.schema");
+    let nis = std::path::Path::new("/etc/ldap/schema/nis.schema");
+    let slapd = match profile {
+        Profile::InetOrgPerson => Slapd::start_with(work, SUFFIX, &[], true),
+        Profile::MailUser => Slapd::start_with(work, SUFFIX, &[nis, &stand_in], false),
+    };
     for d in domains {
         let added = slapd.add(&format!(
             "dn: ou={d},{SUFFIX}\nobjectClass: organizationalUnit\nou: {d}\n"
@@ -38,15 +49,26 @@ fn servers(work: &std::path::Path, domains: &[&str]) -> (Slapd, Dovecot) {
     for p in [work, &mail] {
         std::os::unix::fs::chown(p, Some(uid), Some(id("-g", "vmail"))).unwrap();
     }
-    let dovecot = start_dovecot_ldap(
-        work,
-        uid,
-        &slapd.url,
-        (&slapd.admin, ADMIN_PASSWORD),
-        &format!("ou=%d,{SUFFIX}"),
-        &mail,
-    );
+    let bind = (slapd.admin.as_str(), ADMIN_PASSWORD);
+    let base = format!("ou=%d,{SUFFIX}");
+    let dovecot = match profile {
+        Profile::InetOrgPerson => start_dovecot_ldap(work, uid, &slapd.url, bind, &base, &mail),
+        Profile::MailUser => start_dovecot_mailuser(work, uid, &slapd.url, bind, &base),
+    };
     (slapd, dovecot)
+}
+
+fn servers(work: &std::path::Path, domains: &[&str]) -> (Slapd, Dovecot) {
+    servers_for(work, domains, Profile::InetOrgPerson)
+}
+
+/// The URL of the `mailUser` profile, the mail stores below `work/mail/vmail1`.
+fn mailuser_url(slapd: &Slapd, work: &std::path::Path) -> String {
+    format!(
+        "{}&profile=mailuser&mail-root={}",
+        url(slapd),
+        work.join("mail/vmail1").display()
+    )
 }
 
 fn url(slapd: &Slapd) -> String {
@@ -54,8 +76,12 @@ fn url(slapd: &Slapd) -> String {
 }
 
 fn backend(slapd: &Slapd, domains: &[&str]) -> LdapBackend {
+    backend_at(&url(slapd), domains)
+}
+
+fn backend_at(url: &str, domains: &[&str]) -> LdapBackend {
     LdapBackend::new(
-        LdapConfig::from_url(&url(slapd)).unwrap(),
+        LdapConfig::from_url(url).unwrap(),
         Secret::new(ADMIN_PASSWORD.into()),
         domains.iter().map(|d| (*d).to_string()).collect(),
     )
@@ -220,18 +246,196 @@ async fn entries_mailops_does_not_manage_are_left_as_they_are() {
     );
 }
 
+/// The `mailUser` profile: quota, aliases and status in iRedMail's attributes, honoured by a Dovecot configured
+/// as iRedMail configures it; a rename keeps `homeDirectory` and so the mail; hand-made entries stay as they
+/// are.
+#[tokio::test(flavor = "multi_thread")]
+async fn mailuser_entries_carry_the_quota_the_aliases_and_the_status_dovecot_enforces() {
+    let work = tempfile::tempdir().unwrap();
+    let d = "bdt.mailuser.test";
+    let (slapd, dovecot) = servers_for(work.path(), &[d], Profile::MailUser);
+    let hand = format!(
+        "dn: mail=ke.toan@other.test,ou={d},{SUFFIX}\nobjectClass: inetOrgPerson\nobjectClass: mailUser\n\
+         mail: ke.toan@other.test\nuid: ke.toan\ncn: Ke toan\nsn: Toan\naccountStatus: active\n\n\
+         dn: cn=printer,ou={d},{SUFFIX}\nobjectClass: organizationalRole\ncn: printer\n"
+    );
+    let added = slapd.add(&hand);
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    // In DN order: slapd's own order changes as entries come and go.
+    let untouched = || {
+        let mut e = slapd.search_attrs("(|(cn=printer)(uid=ke.toan))", &["*", "+"]);
+        e.sort();
+        e
+    };
+    let before = untouched();
+    let b = backend_at(&mailuser_url(&slapd, work.path()), &[d]);
+    assert!(b.capabilities().quotas);
+    let o = b.observe().await.unwrap();
+    assert!(o.accounts.is_empty());
+    assert!(
+        o.problems.iter().any(|p| p.contains("ke.toan@other.test")),
+        "{:?}",
+        o.problems
+    );
+
+    let an = a(&format!("anvtt@{d}"));
+    let password = "Mat-khau-ban-dau-2026";
+    let gib = 1u64 << 30;
+    b.create(
+        &NewAccount {
+            address: an.clone(),
+            display_name: "Võ Thị Thu An".into(),
+            given_name: Some("An".into()),
+            family_name: Some("Võ Thị Thu".into()),
+            quota: Some(Quota::Bytes(gib)),
+            aliases: [a(&format!("an.vo@{d}"))].into(),
+            enabled: true,
+        },
+        &Secret::new(password.into()),
+    )
+    .await
+    .unwrap();
+    let entry = slapd.search_attrs("(uid=anvtt)", &["*", "+"]);
+    assert_eq!(entry.len(), 1);
+    assert_eq!(entry[0].0, format!("mail={an},ou={d},{SUFFIX}"));
+    let classes = attr(&slapd, "anvtt", "objectClass");
+    assert!(classes.contains(&"mailUser".to_string()), "{classes:?}");
+    assert_eq!(attr(&slapd, "anvtt", "mail"), [an.to_string()]);
+    assert_eq!(attr(&slapd, "anvtt", "shadowAddress"), [format!("an.vo@{d}")]);
+    assert_eq!(attr(&slapd, "anvtt", "accountStatus"), ["active"]);
+    assert_eq!(attr(&slapd, "anvtt", "mailQuota"), [gib.to_string()]);
+    assert!(attr(&slapd, "anvtt", "userPassword")[0].starts_with("{CRYPT}$6$"));
+    let services = attr(&slapd, "anvtt", "enabledService");
+    for s in ["mail", "imap", "lmtp", "shadowaddress"] {
+        assert!(services.contains(&s.to_string()), "{services:?}");
+    }
+    let home = attr(&slapd, "anvtt", "homeDirectory");
+    let root = work.path().join("mail/vmail1");
+    assert!(
+        home[0].starts_with(&format!("{}/{d}/anvtt-", root.display())),
+        "{home:?}"
+    );
+    let store = attr(&slapd, "anvtt", "mailMessageStore");
+    assert_eq!(
+        format!(
+            "{}/{}",
+            attr(&slapd, "anvtt", "storageBaseDirectory")[0],
+            store[0]
+        ),
+        home[0]
+    );
+    assert_eq!(untouched(), before, "hand-made entries unchanged");
+
+    // Dovecot checks the {CRYPT} hash itself and enforces the quota mailops wrote (GETQUOTAROOT in KiB).
+    assert_eq!(logs_in(&dovecot, an.as_str(), password), Some(0));
+    assert_eq!(logs_in(&dovecot, an.as_str(), "wrong"), None);
+    let quota = |user: &Address| {
+        let (login, lines) = imap_session(dovecot.port, user.as_str(), password, "GETQUOTAROOT INBOX");
+        assert!(login.starts_with("a1 OK"), "{login}");
+        lines
+            .unwrap()
+            .into_iter()
+            .find(|l| l.starts_with("* QUOTA "))
+            .unwrap_or_default()
+    };
+    assert!(quota(&an).ends_with("(STORAGE 0 1048576)"), "{}", quota(&an));
+    let o = b.observe().await.unwrap();
+    assert_eq!(o.accounts.len(), 1);
+    assert_eq!(o.accounts[0].quota, Some(Quota::Bytes(gib)));
+    assert_eq!(o.accounts[0].aliases.len(), 1);
+    let uuid = o.accounts[0].id.clone().expect("entryUUID");
+
+    b.suspend(&an).await.unwrap();
+    assert_eq!(attr(&slapd, "anvtt", "accountStatus"), ["disabled"]);
+    assert_eq!(
+        logs_in(&dovecot, an.as_str(), password),
+        None,
+        "refused while disabled"
+    );
+    assert!(!b.observe().await.unwrap().accounts[0].enabled);
+    b.resume(&an).await.unwrap();
+    assert_eq!(logs_in(&dovecot, an.as_str(), password), Some(0));
+
+    lmtp_deliver(dovecot.lmtp_port.unwrap(), an.as_str(), "Truoc khi doi ten");
+    let renamed = a(&format!("anvtt.ctt@{d}"));
+    b.rename(&an, &renamed, true).await.unwrap();
+    let o = b.observe().await.unwrap();
+    assert_eq!(o.accounts[0].address, renamed);
+    assert_eq!(o.accounts[0].id.as_ref(), Some(&uuid), "the same entry");
+    assert!(
+        o.accounts[0].aliases.contains(&an),
+        "the old address kept as an alias"
+    );
+    assert_eq!(
+        attr(&slapd, "anvtt.ctt", "homeDirectory"),
+        home,
+        "the mail store unchanged"
+    );
+    assert_eq!(attr(&slapd, "anvtt.ctt", "mail"), [renamed.to_string()]);
+    assert_eq!(
+        logs_in(&dovecot, renamed.as_str(), password),
+        Some(1),
+        "the mail delivered before the rename is read under the new name"
+    );
+
+    b.update(
+        &renamed,
+        &AccountUpdate {
+            quota: Some(Quota::Bytes(2 * gib)),
+            aliases: Some(Default::default()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(attr(&slapd, "anvtt.ctt", "mailQuota"), [(2 * gib).to_string()]);
+    assert!(attr(&slapd, "anvtt.ctt", "shadowAddress").is_empty());
+    // One message is stored (1 KiB in use); the limit is the new one.
+    assert!(quota(&renamed).ends_with(" 2097152)"), "{}", quota(&renamed));
+
+    b.delete(&renamed).await.unwrap();
+    assert!(b.observe().await.unwrap().accounts.is_empty());
+    assert_eq!(logs_in(&dovecot, renamed.as_str(), password), None);
+    assert!(
+        std::path::Path::new(&home[0]).join("Maildir").is_dir(),
+        "the mail stays on disk"
+    );
+    assert_eq!(untouched(), before, "hand-made entries unchanged");
+}
+
 /// The example's life through the binary: created (every password logs in), a second apply writes nothing, a
 /// rename keeps the entry and the mail, an entry renamed by hand is renamed back, a transfer out is locked
 /// then deleted, the agency mailbox's password is rotated on a handover.
 #[test]
 fn the_example_applies_and_reapplies_to_no_change() {
+    example_lifecycle(Profile::InetOrgPerson);
+}
+
+/// The same life on the `mailUser` profile, where the quotas are set and a suspension is `accountStatus`.
+#[test]
+fn the_example_applies_and_reapplies_to_no_change_on_mailuser() {
+    example_lifecycle(Profile::MailUser);
+}
+
+fn example_lifecycle(profile: Profile) {
     let work = tempfile::tempdir().unwrap();
-    let base = "ldap.example.test";
-    let (slapd, dovecot) = servers(work.path(), &[&format!("bdt.{base}"), base]);
+    let base = match profile {
+        Profile::InetOrgPerson => "ldap.example.test",
+        Profile::MailUser => "mailuser.example.test",
+    };
+    let (slapd, dovecot) = servers_for(work.path(), &[&format!("bdt.{base}"), base], profile);
+    let server = match profile {
+        Profile::InetOrgPerson => url(&slapd),
+        Profile::MailUser => mailuser_url(&slapd, work.path()),
+    };
     let example = common::example_copy::ExampleCopy::new(Some(base));
     let run = |date: &str| {
         let out = Command::new(env!("CARGO_BIN_EXE_mailops"))
-            .args(example.apply_args(&url(&slapd), date))
+            .args(example.apply_args(&server, date))
             .env_remove("RUST_LOG")
             .env("NO_COLOR", "1")
             .env("MAILOPS_TOKEN", ADMIN_PASSWORD)
@@ -260,10 +464,19 @@ fn the_example_applies_and_reapplies_to_no_change() {
     let (code, out) = run("2026-12-01");
     assert_eq!(code, Some(0), "{out}");
     assert!(out.contains("No changes."), "{out}");
-    assert!(
+    assert_eq!(
         out.contains("this server cannot enforce quotas: 25 mailbox(es) ask for them"),
+        profile == Profile::InetOrgPerson,
         "{out}"
     );
+    if profile == Profile::MailUser {
+        let quotas = slapd.search_attrs("(objectClass=mailUser)", &["mailQuota"]);
+        assert_eq!(quotas.len(), 25);
+        for (dn, attrs) in quotas {
+            let q: u64 = attrs[0].1.parse().unwrap();
+            assert!(q >= 1 << 20, "{dn}: the quota set, {q} bytes");
+        }
+    }
     assert_eq!(
         everything(),
         before,
@@ -290,6 +503,14 @@ fn the_example_applies_and_reapplies_to_no_change() {
     );
 
     // Renamed by hand in the directory: recognised by its entryUUID, renamed back, not recreated.
+    let lien = attr(&slapd, "liendtm", "entryUUID");
+    let (dn, rdn) = match profile {
+        Profile::InetOrgPerson => (format!("uid=liendtm,ou={d},{SUFFIX}"), "uid=lien.tmp".to_string()),
+        Profile::MailUser => (
+            format!("mail=liendtm@{d},ou={d},{SUFFIX}"),
+            format!("mail=lien.tmp@{d}"),
+        ),
+    };
     let moved = Command::new("ldapmodrdn")
         .args([
             "-x",
@@ -301,7 +522,7 @@ fn the_example_applies_and_reapplies_to_no_change() {
             ADMIN_PASSWORD,
             "-r",
         ])
-        .args([&format!("uid=liendtm,ou={d},{SUFFIX}"), "uid=lien.tmp"])
+        .args([dn.as_str(), rdn.as_str()])
         .output()
         .unwrap();
     assert!(
@@ -309,18 +530,26 @@ fn the_example_applies_and_reapplies_to_no_change() {
         "{}",
         String::from_utf8_lossy(&moved.stderr)
     );
-    let lien = attr(&slapd, "lien.tmp", "entryUUID");
     let (code, out) = run("2026-12-01");
     assert_eq!(code, Some(0), "{out}");
     assert!(out.contains("the server's account id"), "{out}");
     assert_eq!(attr(&slapd, "liendtm", "entryUUID"), lien);
+    assert!(
+        attr(&slapd, "liendtm", "mail").contains(&format!("liendtm@{d}")),
+        "renamed back"
+    );
 
     // A transfer out: locked now (login refused), deleted after the grace period.
     std::fs::remove_file(example.file("staff/ban-dan-toc/mai-dac-hoa.yaml")).unwrap();
     let hoa = format!("hoamd@{d}");
     let (code, out) = run("2026-12-01");
     assert_eq!(code, Some(0), "{out}");
-    assert_eq!(attr(&slapd, "hoamd", "pwdAccountLockedTime"), ["000001010000Z"]);
+    match profile {
+        Profile::InetOrgPerson => {
+            assert_eq!(attr(&slapd, "hoamd", "pwdAccountLockedTime"), ["000001010000Z"])
+        }
+        Profile::MailUser => assert_eq!(attr(&slapd, "hoamd", "accountStatus"), ["disabled"]),
+    }
     assert_eq!(logs_in(&dovecot, &hoa, &last[&hoa]), None);
     let (code, out) = run("2027-01-01");
     assert_eq!(code, Some(0), "{out}");
@@ -351,13 +580,23 @@ fn kill_9_inside_an_ldap_operation_delivers_every_password_once() {
         rng_state = rng_state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
         (rng_state >> 33) % n
     };
-    for round in 0..3 {
+    // Three rounds on the plain profile, two on the `mailUser` one.
+    for round in 0..5 {
+        let profile = if round < 3 {
+            Profile::InetOrgPerson
+        } else {
+            Profile::MailUser
+        };
         let work = tempfile::tempdir().unwrap();
         let base = format!("kill{round}.ldap.test");
         let d = format!("bdt.{base}");
-        let (slapd, dovecot) = servers(work.path(), &[&d, &base]);
+        let (slapd, dovecot) = servers_for(work.path(), &[&d, &base], profile);
+        let server = match profile {
+            Profile::InetOrgPerson => url(&slapd),
+            Profile::MailUser => mailuser_url(&slapd, work.path()),
+        };
         let example = common::example_copy::ExampleCopy::new(Some(&base));
-        let mut args = example.apply_args(&url(&slapd), "2026-12-01");
+        let mut args = example.apply_args(&server, "2026-12-01");
         args.extend(["--concurrency".to_string(), "1".to_string()]);
         let mut child = Command::new(env!("CARGO_BIN_EXE_mailops"))
             .args(&args)
@@ -395,7 +634,7 @@ fn kill_9_inside_an_ldap_operation_delivers_every_password_once() {
         let made = count();
 
         let out = Command::new(env!("CARGO_BIN_EXE_mailops"))
-            .args(example.apply_args(&url(&slapd), "2026-12-01"))
+            .args(example.apply_args(&server, "2026-12-01"))
             .env_remove("RUST_LOG")
             .env("MAILOPS_TOKEN", ADMIN_PASSWORD)
             .output()
@@ -409,8 +648,9 @@ fn kill_9_inside_an_ldap_operation_delivers_every_password_once() {
         let entries = slapd.search(&format!("(&(objectClass=inetOrgPerson)(mail=*@{d}))"));
         assert_eq!(entries.len(), 24, "round {round}: every person once");
         for (dn, _) in &entries {
-            let local = dn.trim_start_matches("uid=").split(',').next().unwrap();
-            let address = format!("{local}@{d}");
+            // `uid=LOCAL,…` or `mail=LOCAL@DOMAIN,…`.
+            let value = dn.split(',').next().unwrap().split_once('=').unwrap().1;
+            let address = format!("{}@{d}", value.trim_end_matches(&format!("@{d}")));
             let got = by_mailbox.get(&address).map_or(0, Vec::len);
             assert_eq!(got, 1, "round {round}: {address} has {got} passwords");
             assert_eq!(
@@ -420,6 +660,8 @@ fn kill_9_inside_an_ldap_operation_delivers_every_password_once() {
             );
         }
         assert!(!example.work.path().join("state.json.journal").exists());
-        eprintln!("round {round}: killed inside an operation after {wanted} entries, {made} made: ok");
+        eprintln!(
+            "round {round} ({profile:?}): killed inside an operation after {wanted} entries, {made} made: ok"
+        );
     }
 }

@@ -76,7 +76,12 @@ pub fn capability_rows() -> Vec<CapabilityRow> {
         },
         CapabilityRow {
             url: "ldap(s)://HOST (inetOrgPerson)",
-            capabilities: ldap::CAPABILITIES,
+            capabilities: ldap::profile::INETORGPERSON,
+            bulk_create: 1,
+        },
+        CapabilityRow {
+            url: "ldap(s)://HOST (mailUser)",
+            capabilities: ldap::profile::MAILUSER,
             bulk_create: 1,
         },
     ]

@@ -127,6 +127,39 @@ pub fn start_dovecot_ldap(
     start(work, uid, &accounts, true, "")
 }
 
+/// Starts Dovecot on an LDAP directory of iRedMail's `mailUser` entries, configured as iRedMail configures it:
+/// Dovecot reads `userPassword` ({CRYPT}) itself, only `accountStatus: active` entries with the `mail`
+/// service log in, the home is `homeDirectory`, and the quota plugin enforces `mailQuota` (bytes) and reports
+/// it over IMAP (GETQUOTAROOT).
+pub fn start_dovecot_mailuser(work: &Path, uid: u32, uri: &str, bind: (&str, &str), base: &str) -> Dovecot {
+    let conf = work.join("dovecot-ldap.conf.ext");
+    let filter = "(&(objectClass=mailUser)(accountStatus=active)(enabledService=mail)(mail=%u))";
+    std::fs::write(
+        &conf,
+        format!(
+            "uris = {uri}\ndn = {dn}\ndnpass = {pass}\nauth_bind = no\nbase = {base}\nscope = onelevel\n\
+             default_pass_scheme = CRYPT\n\
+             pass_filter = {filter}\n\
+             pass_attrs = mail=user,userPassword=password\n\
+             user_filter = {filter}\n\
+             user_attrs = mail=user,homeDirectory=home,=uid={uid},=gid={uid},mailQuota=quota_rule=*:bytes=%$\n",
+            dn = bind.0,
+            pass = bind.1,
+        ),
+    )
+    .unwrap();
+    let accounts = format!(
+        "mail_location = maildir:~/Maildir\n\
+         mail_plugins = $mail_plugins quota\n\
+         passdb {{\n  driver = ldap\n  args = {conf}\n}}\n\
+         userdb {{\n  driver = ldap\n  args = {conf}\n}}\n",
+        conf = conf.display()
+    );
+    let plugin = "protocol imap {\n  mail_plugins = $mail_plugins imap_quota\n}\n\
+                  plugin {\n  quota = maildir:User quota\n}\n";
+    start(work, uid, &accounts, true, plugin)
+}
+
 fn start(work: &Path, uid: u32, accounts: &str, lmtp: bool, plugin: &str) -> Dovecot {
     let dovecot = Path::new("/usr/sbin/dovecot");
     assert!(
@@ -207,6 +240,18 @@ service pop3-login {{
 
 /// A minimal IMAP session: LOGIN, then SELECT INBOX; returns the tagged LOGIN reply and the EXISTS count.
 pub fn imap_login(port: u16, user: &str, password: &str) -> (String, Option<u32>) {
+    let (login, lines) = imap_session(port, user, password, "SELECT INBOX");
+    let exists = lines.and_then(|lines| {
+        lines
+            .iter()
+            .find_map(|l| l.strip_suffix(" EXISTS")?.strip_prefix("* ")?.parse().ok())
+    });
+    (login, exists)
+}
+
+/// LOGIN, then `command`; returns the tagged LOGIN reply and, when the login worked, the untagged lines of the
+/// command's answer.
+pub fn imap_session(port: u16, user: &str, password: &str, command: &str) -> (String, Option<Vec<String>>) {
     let stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
     stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     let mut reader = BufReader::new(stream.try_clone().unwrap());
@@ -236,12 +281,9 @@ pub fn imap_login(port: u16, user: &str, password: &str) -> (String, Option<u32>
     if !login.starts_with("a1 OK") {
         return (login, None);
     }
-    let (_, lines) = tagged("a2", "SELECT INBOX");
-    let exists = lines
-        .iter()
-        .find_map(|l| l.strip_suffix(" EXISTS")?.strip_prefix("* ")?.parse().ok());
+    let (_, lines) = tagged("a2", command);
     let _ = tagged("a3", "LOGOUT");
-    (login, exists)
+    (login, Some(lines))
 }
 
 /// Delivers one message over LMTP (Dovecot's delivery protocol), with `subject`.

@@ -1,54 +1,32 @@
 //! An LDAP directory of mail accounts (OpenLDAP and others), as Postfix and Dovecot read it.
 //!
-//! # The plain `inetOrgPerson` profile (`profile=inetorgperson`, the default)
-//! Only the schemas every directory has (core, cosine, inetOrgPerson), and OpenLDAP's ppolicy overlay for
-//! suspension:
-//!
-//! | mailops | entry |
-//! |---|---|
-//! | the account | `uid=LOCAL,BASE`, `objectClass: inetOrgPerson`, BASE from `base-dn` with `{domain}` |
-//! | address | `uid` and the domain's base; also the first `mail` value written |
-//! | aliases | the other `mail` values |
-//! | display name | `cn` |
-//! | family and given names | `sn` (the display name when there is none: `sn` is required), `givenName` |
-//! | password | `userPassword: {CRYPT}$6$…` (SHA512-CRYPT, 5 000 rounds) |
-//! | suspended | `pwdAccountLockedTime: 000001010000Z` (ppolicy's permanent lock), removed on resume |
-//! | the account's stable id | `entryUUID`: a rename (`modrdn`) keeps it, so Dovecot keys the mail folder by it |
+//! The attribute mappings (`profile=inetorgperson`, the default, and `profile=mailuser`, iRedMail's
+//! attribute names) are in [`profile`].
 //!
 //! # Guarantees
 //! - Every value is escaped where it goes: in a filter as RFC 4515 says, in a DN as RFC 4514 says.
 //! - Observation is one paged search per domain (pages of `page-size`, default 500).
-//! - A rename is one `modrdn` (the entry, its `entryUUID` and so the mail stay) and one modify of `mail`.
+//! - A rename is one `modrdn` (the entry, its `entryUUID` and its mail store stay) and one modify.
 //! - A delete removes the entry; the mail folder stays on disk.
 
-use std::collections::{BTreeMap, HashSet};
-use std::str::FromStr;
+pub mod profile;
+
+use std::collections::HashSet;
 
 use async_trait::async_trait;
 use ldap3::adapters::{Adapter, EntriesOnly, PagedResults};
-use ldap3::{Ldap, LdapConnAsync, LdapConnSettings, Mod, Scope, SearchEntry, dn_escape, ldap_escape};
+use ldap3::{Ldap, LdapConnAsync, LdapConnSettings, Mod, Scope, SearchEntry, dn_escape};
+
+pub use profile::Profile;
+use profile::values;
 
 use super::{
-    AccessLevel, AccountUpdate, BackendError, Capabilities, MailBackend, NewAccount, Observation,
-    ObservedAccount, Secret,
+    AccessLevel, AccountUpdate, BackendError, Capabilities, MailBackend, NewAccount, Observation, Secret,
 };
 use crate::desired::Address;
 
-/// What the plain profile can do.
-pub const CAPABILITIES: Capabilities = Capabilities {
-    rename: true,
-    archive_on_delete: false,
-    delegation: false,
-    must_change_password: false,
-    last_login: false,
-    display_name: true,
-    suspend: true,
-    quotas: false,
-    quota_unit: 1,
-};
-
-/// ppolicy's value for "locked until an administrator unlocks it".
-const LOCKED: &str = "000001010000Z";
+/// iRedMail's mail root: `homeDirectory` is `/var/vmail/vmail1/DOMAIN/…`.
+pub const DEFAULT_MAIL_ROOT: &str = "/var/vmail/vmail1";
 
 /// The settings of `ldap://HOST:PORT/?bind-dn=…&base-dn=…`.
 #[derive(Debug, Clone)]
@@ -63,6 +41,10 @@ pub struct LdapConfig {
     pub page_size: i32,
     /// StartTLS on an `ldap://` connection.
     pub starttls: bool,
+    /// The attribute mapping.
+    pub profile: Profile,
+    /// Where the `mailUser` profile puts new mail stores (`mail-root=`).
+    pub mail_root: String,
 }
 
 impl LdapConfig {
@@ -96,6 +78,8 @@ impl LdapConfig {
             base_dn: String::new(),
             page_size: 500,
             starttls: false,
+            profile: Profile::InetOrgPerson,
+            mail_root: DEFAULT_MAIL_ROOT.into(),
         };
         for (k, v) in parsed.query_pairs() {
             match k.as_ref() {
@@ -109,10 +93,30 @@ impl LdapConfig {
                         .ok_or_else(|| bad(format!("page-size `{v}`: a number from 1 to 100000")))?;
                 }
                 "starttls" => config.starttls = v == "true",
-                "profile" if v == "inetorgperson" => {}
+                "profile" => {
+                    config.profile = Profile::from_name(&v).ok_or_else(|| {
+                        bad(format!(
+                            "profile `{}`: inetorgperson or mailuser",
+                            crate::diagnostics::escape_controls(&v)
+                        ))
+                    })?;
+                }
+                "mail-root" => {
+                    let ok = v.starts_with('/')
+                        && v.len() > 1
+                        && v.bytes().all(|b| b.is_ascii_graphic())
+                        && !v.split('/').any(|c| c == "..");
+                    if !ok {
+                        return Err(bad(format!(
+                            "mail-root `{}`: an absolute path of printable ASCII, without `..`",
+                            crate::diagnostics::escape_controls(&v)
+                        )));
+                    }
+                    config.mail_root = v.to_string();
+                }
                 other => {
                     return Err(bad(format!(
-                        "unknown setting `{}`: bind-dn, base-dn, page-size, starttls, profile=inetorgperson",
+                        "unknown setting `{}`: bind-dn, base-dn, page-size, starttls, profile=inetorgperson|mailuser, mail-root",
                         crate::diagnostics::escape_controls(other)
                     )));
                 }
@@ -133,11 +137,7 @@ impl LdapConfig {
 
     /// The DN of `address`'s entry.
     fn dn(&self, address: &Address) -> String {
-        format!(
-            "uid={},{}",
-            dn_escape(address.local()),
-            self.base(address.domain())
-        )
+        format!("{},{}", self.profile.rdn(address), self.base(address.domain()))
     }
 }
 
@@ -170,10 +170,6 @@ fn ldap_error(e: ldap3::LdapError) -> BackendError {
         },
         _ => BackendError::Server(format!("the directory: {e}")),
     }
-}
-
-fn values<'a>(v: impl IntoIterator<Item = &'a str>) -> HashSet<&'a str> {
-    v.into_iter().collect()
 }
 
 impl LdapBackend {
@@ -249,21 +245,7 @@ impl LdapBackend {
             Box::new(PagedResults::new(self.config.page_size)),
         ];
         let mut stream = ldap
-            .streaming_search_with(
-                adapters,
-                base,
-                scope,
-                filter,
-                vec![
-                    "uid",
-                    "mail",
-                    "cn",
-                    "sn",
-                    "givenName",
-                    "pwdAccountLockedTime",
-                    "entryUUID",
-                ],
-            )
+            .streaming_search_with(adapters, base, scope, filter, profile::READ.to_vec())
             .await
             .map_err(ldap_error)?;
         let mut out = Vec::new();
@@ -282,11 +264,7 @@ impl LdapBackend {
     /// Whether `address` is taken, as an entry's name or as any entry's `mail`, by an entry other than the one
     /// at `except` (the entry being renamed, which may hold the address already).
     async fn taken(&self, address: &Address, except: Option<&str>) -> Result<bool, BackendError> {
-        let filter = format!(
-            "(|(mail={a})(&(objectClass=inetOrgPerson)(uid={l})))",
-            a = ldap_escape(address.as_str()),
-            l = ldap_escape(address.local())
-        );
+        let filter = self.config.profile.holds(address);
         Ok(self
             .entries(address.domain(), &filter)
             .await?
@@ -302,41 +280,6 @@ impl LdapBackend {
             .map_err(ldap_error)?;
         Ok(())
     }
-
-    fn read(domain: &str, entry: &SearchEntry) -> Result<ObservedAccount, String> {
-        let one = |name: &str| entry.attrs.get(name).and_then(|v| v.first()).cloned();
-        let uid = one("uid").ok_or_else(|| format!("an entry without uid: `{}`", entry.dn))?;
-        let address = Address::from_str(&format!("{uid}@{domain}")).map_err(|_| {
-            format!(
-                "an entry is not an account mailops manages: `{}`",
-                crate::diagnostics::escape_controls(&entry.dn)
-            )
-        })?;
-        let aliases = entry
-            .attrs
-            .get("mail")
-            .into_iter()
-            .flatten()
-            .filter_map(|m| Address::from_str(m).ok())
-            .filter(|m| *m != address)
-            .collect();
-        let (cn, given) = (one("cn").unwrap_or_default(), one("givenName"));
-        // `sn` is required: where mailops had no family name to write, it wrote the display name, and reads
-        // that back as none.
-        let family = one("sn").filter(|sn| *sn != cn || given.is_some());
-        Ok(ObservedAccount {
-            id: one("entryUUID"),
-            display_name: cn,
-            given_name: given,
-            family_name: family,
-            enabled: !entry.attrs.contains_key("pwdAccountLockedTime"),
-            quota: None,
-            aliases,
-            access: BTreeMap::<Address, AccessLevel>::new(),
-            last_login: None,
-            address,
-        })
-    }
 }
 
 const UNSUPPORTED_SHARING: &str =
@@ -345,15 +288,16 @@ const UNSUPPORTED_SHARING: &str =
 #[async_trait]
 impl MailBackend for LdapBackend {
     fn capabilities(&self) -> Capabilities {
-        CAPABILITIES
+        self.config.profile.capabilities()
     }
 
     async fn observe(&self) -> Result<Observation, BackendError> {
         let mut accounts = Vec::new();
         let mut problems = Vec::new();
         for domain in &self.domains {
-            for entry in self.entries(domain, "(objectClass=inetOrgPerson)").await? {
-                match Self::read(domain, &entry) {
+            let filter = format!("(objectClass={})", self.config.profile.class());
+            for entry in self.entries(domain, &filter).await? {
+                match self.config.profile.read(domain, &entry) {
                     Ok(a) => accounts.push(a),
                     Err(p) => problems.push(p),
                 }
@@ -377,29 +321,21 @@ impl MailBackend for LdapBackend {
         }
         let hash = self.hash(password)?;
         let dn = self.config.dn(&new.address);
-        let sn = new.family_name.as_deref().unwrap_or(&new.display_name);
-        let mut mail = vec![new.address.as_str()];
-        mail.extend(new.aliases.iter().map(Address::as_str));
-        let mut attrs = vec![
-            (
-                "objectClass",
-                values(["top", "person", "organizationalPerson", "inetOrgPerson"]),
-            ),
-            ("uid", values([new.address.local()])),
-            ("cn", values([new.display_name.as_str()])),
-            ("sn", values([sn])),
-            ("mail", values(mail)),
-            ("userPassword", values([hash.as_str()])),
-        ];
-        if let Some(g) = &new.given_name {
-            attrs.push(("givenName", values([g.as_str()])));
-        }
+        let stamp = chrono::Utc::now().format("%Y.%m.%d.%H.%M.%S.%6f").to_string();
+        let entry = self
+            .config
+            .profile
+            .new_entry(new, &hash, &self.config.mail_root, &stamp);
+        let attrs: Vec<(&str, HashSet<&str>)> = entry
+            .iter()
+            .map(|(a, v)| (a.as_str(), values(v.iter().map(String::as_str))))
+            .collect();
         let mut ldap = self.ldap().await?;
         ldap.add(&dn, attrs)
             .await
             .and_then(ldap3::LdapResult::success)
             .map_err(ldap_error)?;
-        if !new.enabled {
+        if !new.enabled && self.config.profile.suspends_after_create() {
             self.suspend(&new.address).await?;
         }
         Ok(None)
@@ -421,26 +357,29 @@ impl MailBackend for LdapBackend {
         if self.taken(to, Some(&entry.dn)).await? {
             return Err(BackendError::AlreadyExists(to.clone()));
         }
-        let rdn = format!("uid={}", dn_escape(to.local()));
+        let profile = self.config.profile;
+        let mods = profile.rename_mods(&entry, from, to, keep_old_as_alias);
         let superior = (from.domain() != to.domain()).then(|| self.config.base(to.domain()));
         let mut ldap = self.ldap().await?;
-        ldap.modifydn(&old, &rdn, true, superior.as_deref())
-            .await
-            .and_then(ldap3::LdapResult::success)
-            .map_err(ldap_error)?;
-        let mut mail: Vec<&str> = entry
-            .attrs
-            .get("mail")
-            .into_iter()
-            .flatten()
-            .map(String::as_str)
-            .filter(|m| keep_old_as_alias || !m.eq_ignore_ascii_case(from.as_str()))
-            .collect();
-        if !mail.iter().any(|m| m.eq_ignore_ascii_case(to.as_str())) {
-            mail.push(to.as_str());
+        match profile {
+            // `mail` is the name: changed first, the entry is renamed once its values are right, so that a
+            // rename cut short in between is carried out again from the old name.
+            Profile::MailUser => {
+                self.modify(&old, mods).await?;
+                ldap.modifydn(&old, &profile.rdn(to), true, superior.as_deref())
+                    .await
+                    .and_then(ldap3::LdapResult::success)
+                    .map_err(ldap_error)?;
+                Ok(())
+            }
+            Profile::InetOrgPerson => {
+                ldap.modifydn(&old, &profile.rdn(to), true, superior.as_deref())
+                    .await
+                    .and_then(ldap3::LdapResult::success)
+                    .map_err(ldap_error)?;
+                self.modify(&self.config.dn(to), mods).await
+            }
         }
-        self.modify(&self.config.dn(to), vec![Mod::Replace("mail", values(mail))])
-            .await
     }
 
     async fn update(&self, address: &Address, update: &AccountUpdate) -> Result<(), BackendError> {
@@ -454,13 +393,16 @@ impl MailBackend for LdapBackend {
         if let Some(n) = &update.given_name {
             mods.push(Mod::Replace("givenName", values([n.as_str()])));
         }
-        let mail: Vec<&str>;
         if let Some(aliases) = &update.aliases {
             super::storable(aliases)?;
-            mail = std::iter::once(address.as_str())
-                .chain(aliases.iter().map(Address::as_str))
-                .collect();
-            mods.push(Mod::Replace("mail", values(mail.iter().copied())));
+            mods.push(self.config.profile.aliases_mod(address, aliases));
+        }
+        let quota;
+        if let Some(q) = update.quota
+            && self.config.profile.capabilities().quotas
+        {
+            quota = profile::stored_quota(Some(q));
+            mods.push(Mod::Replace("mailQuota", values([quota.as_str()])));
         }
         if mods.is_empty() {
             return Ok(());
@@ -469,17 +411,14 @@ impl MailBackend for LdapBackend {
     }
 
     async fn suspend(&self, address: &Address) -> Result<(), BackendError> {
-        self.modify(
-            &self.config.dn(address),
-            vec![Mod::Replace("pwdAccountLockedTime", values([LOCKED]))],
-        )
-        .await
+        self.modify(&self.config.dn(address), vec![self.config.profile.lock_mod(true)])
+            .await
     }
 
     async fn resume(&self, address: &Address) -> Result<(), BackendError> {
         self.modify(
             &self.config.dn(address),
-            vec![Mod::Replace("pwdAccountLockedTime", HashSet::new())],
+            vec![self.config.profile.lock_mod(false)],
         )
         .await
     }
@@ -514,6 +453,7 @@ impl MailBackend for LdapBackend {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ldap3::ldap_escape;
 
     #[test]
     fn the_url_names_the_bind_dn_and_a_base_per_domain() {
@@ -537,6 +477,35 @@ mod tests {
         ] {
             let e = LdapConfig::from_url(bad).unwrap_err().to_string();
             assert!(!e.contains("secret"), "{e}");
+        }
+    }
+
+    #[test]
+    fn the_profile_and_the_mail_root_are_checked() {
+        let base = "ldap://h/?bind-dn=x&base-dn=ou={domain},dc=t";
+        let c = LdapConfig::from_url(&format!("{base}&profile=mailuser&mail-root=/srv/vmail/v1")).unwrap();
+        assert_eq!(c.profile, Profile::MailUser);
+        assert!(c.profile.capabilities().quotas);
+        assert_eq!(c.mail_root, "/srv/vmail/v1");
+        let a: Address = "anvtt@bdt.test".parse().unwrap();
+        assert!(
+            c.dn(&a).starts_with("mail=anvtt@bdt.test,ou=bdt.test,"),
+            "{}",
+            c.dn(&a)
+        );
+        let c = LdapConfig::from_url(base).unwrap();
+        assert_eq!(
+            (c.profile, c.mail_root.as_str()),
+            (Profile::InetOrgPerson, DEFAULT_MAIL_ROOT)
+        );
+        for bad in [
+            "&profile=posix",
+            "&mail-root=relative/path",
+            "&mail-root=/var/../etc",
+            "&mail-root=/var/v%0Amail",
+            "&mail-root=/",
+        ] {
+            assert!(LdapConfig::from_url(&format!("{base}{bad}")).is_err(), "{bad}");
         }
     }
 
