@@ -719,3 +719,34 @@ fn hand_made_rows_are_kept_on_postgres() {
 fn hand_made_rows_are_kept_on_mariadb() {
     hand_made_rows_are_kept(&Db::mariadb(), "hand.my.test");
 }
+
+/// `tls=verify-full&tls-ca=…`: the connection is TLS, the server's certificate checked against the test's own
+/// authority; without that authority the same server is refused (its certificate is not from the Web PKI),
+/// and nothing is read.
+async fn tls_is_verified(db: &Db) {
+    let ca = env("POSTFIXADMIN_TLS_CA");
+    let verified = db.backend_with(&["tls.test"], &format!("tls=verify-full&tls-ca={ca}"));
+    verified.observe().await.expect("TLS with the test's authority");
+    if db.driver == "pgsql" {
+        // The pool keeps its connection open: PostgreSQL says it is encrypted.
+        let ssl = db.sql("select count(*) from pg_stat_ssl s join pg_stat_activity a using (pid) where s.ssl and a.usename = 'postfix'");
+        assert_ne!(ssl.trim(), "0", "an encrypted connection of mailops");
+    }
+    let unverified = db.backend_with(&["tls.test"], "tls=verify-full");
+    let e = unverified.observe().await.unwrap_err().to_string();
+    assert!(
+        e.to_lowercase().contains("certificate") || e.to_lowercase().contains("issuer") || e.contains("tls"),
+        "{e}"
+    );
+    assert!(!e.contains(&env("POSTFIXADMIN_PASSWORD")), "{e}");
+}
+
+#[test]
+fn tls_is_verified_on_postgres() {
+    block_on(tls_is_verified(&Db::postgres()));
+}
+
+#[test]
+fn tls_is_verified_on_mariadb() {
+    block_on(tls_is_verified(&Db::mariadb()));
+}

@@ -80,7 +80,7 @@ trap stop_services EXIT
 # shellcheck source=/dev/null
 source target/postfixadmin/env.sh
 export POSTFIXADMIN_URL POSTFIXADMIN_PASSWORD POSTFIXADMIN_SCRIPT POSTFIXADMIN_PG_LOG POSTFIXADMIN_MYSQL_URL \
-  POSTFIXADMIN_MYSQL_LOG
+  POSTFIXADMIN_MYSQL_LOG POSTFIXADMIN_TLS_CA
 
 # Python's xlwt writes the .xls (BIFF8) staff list of tests/import.rs (no well-kept Rust writer exists).
 if ! target/xlwt/bin/python -c "import xlwt" 2>/dev/null; then

@@ -60,13 +60,30 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 mkdir -p "$BASE"
 
+# 0. A certificate authority of the test's own and a server certificate for 127.0.0.1 it signed, so that a
+# test can connect with tls=verify-full&tls-ca=… (each server gets its own copy of the key, owned by it).
+TLS=$BASE/tls
+if [ ! -f "$TLS/server.crt" ]; then
+  mkdir -p "$TLS"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=mailops test CA" \
+    -keyout "$TLS/ca.key" -out "$TLS/ca.crt" 2>/dev/null
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout "$TLS/server.key" -out "$TLS/server.csr" 2>/dev/null
+  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' > "$TLS/ext.cnf"
+  openssl x509 -req -in "$TLS/server.csr" -CA "$TLS/ca.crt" -CAkey "$TLS/ca.key" -CAcreateserial -days 3650 \
+    -extfile "$TLS/ext.cnf" -out "$TLS/server.crt" 2>/dev/null
+  chmod 644 "$TLS/ca.crt" "$TLS/server.crt"
+fi
+# key OWNER DIR: a copy of the server key only OWNER reads.
+key() { install -m 600 -o "$1" "$TLS/server.key" "$2/server.key"; }
+
 # 1. The cluster (initdb refuses to run as root: it runs as postgres, in a folder postgres owns).
 if [ ! -f "$PG/PG_VERSION" ]; then
   mkdir -p "$PG" && chown postgres "$PG" && chmod 700 "$PG"
   as_postgres "$PGBIN/initdb -D $PG -A trust -U postgres" >/dev/null
 fi
 if ! as_postgres "$PGBIN/pg_ctl -D $PG status" >/dev/null 2>&1; then
-  as_postgres "$PGBIN/pg_ctl -D $PG -l $PG/server.log -w -o '-p $PORT -k $PG -c listen_addresses=127.0.0.1 -c log_statement=mod' start" >/dev/null
+  key postgres "$PG"
+  as_postgres "$PGBIN/pg_ctl -D $PG -l $PG/server.log -w -o '-p $PORT -k $PG -c listen_addresses=127.0.0.1 -c log_statement=mod -c ssl=on -c ssl_cert_file=$TLS/server.crt -c ssl_key_file=$PG/server.key' start" >/dev/null
 fi
 psql=(psql -X -q -h 127.0.0.1 -p "$PORT" -U postgres -v ON_ERROR_STOP=1)
 if [ -z "$("${psql[@]}" -tAc "select 1 from pg_roles where rolname = 'postfix'")" ]; then
@@ -83,7 +100,9 @@ if [ ! -d "$MY/mysql" ]; then
 fi
 mysock=$MY/mariadbd.sock
 if ! { [ -f "$MY/mariadbd.pid" ] && kill -0 "$(cat "$MY/mariadbd.pid")" 2>/dev/null; }; then
+  key mysql "$MY"
   setsid mariadbd --no-defaults --datadir="$MY" --user=mysql --socket="$mysock" --port="$MYPORT" \
+    --ssl-cert="$TLS/server.crt" --ssl-key="$MY/server.key" --ssl-ca="$TLS/ca.crt" \
     --bind-address=127.0.0.1 --pid-file="$MY/mariadbd.pid" --log-error="$MY/error.log" \
     --general-log=1 --general-log-file="$MY/general.log" </dev/null >/dev/null 2>&1 &
   for _ in $(seq 1 300); do [ -S "$mysock" ] && break; sleep 0.1; done
@@ -129,6 +148,7 @@ POSTFIXADMIN_SCRIPT=$ROOT/tests/support/postfixadmin.sh
 POSTFIXADMIN_PG_LOG=$PG/server.log
 POSTFIXADMIN_MYSQL_URL=postfixadmin+mysql://postfix@127.0.0.1:$MYPORT/postfix
 POSTFIXADMIN_MYSQL_LOG=$MY/general.log
+POSTFIXADMIN_TLS_CA=$TLS/ca.crt
 ENV
 myversion=$(mariadb --no-defaults -S "$mysock" -u root -N -e "select value from postfix.config where name = 'version'")
 log "PostfixAdmin schema version $version on PostgreSQL 127.0.0.1:$PORT and $myversion on MariaDB 127.0.0.1:$MYPORT in $(( $(date +%s) - start )) s"

@@ -114,6 +114,9 @@ pub struct PostfixAdminConfig {
     pub quota_multiplier: u64,
     /// TLS: `disable`, `prefer` (default), `require` or `verify-full`.
     pub tls: Tls,
+    /// The certificate authority `verify-full` checks the server's certificate against (`tls-ca=PATH`, a PEM
+    /// file); the Web PKI's roots when there is none.
+    pub tls_ca: Option<std::path::PathBuf>,
 }
 
 impl PostfixAdminConfig {
@@ -163,6 +166,7 @@ impl PostfixAdminConfig {
             scheme: Scheme::Sha512Crypt,
             quota_multiplier: DEFAULT_QUOTA_MULTIPLIER,
             tls: Tls::Prefer,
+            tls_ca: None,
         };
         for (k, v) in parsed.query_pairs() {
             match k.as_ref() {
@@ -192,14 +196,26 @@ impl PostfixAdminConfig {
                         "verify-full" => Tls::VerifyFull,
                         other => {
                             return Err(bad(format!(
-                                "tls `{other}`: disable, prefer, require or verify-full"
+                                "tls `{}`: disable, prefer, require or verify-full",
+                                crate::diagnostics::escape_controls(other)
                             )));
                         }
                     };
                 }
+                "tls-ca" => {
+                    let path = std::path::PathBuf::from(v.as_ref());
+                    if !path.is_absolute() {
+                        return Err(bad(format!(
+                            "tls-ca `{}`: the absolute path of a PEM file",
+                            crate::diagnostics::escape_controls(&v)
+                        )));
+                    }
+                    config.tls_ca = Some(path);
+                }
                 other => {
                     return Err(bad(format!(
-                        "unknown setting `{other}`: scheme, quota-multiplier, tls"
+                        "unknown setting `{}`: scheme, quota-multiplier, tls, tls-ca",
+                        crate::diagnostics::escape_controls(other)
                     )));
                 }
             }

@@ -152,8 +152,8 @@ impl Pool {
                 PgPoolOptions::new()
                     .max_connections(4)
                     .acquire_timeout(timeout)
-                    .connect_lazy_with(
-                        PgConnectOptions::new()
+                    .connect_lazy_with({
+                        let o = PgConnectOptions::new()
                             .host(&config.host)
                             .port(config.port)
                             .username(&config.user)
@@ -164,15 +164,19 @@ impl Pool {
                                 Tls::Prefer => PgSslMode::Prefer,
                                 Tls::Require => PgSslMode::Require,
                                 Tls::VerifyFull => PgSslMode::VerifyFull,
-                            }),
-                    ),
+                            });
+                        match &config.tls_ca {
+                            Some(ca) => o.ssl_root_cert(ca),
+                            None => o,
+                        }
+                    }),
             ),
             Dialect::MySql => Self::My(
                 MySqlPoolOptions::new()
                     .max_connections(4)
                     .acquire_timeout(timeout)
-                    .connect_lazy_with(
-                        MySqlConnectOptions::new()
+                    .connect_lazy_with({
+                        let o = MySqlConnectOptions::new()
                             .host(&config.host)
                             .port(config.port)
                             .username(&config.user)
@@ -184,8 +188,12 @@ impl Pool {
                                 Tls::Prefer => MySqlSslMode::Preferred,
                                 Tls::Require => MySqlSslMode::Required,
                                 Tls::VerifyFull => MySqlSslMode::VerifyIdentity,
-                            }),
-                    ),
+                            });
+                        match &config.tls_ca {
+                            Some(ca) => o.ssl_ca(ca),
+                            None => o,
+                        }
+                    }),
             ),
         }
     }
