@@ -329,6 +329,12 @@ impl SourceMap {
         self.sources.insert(file.into(), text);
     }
 
+    /// Adds the texts of `other` (a part of the same repository read apart).
+    pub fn append(&mut self, other: SourceMap) {
+        // One by one: `BTreeMap::append` rebuilds the whole map, which for a part per file is quadratic.
+        self.sources.extend(other.sources);
+    }
+
     /// The text of a file, if known.
     #[must_use]
     pub fn get(&self, file: &Path) -> Option<&str> {

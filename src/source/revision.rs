@@ -156,8 +156,11 @@ pub fn folder(path: &Path) -> Result<DesiredState, RevisionError> {
 /// Loads and validates a folder (every subcommand that reads one), with the files to show diagnostics in.
 #[must_use]
 pub fn load_and_validate(path: &Path, options: LoadOptions) -> (desired::Validated, SourceMap) {
+    let t = std::time::Instant::now();
     let repo = load_repository(path, options);
+    tracing::debug!(elapsed = ?t.elapsed(), "read the repository");
     let validated = desired::validate(&repo);
+    tracing::debug!(elapsed = ?t.elapsed(), "validated the repository");
     tracing::info!(
         resources = repo.resources.len(),
         errors = validated.diagnostics.error_count(),
