@@ -11,16 +11,20 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::fakeapi::FakeApi;
-use mailops::k8s::operator::{self, LeaderElection, Options};
+use mailops::k8s::operator::{self, LeaderElection, Options, SHARD_LABEL, Shard};
 use mailops::serve::{Status, Telemetry};
 use serde_json::{Value, json};
 
 const NS: &str = "bdt";
 
 fn resource(path: &Path) -> Value {
+    resource_in(path, NS)
+}
+
+fn resource_in(path: &Path, namespace: &str) -> Value {
     let text = std::fs::read_to_string(path).unwrap();
     let mut v: Value = serde_yaml::from_str(&text).unwrap();
-    v["metadata"]["namespace"] = json!(NS);
+    v["metadata"]["namespace"] = json!(namespace);
     v
 }
 
@@ -30,17 +34,28 @@ fn example(rel: &str) -> std::path::PathBuf {
 
 /// The example agency in namespace `bdt`, its mail in `mail`.
 fn agency(api: &FakeApi, mail: &Path) {
-    api.create("organizations", resource(&example("organization.yaml")));
+    agency_in(api, NS, mail);
+}
+
+/// The example agency in a namespace, its mail in `mail`.
+fn agency_in(api: &FakeApi, namespace: &str, mail: &Path) {
+    api.create(
+        "organizations",
+        resource_in(&example("organization.yaml"), namespace),
+    );
     api.create(
         "mailservers",
         json!({"apiVersion": "mailops.dev/v1alpha1", "kind": "MailServer",
-               "metadata": {"name": "dovecot", "namespace": NS},
+               "metadata": {"name": "dovecot", "namespace": namespace},
                "spec": {"url": format!("maildir:{}", mail.display())}}),
     );
     for f in common::files_below(&example("staff")) {
-        api.create("mailboxes", resource(&f));
+        api.create("mailboxes", resource_in(&f, namespace));
     }
-    api.create("sharedmailboxes", resource(&example("agency-mailbox.yaml")));
+    api.create(
+        "sharedmailboxes",
+        resource_in(&example("agency-mailbox.yaml"), namespace),
+    );
 }
 
 struct Running {
@@ -96,6 +111,8 @@ fn options() -> Options {
         leader_election: None,
         instance: Some("test".into()),
         concurrency: 4,
+        changes_per_namespace: 4,
+        shard: None,
     }
 }
 
@@ -564,6 +581,102 @@ async fn two_replicas_elect_one_leader() {
     b.stop().await;
 }
 
+/// `--shard N/M`: two operators share the API server and split the namespaces, each reconciling only its
+/// own (by the label, or by the name's hash without one); relabelling a namespace hands it over.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_shards_split_the_namespaces_and_a_label_hands_one_over() {
+    let api = FakeApi::new();
+    let dirs = tempfile::tempdir().unwrap();
+    let shards = [0, 1].map(|index| Shard { index, count: 2 });
+    // Two namespaces pinned by the label, two left to the hash of their name.
+    let namespaces = [
+        ("bdt", Some("0")),
+        ("ubnd", Some("1")),
+        ("so-tu-phap", None),
+        ("so-y-te", None),
+    ];
+    let mut owner = std::collections::BTreeMap::new();
+    for (ns, label) in namespaces {
+        let labels = label.map_or(json!({}), |l| json!({ SHARD_LABEL: l }));
+        api.create_cluster(
+            "namespaces",
+            json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns, "labels": labels}}),
+        );
+        agency_in(&api, ns, &dirs.path().join(ns));
+        owner.insert(ns, shards[0].of(ns, label));
+    }
+    assert_eq!(owner["bdt"], 0);
+    assert_eq!(owner["ubnd"], 1);
+    let instance = |shard: u32| format!("shard-{shard}");
+    let operators = shards.map(|shard| {
+        start(
+            &api,
+            Options {
+                shard: Some(shard),
+                instance: Some(instance(shard.index)),
+                concurrency: 2,
+                ..options()
+            },
+        )
+    });
+    let all_ready = |ns: &str| {
+        let mailboxes = api.list("mailboxes", ns);
+        mailboxes.len() == 24
+            && mailboxes
+                .iter()
+                .all(|m| condition(m, "Ready")["status"] == "True")
+    };
+    wait("every namespace's mailboxes Ready", 90, || {
+        namespaces.iter().all(|(ns, _)| all_ready(ns))
+    })
+    .await;
+    // Each namespace was reconciled by its shard's operator only: every Event is from it.
+    for (ns, _) in namespaces {
+        assert_eq!(passwd(&dirs.path().join(ns)).lines().count(), 25, "{ns}");
+        let events = api.list("events", ns);
+        assert!(!events.is_empty(), "{ns}");
+        for e in &events {
+            assert_eq!(
+                e["reportingInstance"],
+                instance(owner[ns]),
+                "namespace {ns} is shard {}'s: {e}",
+                owner[ns]
+            );
+        }
+    }
+    for (shard, op) in shards.iter().zip(&operators) {
+        assert!(
+            op.metric("mailops_reconciles_total{result=\"success\"}") >= 1.0,
+            "shard {shard} reconciled its namespaces"
+        );
+    }
+    // `bdt` is relabelled to shard 1: its next change is made by shard 1.
+    api.patch_cluster(
+        "namespaces",
+        "bdt",
+        json!({"metadata": {"labels": { SHARD_LABEL: "1" }}}),
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    api.patch(
+        "mailboxes",
+        "bdt",
+        "vo-thi-thu-an",
+        json!({"spec": {"quota": "3GiB"}}),
+    );
+    let updated_by = |who: &str| {
+        api.list("events", "bdt").iter().any(|e| {
+            e["reason"] == "Updated"
+                && e["regarding"]["name"] == "vo-thi-thu-an"
+                && e["reportingInstance"] == who
+        })
+    };
+    wait("shard 1 updates bdt's mailbox", 30, || updated_by("shard-1")).await;
+    assert!(!updated_by("shard-0"), "shard 0 let bdt go");
+    for op in operators {
+        op.stop().await;
+    }
+}
+
 /// The fake API server over real HTTP on 127.0.0.1, for the `mailops operator` binary and its kubeconfig.
 async fn serve_http(api: FakeApi) -> u16 {
     let app = axum::Router::new().fallback(move |req: http::Request<axum::body::Body>| {
@@ -723,4 +836,160 @@ async fn an_organization_waits_for_its_mailboxes_before_it_goes() {
         "orphaned accounts are left as they are"
     );
     op.stop().await;
+}
+
+fn scale_setting(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// The operator at scale (issue 16): `NAMESPACES` (1,000) namespaces of `MAILBOXES` (25) on the fake API
+/// server and the maildir backend, `CONCURRENCY` (8) namespaces at once. A benchmark, not a test: ignored
+/// by `cargo test`, run in release mode by `benches/operator.sh`. It prints the first full sync's time and
+/// API requests, then a full requeue's (a fresh operator reconciling every namespace again), which must make
+/// no write.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "a benchmark: benches/operator.sh"]
+async fn operator_at_scale() {
+    let (n, per) = (scale_setting("NAMESPACES", 1000), scale_setting("MAILBOXES", 25));
+    let concurrency = u16::try_from(scale_setting("CONCURRENCY", 8)).unwrap();
+    let dirs = tempfile::tempdir_in(std::env::var("BENCH_DIR").unwrap_or_else(|_| "/tmp".into())).unwrap();
+    let api = FakeApi::new();
+    let given = [
+        "An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hùng", "Lan", "Mai", "Nam",
+    ];
+    for i in 0..n {
+        let ns = format!("a{i:04}");
+        let domain = format!("{ns}.test");
+        // Lowercase letters only: `cq` and the number in base 26.
+        let short: String = ["cq".to_string()]
+            .into_iter()
+            .chain(
+                (0..3)
+                    .rev()
+                    .map(|d| char::from(b'a' + u8::try_from(i / 26usize.pow(d) % 26).unwrap()).to_string()),
+            )
+            .collect();
+        api.create(
+            "organizations",
+            json!({"apiVersion": "mailops.dev/v1alpha1", "kind": "Organization",
+                   "metadata": {"name": ns, "namespace": ns},
+                   "spec": {"displayName": format!("Cơ quan {i}"), "shortName": short,
+                            "domains": [{"name": domain}], "units": [{"id": "van-phong", "name": "Văn phòng"}],
+                            "naming": {"domain": domain},
+                            "safety": {"maxDeletions": 5, "maxDeletionPercent": 20, "graceDays": 30}}}),
+        );
+        let mail = dirs.path().join(&ns);
+        api.create(
+            "mailservers",
+            json!({"apiVersion": "mailops.dev/v1alpha1", "kind": "MailServer",
+                   "metadata": {"name": "dovecot", "namespace": ns},
+                   "spec": {"url": format!("maildir:{}", mail.display())}}),
+        );
+        for k in 0..per {
+            api.create(
+                "mailboxes",
+                json!({"apiVersion": "mailops.dev/v1alpha1", "kind": "Mailbox",
+                       "metadata": {"name": format!("m{k:03}"), "namespace": ns},
+                       "spec": {"fullName": format!("Nguyễn Văn {}", given[k % given.len()]), "unit": "van-phong",
+                                "address": format!("m{k:03}@{domain}"), "reason": "numbered for the benchmark"}}),
+            );
+        }
+    }
+    let per_u64 = u64::try_from(per).unwrap();
+    // Synced: every Organization Ready with all its mailboxes, and every MailServer's status has read them
+    // all (its count is of the reconcile's observation). The first that is not, for a timeout's message.
+    let unsynced = || {
+        let (orgs, stuck) = api.check_all("organizations", |o| {
+            condition(o, "Ready")["status"] == "True"
+                && o["status"]["managedMailboxes"].as_u64() == Some(per_u64)
+        });
+        if orgs != n || stuck.is_some() {
+            return Some(stuck.unwrap_or(Value::Null));
+        }
+        api.check_all("mailservers", |m| {
+            m["status"]["accounts"].as_u64() == Some(per_u64)
+        })
+        .1
+    };
+    let run = |label: &'static str| {
+        let api = api.clone();
+        async move {
+            let (requests, writes) = api.counts();
+            let started = Instant::now();
+            let op = start(
+                &api,
+                Options {
+                    requeue: Duration::from_secs(3600),
+                    concurrency,
+                    ..options()
+                },
+            );
+            let mut peak = 0.0f64;
+            (op, started, requests, writes, label, {
+                move |op: &Running| {
+                    peak = peak.max(op.metric("mailops_reconciles_in_flight"));
+                    peak
+                }
+            })
+        }
+    };
+    // The first full sync.
+    let (op, started, requests, writes, _, mut peak) = run("first sync").await;
+    let deadline = Instant::now() + Duration::from_secs(scale_setting("BENCH_TIMEOUT", 1800) as u64);
+    while let Some(stuck) = unsynced() {
+        if Instant::now() > deadline {
+            panic!(
+                "not synced after {} s: {stuck}",
+                scale_setting("BENCH_TIMEOUT", 1800)
+            );
+        }
+        peak(&op);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let first = started.elapsed();
+    let (r1, w1) = api.counts();
+    let reconciles = op.metric("mailops_reconciles_total{result=\"success\"}");
+    let peak_first = peak(&op);
+    op.stop().await;
+    let accounts: usize = (0..n)
+        .map(|i| passwd(&dirs.path().join(format!("a{i:04}"))).lines().count())
+        .sum();
+    assert_eq!(accounts, n * per);
+    println!(
+        "first sync: {n} namespaces × {per} mailboxes in {:.1} s; {} API requests ({:.1} per namespace), {} writes; \
+         {reconciles} reconciles; at most {peak_first} at once (--concurrency {concurrency})",
+        first.as_secs_f64(),
+        r1 - requests,
+        (r1 - requests) as f64 / n as f64,
+        w1 - writes,
+    );
+    // A full requeue: a fresh operator reconciles every namespace once more, and changes nothing.
+    let (op, started, requests, writes, _, mut peak) = run("requeue").await;
+    let deadline = Instant::now() + Duration::from_secs(1800);
+    while op.metric("mailops_reconciles_total{result=\"success\"}") < n as f64 {
+        assert!(Instant::now() < deadline, "the requeue did not end in 30 minutes");
+        peak(&op);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let again = started.elapsed();
+    let (r2, w2) = api.counts();
+    let peak_again = peak(&op);
+    op.stop().await;
+    println!(
+        "full requeue: {n} namespaces in {:.1} s; {} API requests ({:.1} per namespace), {} writes; at most \
+         {peak_again} at once",
+        again.as_secs_f64(),
+        r2 - requests,
+        (r2 - requests) as f64 / n as f64,
+        w2 - writes,
+    );
+    assert_eq!(
+        w2 - writes,
+        0,
+        "a requeue of a synced cluster writes nothing: {:?}",
+        &api.writes()[writes..]
+    );
 }

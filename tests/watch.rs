@@ -663,3 +663,71 @@ fn watch_keeps_the_attachment_policy_in_force() {
     );
     assert_eq!(watcher.stop().0, 0);
 }
+
+/// Webhook latency (issue 16): from `git push` to the change on the maildir backend, through the webhook.
+/// `PUSHES` (20) pushes, each of one new hire, each followed by the webhook a git host would send; the time
+/// runs from the start of `git push` to the new account's line in the passwd-file (polled every 2 ms).
+/// Polling is an hour apart: only the webhook brings a commit in. A benchmark, not a test: ignored by
+/// `cargo test`, run by `benches/webhook.sh`; it prints the distribution.
+#[test]
+#[ignore = "a benchmark: benches/webhook.sh"]
+fn webhook_latency() {
+    use std::time::{Duration, Instant};
+    let pushes: usize = std::env::var("PUSHES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20);
+    let w = World::new();
+    let first = published(&w);
+    let watcher = watch(&w, &["--interval", "1h"]);
+    watcher.wait_revision(&first, 30);
+    let body = r#"{"ref":"refs/heads/main"}"#;
+    let signature = github_signature(body.as_bytes(), SECRET.as_bytes());
+    let (mut total, mut git_push, mut after_hook) = (Vec::new(), Vec::new(), Vec::new());
+    for k in 0..pushes {
+        let address = format!("bench{k:03}@bdt.binhthuan.gov.vn");
+        std::fs::write(
+            w.path(&format!("work/agency/staff/ban-dan-toc/bench-{k:03}.yaml")),
+            format!(
+                "apiVersion: mailops.dev/v1alpha1\nkind: Mailbox\nmetadata:\n  name: bench-{k:03}\nspec:\n  \
+                 fullName: Nguyễn Văn Thử\n  unit: ban-dan-toc\n  address: {address}\n  reason: numbered for the \
+                 benchmark\n"
+            ),
+        )
+        .unwrap();
+        let commit = w.commit(Some("officer"), &format!("Hire number {k}"));
+        let started = Instant::now();
+        w.push_main(false);
+        let pushed = Instant::now();
+        let (code, answer) = watcher.hook(
+            &[("X-GitHub-Event", "push"), ("X-Hub-Signature-256", &signature)],
+            body,
+        );
+        assert_eq!(code, 202, "{answer}");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !passwd(&w).contains(&address) {
+            assert!(Instant::now() < deadline, "push {k} not applied in 30 s");
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        let done = Instant::now();
+        total.push(done - started);
+        git_push.push(pushed - started);
+        after_hook.push(done - pushed);
+        watcher.wait_revision(&commit, 30);
+    }
+    let summary = |name: &str, d: &mut Vec<Duration>| {
+        d.sort();
+        let ms = |x: Duration| x.as_secs_f64() * 1000.0;
+        println!(
+            "{name}: median {:.0} ms, p90 {:.0} ms, max {:.0} ms, min {:.0} ms ({} pushes)",
+            ms(d[d.len() / 2]),
+            ms(d[d.len() * 9 / 10]),
+            ms(d[d.len() - 1]),
+            ms(d[0]),
+            d.len()
+        );
+    };
+    summary("git push → account on the server", &mut total);
+    summary("git push itself", &mut git_push);
+    summary("webhook → account on the server", &mut after_hook);
+}

@@ -23,9 +23,16 @@ pub struct OperatorArgs {
     /// The longest wait between retries after failures (1s to 24h).
     #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = crate::desired::values::bounds::wait)]
     pub max_backoff: Duration,
-    /// Changes carried out at the same time within a namespace.
-    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    /// Namespaces reconciled at the same time (a namespace is never reconciled twice at once).
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: u16,
+    /// Changes carried out at the same time within a namespace.
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub changes_per_namespace: u16,
+    /// Reconcile only shard N of M (0-based): a namespace's shard is its label `mailops.dev/shard`, or a
+    /// hash of its name. Each shard runs its own replicas (with --leader-elect, a Lease per shard).
+    #[arg(long, value_name = "N/M")]
+    pub shard: Option<crate::k8s::operator::Shard>,
     /// Hold a Lease before reconciling, for more than one replica.
     #[arg(long)]
     pub leader_elect: bool,
@@ -85,10 +92,16 @@ pub(super) async fn run(args: &OperatorArgs, printer: &Printer) -> u8 {
     let options = Options {
         requeue: args.requeue,
         max_backoff: args.max_backoff,
-        concurrency: usize::from(args.concurrency),
+        concurrency: args.concurrency,
+        changes_per_namespace: usize::from(args.changes_per_namespace),
+        shard: args.shard,
         leader_election: args.leader_elect.then(|| LeaderElection {
             namespace: args.lease_namespace.clone(),
-            lease: args.lease_name.clone(),
+            // One Lease per shard: a shard's replicas elect their leader among themselves.
+            lease: match args.shard {
+                Some(s) => format!("{}-shard-{}-of-{}", args.lease_name, s.index, s.count),
+                None => args.lease_name.clone(),
+            },
             identity: identity.clone(),
             duration: 15,
             grace: 5,

@@ -2,18 +2,26 @@
 //! Mailboxes, SharedMailboxes and MailServers, each reconcile being [`super::reconcile::Namespace`].
 //! Errors are retried with exponential backoff; a periodic requeue catches changes made on the server and
 //! deletions whose grace period ends. With leader election, only the holder of the Lease reconciles.
+//!
+//! At scale: at most `concurrency` namespaces are reconciled at once, a namespace never twice at once (the
+//! Controller never runs one object twice at once, and a namespace's reconciles take its lock); a child's
+//! event finds its Organization through an index by namespace, not a scan of the store; and with
+//! `--shard N/M`, replicas split the namespaces between them by the label `mailops.dev/shard` (or, without
+//! it, a hash of the namespace's name).
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use futures::StreamExt;
+use k8s_openapi::api::core::v1::Namespace as KubeNamespace;
 use kube::api::{Api, ListParams};
-use kube::runtime::controller::{Action, Controller};
+use kube::runtime::controller::{self, Action, Controller};
 use kube::runtime::events::{Recorder, Reporter};
-use kube::runtime::reflector::ObjectRef;
+use kube::runtime::reflector::{ObjectRef, Store};
 use kube::runtime::watcher;
 use kube::{Client, ResourceExt};
+use sha2::Digest;
 
 use super::crd::MailServerResource;
 use super::reconcile::{Error, Namespace};
@@ -31,8 +39,78 @@ pub struct Options {
     pub leader_election: Option<LeaderElection>,
     /// The Events' reporting instance (the pod name).
     pub instance: Option<String>,
+    /// Namespaces reconciled at the same time (at least 1).
+    pub concurrency: u16,
     /// Changes carried out at the same time within a namespace.
-    pub concurrency: usize,
+    pub changes_per_namespace: usize,
+    /// This replica's share of the namespaces, when several replicas do the work.
+    pub shard: Option<Shard>,
+}
+
+/// The namespace label that assigns a namespace to a shard (`"0"` to `"M-1"`).
+pub const SHARD_LABEL: &str = "mailops.dev/shard";
+
+/// `--shard N/M`: this replica reconciles the namespaces of shard `N` out of `M` (0 ≤ N < M ≤ 1024).
+///
+/// A namespace's shard is its label [`SHARD_LABEL`] when that is a number below `M`, else the namespace
+/// name's SHA-256 (first 8 bytes, big-endian) modulo `M`: every namespace belongs to exactly one shard, and
+/// the label moves a large agency where it fits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// This replica's shard, from 0.
+    pub index: u32,
+    /// How many shards there are.
+    pub count: u32,
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let bad = || {
+            format!(
+                "`{}`: expected N/M with 0 ≤ N < M ≤ 1024, such as 0/2",
+                s.escape_debug()
+            )
+        };
+        let (n, m) = s.split_once('/').ok_or_else(bad)?;
+        let (index, count): (u32, u32) = (n.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+        if count == 0 || count > 1024 || index >= count {
+            return Err(bad());
+        }
+        Ok(Self { index, count })
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+impl Shard {
+    /// The shard a namespace belongs to, from its name and labels.
+    #[must_use]
+    pub fn of(&self, namespace: &str, label: Option<&str>) -> u32 {
+        if let Some(n) = label
+            .and_then(|l| l.parse::<u32>().ok())
+            .filter(|n| *n < self.count)
+        {
+            return n;
+        }
+        if let Some(l) = label {
+            tracing::warn!(
+                namespace,
+                label = %l.escape_debug(),
+                shards = self.count,
+                "the shard label is not a shard number: the namespace goes by its name's hash"
+            );
+        }
+        let digest = sha2::Sha256::digest(namespace.as_bytes());
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&digest[..8]);
+        u32::try_from(u64::from_be_bytes(first) % u64::from(self.count)).unwrap_or(0)
+    }
 }
 
 /// Leader election settings.
@@ -57,6 +135,69 @@ struct Context {
     options: Options,
     failures: Mutex<HashMap<String, u32>>,
     namespaces: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// Namespace → its Organizations, for mapping a child's event without scanning the store.
+    index: Mutex<HashMap<String, Vec<ObjectRef<OrganizationResource>>>>,
+    /// With `--shard`: namespace → its shard, from the Namespace objects' labels.
+    shards: Mutex<HashMap<String, u32>>,
+}
+
+fn locked<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl Context {
+    /// The Organizations of a namespace, by the index. A namespace not in it yet is looked up in the store
+    /// once (the result, even none, is kept: every new Organization's own first reconcile adds itself).
+    fn organizations(
+        &self,
+        namespace: &str,
+        store: &Store<OrganizationResource>,
+    ) -> Vec<ObjectRef<OrganizationResource>> {
+        let mut index = locked(&self.index);
+        let refs = index.entry(namespace.to_string()).or_insert_with(|| {
+            store
+                .state()
+                .iter()
+                .filter(|o| o.namespace().as_deref() == Some(namespace))
+                .map(|o| ObjectRef::from_obj(&**o))
+                .collect()
+        });
+        refs.retain(|r| store.get(r).is_some());
+        refs.clone()
+    }
+
+    fn remember(&self, namespace: &str, org: &OrganizationResource) {
+        let r = ObjectRef::from_obj(org);
+        let mut index = locked(&self.index);
+        let refs = index.entry(namespace.to_string()).or_default();
+        if !refs.contains(&r) {
+            refs.push(r);
+        }
+    }
+
+    /// Whether this replica reconciles the namespace (always, unsharded; `None`: its Namespace object has
+    /// not been seen yet).
+    fn ours(&self, namespace: &str) -> Option<bool> {
+        let shard = self.options.shard?;
+        let shards = locked(&self.shards);
+        Some(*shards.get(namespace)? == shard.index)
+    }
+}
+
+/// Counts a reconcile in the in-flight gauge while it runs.
+struct InFlight<'a>(&'a crate::serve::Metrics);
+
+impl<'a> InFlight<'a> {
+    fn start(metrics: &'a crate::serve::Metrics) -> Self {
+        metrics.in_flight(1);
+        Self(metrics)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight(-1);
+    }
 }
 
 fn backoff(failures: u32, max: Duration) -> Duration {
@@ -65,14 +206,22 @@ fn backoff(failures: u32, max: Duration) -> Duration {
 
 async fn reconcile(org: Arc<OrganizationResource>, ctx: Arc<Context>) -> Result<Action, Error> {
     let namespace = org.namespace().unwrap_or_else(|| "default".to_string());
-    let lock = ctx
-        .namespaces
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
+    ctx.remember(&namespace, &org);
+    match ctx.ours(&namespace) {
+        // Another replica's namespace, or one whose labels are not known yet (the Namespace's event will
+        // wake this Organization again).
+        Some(false) | None if ctx.options.shard.is_some() => {
+            ctx.telemetry.set_ready();
+            return Ok(Action::await_change());
+        }
+        _ => {}
+    }
+    let lock = locked(&ctx.namespaces)
         .entry(namespace.clone())
         .or_default()
         .clone();
     let _one_at_a_time = lock.lock().await;
+    let _counted = InFlight::start(&ctx.telemetry.metrics);
     let orgs = Api::<OrganizationResource>::namespaced(ctx.client.clone(), &namespace)
         .list(&ListParams::default())
         .await?;
@@ -91,7 +240,7 @@ async fn reconcile(org: Arc<OrganizationResource>, ctx: Arc<Context>) -> Result<
         recorder: &ctx.recorder,
         namespace: &namespace,
         today: chrono::Local::now().date_naive(),
-        concurrency: ctx.options.concurrency,
+        concurrency: ctx.options.changes_per_namespace,
     };
     let started = chrono::Utc::now();
     let result = ns.reconcile(&current).await;
@@ -170,6 +319,8 @@ pub async fn run(
         options: options.clone(),
         failures: Mutex::default(),
         namespaces: Mutex::default(),
+        index: Mutex::default(),
+        shards: Mutex::default(),
     });
     let Some(election) = &options.leader_election else {
         controller(client, ctx, shutdown).await;
@@ -220,17 +371,35 @@ async fn controller(
     shutdown: impl std::future::Future<Output = ()> + Send + Sync + 'static,
 ) {
     let orgs = Api::<OrganizationResource>::all(client.clone());
-    let controller = Controller::new(orgs, watcher::Config::default());
+    let mut controller = Controller::new(orgs, watcher::Config::default())
+        .with_config(controller::Config::default().concurrency(ctx.options.concurrency.max(1)));
     let store = controller.store();
     // A change to any resource of a namespace wakes the namespace's Organization.
-    let of_namespace = move |namespace: Option<String>| {
-        store
-            .state()
-            .into_iter()
-            .filter(|o| o.namespace() == namespace)
-            .map(|o| ObjectRef::from_obj(&*o))
-            .collect::<Vec<_>>()
+    let of_namespace = {
+        let ctx = ctx.clone();
+        move |namespace: Option<String>| match namespace {
+            Some(n) if ctx.ours(&n) != Some(false) => ctx.organizations(&n, &store),
+            _ => Vec::new(),
+        }
     };
+    if let Some(shard) = ctx.options.shard {
+        // A Namespace's labels say its shard; a change of them wakes its Organizations.
+        let (ctx, of_namespace) = (ctx.clone(), of_namespace.clone());
+        controller = controller.watches(
+            Api::<KubeNamespace>::all(client.clone()),
+            watcher::Config::default(),
+            move |ns: KubeNamespace| {
+                let name = ns.name_any();
+                let label = ns.labels().get(SHARD_LABEL).map(String::as_str);
+                let owner = shard.of(&name, label);
+                let before = locked(&ctx.shards).insert(name.clone(), owner);
+                if before.is_some_and(|b| b != owner) {
+                    tracing::info!(namespace = %name, shard = owner, "the namespace moved to another shard");
+                }
+                of_namespace(Some(name))
+            },
+        );
+    }
     let (m, s, v) = (of_namespace.clone(), of_namespace.clone(), of_namespace);
     controller
         .watches(
@@ -256,4 +425,40 @@ async fn controller(
             }
         })
         .await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Shard;
+
+    #[test]
+    fn a_shard_is_n_of_m() {
+        assert_eq!("1/3".parse::<Shard>(), Ok(Shard { index: 1, count: 3 }));
+        assert_eq!("0/1".parse::<Shard>().unwrap().to_string(), "0/1");
+        for bad in ["3/3", "0/0", "1", "a/2", "-1/2", "0/1025", "1/2/3", ""] {
+            let e = bad.parse::<Shard>().unwrap_err();
+            assert!(e.contains("expected N/M"), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn every_namespace_has_one_shard_the_label_first_then_the_hash() {
+        let s = Shard { index: 0, count: 4 };
+        assert_eq!(s.of("bdt", Some("3")), 3);
+        assert_eq!(s.of("bdt", Some("2")), 2);
+        // Not a shard number of these four: the name's hash, as without a label.
+        assert_eq!(s.of("bdt", Some("4")), s.of("bdt", None));
+        assert_eq!(s.of("bdt", Some("x")), s.of("bdt", None));
+        // The hash is SHA-256's first 8 bytes: stable across replicas, versions and machines.
+        assert_eq!(
+            s.of("bdt", None),
+            u32::try_from(0xa916_9ef4_a868_f244_u64 % 4).unwrap()
+        );
+        // And it spreads: 1,000 namespaces over 4 shards, none far from a quarter.
+        let mut counts = [0u32; 4];
+        for i in 0..1000 {
+            counts[s.of(&format!("so-{i}"), None) as usize] += 1;
+        }
+        assert!(counts.iter().all(|c| (200..300).contains(c)), "{counts:?}");
+    }
 }

@@ -43,6 +43,7 @@ pub struct Metrics {
     reconcile_time: Gauge<f64, AtomicU64>,
     pending_removals: Gauge,
     webhooks: Family<HookLabel, Counter>,
+    in_flight: Gauge,
 }
 
 impl Default for Metrics {
@@ -67,6 +68,7 @@ impl Metrics {
             reconcile_time: Gauge::default(),
             pending_removals: Gauge::default(),
             webhooks: Family::default(),
+            in_flight: Gauge::default(),
             registry: Registry::default(),
         };
         registry.register(
@@ -118,6 +120,11 @@ impl Metrics {
             "webhooks",
             "Webhook requests by provider and result (triggered, ignored, unauthorized)",
             m.webhooks.clone(),
+        );
+        registry.register(
+            "reconciles_in_flight",
+            "Reconciles running now (the operator: namespaces, at most --concurrency)",
+            m.in_flight.clone(),
         );
         Self { registry, ..m }
     }
@@ -179,6 +186,11 @@ impl Metrics {
     pub fn pending_removals(&self, count: usize) {
         self.pending_removals
             .set(i64::try_from(count).unwrap_or(i64::MAX));
+    }
+
+    /// A reconcile started (`+1`) or ended (`-1`).
+    pub fn in_flight(&self, delta: i64) {
+        self.in_flight.inc_by(delta);
     }
 
     /// A webhook request.

@@ -30,6 +30,8 @@ struct Store {
     log: Vec<(u64, String, String, String)>,
     /// Writes (method, path) in order.
     writes: Vec<(String, String)>,
+    /// Every request answered, reads and watches included.
+    requests: u64,
     /// The field manager owning each Lease's holderIdentity.
     holders: BTreeMap<Key, String>,
     uid: u64,
@@ -172,15 +174,62 @@ impl FakeApi {
     pub fn list(&self, plural: &str, namespace: &str) -> Vec<Value> {
         let st = self.store.lock().unwrap();
         st.objects
-            .iter()
-            .filter(|((p, n, _), _)| p == plural && n == namespace)
+            .range((plural.to_string(), namespace.to_string(), String::new())..)
+            .take_while(|((p, n, _), _)| p == plural && n == namespace)
             .map(|(_, v)| v.clone())
             .collect()
+    }
+
+    /// How many objects of a kind there are, and the first (by namespace and name) for which `check` fails.
+    pub fn check_all(&self, plural: &str, check: impl Fn(&Value) -> bool) -> (usize, Option<Value>) {
+        let st = self.store.lock().unwrap();
+        let mut of_kind = st
+            .objects
+            .range((plural.to_string(), String::new(), String::new())..)
+            .take_while(|((p, _, _), _)| p == plural);
+        let mut count = 0;
+        for (_, v) in of_kind.by_ref() {
+            count += 1;
+            if !check(v) {
+                return (count + of_kind.count(), Some(v.clone()));
+            }
+        }
+        (count, None)
     }
 
     /// The writes so far: (method, path).
     pub fn writes(&self) -> Vec<(String, String)> {
         self.store.lock().unwrap().writes.clone()
+    }
+
+    /// How many requests were answered so far, and how many of them were writes.
+    pub fn counts(&self) -> (u64, usize) {
+        let st = self.store.lock().unwrap();
+        (st.requests, st.writes.len())
+    }
+
+    /// Creates a cluster-scoped object (a Namespace) as `kubectl apply` would.
+    pub fn create_cluster(&self, plural: &str, object: Value) {
+        let r = self.handle(
+            &Method::POST,
+            &format!("/api/v1/{plural}"),
+            "",
+            "application/json",
+            &serde_json::to_vec(&object).unwrap(),
+        );
+        assert!(r.status().is_success(), "create {plural}: {}", r.status());
+    }
+
+    /// Merge-patches a cluster-scoped object (`kubectl label namespace …`).
+    pub fn patch_cluster(&self, plural: &str, name: &str, patch: Value) {
+        let r = self.handle(
+            &Method::PATCH,
+            &format!("/api/v1/{plural}/{name}"),
+            "",
+            "application/merge-patch+json",
+            &serde_json::to_vec(&patch).unwrap(),
+        );
+        assert!(r.status().is_success(), "patch {plural}/{name}: {}", r.status());
     }
 
     /// Creates an object as `kubectl apply` would (POST).
@@ -229,6 +278,7 @@ impl FakeApi {
             return status(404, "NotFound", path);
         };
         let mut st = self.store.lock().unwrap();
+        st.requests += 1;
         if *method != Method::GET {
             if let Some(message) = st.refused.get(&p.plural) {
                 return status(403, "Forbidden", message);
@@ -251,18 +301,30 @@ impl FakeApi {
                     .map(|(_, _, _, l)| Ok(Frame::data(Bytes::from(l.clone() + "\n"))))
                     .collect();
                 // Subscribed under the store lock: no event between the backlog and the live stream is lost.
-                let live = BroadcastStream::new(self.tx.subscribe()).filter_map(move |m| {
-                    let keep = m.ok().filter(|(pl, n, _)| wanted(pl, n)).map(|(_, _, l)| l);
-                    async move { keep.map(|l| Ok::<_, Infallible>(Frame::data(Bytes::from(l + "\n")))) }
-                });
+                // A watcher that falls behind is cut off, as the API server does: the client watches again
+                // from its last resourceVersion and gets the backlog (events are never silently dropped).
+                let live = BroadcastStream::new(self.tx.subscribe())
+                    .take_while(|m| futures::future::ready(m.is_ok()))
+                    .filter_map(move |m| {
+                        let keep = m.ok().filter(|(pl, n, _)| wanted(pl, n)).map(|(_, _, l)| l);
+                        async move { keep.map(|l| Ok::<_, Infallible>(Frame::data(Bytes::from(l + "\n")))) }
+                    });
                 let stream = futures::stream::iter(backlog).chain(live);
                 Response::new(BodyExt::boxed(StreamBody::new(stream)))
             }
             (&Method::GET, None) => {
+                // By key range, as etcd's prefixes: a namespace's list does not walk the others'.
+                let from = (
+                    p.plural.clone(),
+                    p.namespace.clone().unwrap_or_default(),
+                    String::new(),
+                );
                 let items: Vec<Value> = st
                     .objects
-                    .iter()
-                    .filter(|((pl, n, _), _)| *pl == p.plural && p.namespace.as_ref().is_none_or(|x| x == n))
+                    .range(from..)
+                    .take_while(|((pl, n, _), _)| {
+                        *pl == p.plural && p.namespace.as_ref().is_none_or(|x| x == n)
+                    })
                     .map(|(_, v)| v.clone())
                     .collect();
                 Response::new(full(&json!({"apiVersion": "v1", "kind": "List",
@@ -419,7 +481,9 @@ impl FakeApi {
         meta["resourceVersion"] = json!(st.rv.to_string());
         meta["generation"] = json!(1);
         meta["uid"] = json!(format!("00000000-0000-0000-0000-{:012}", st.uid));
-        meta["namespace"] = json!(ns);
+        if !ns.is_empty() {
+            meta["namespace"] = json!(ns);
+        }
         meta["creationTimestamp"] = json!("2026-11-29T00:00:00Z");
         st.objects.insert(key, o.clone());
         self.emit(st, plural, ns, "ADDED", o);

@@ -122,6 +122,13 @@ impl World {
 
     /// Commits the work tree (signed by `signer`, or not) and pushes it (forced with `force`).
     pub fn push(&self, signer: Option<&str>, message: &str, force: bool) -> String {
+        let commit = self.commit(signer, message);
+        self.push_main(force);
+        commit
+    }
+
+    /// Commits every change of the work tree (signed by `signer`), and returns the commit.
+    pub fn commit(&self, signer: Option<&str>, message: &str) -> String {
         let work = self.path("work");
         git(&work, &["add", "-A"]);
         let key = signer.map(|s| format!("--gpg-sign={}", self.path(s).display()));
@@ -130,11 +137,15 @@ impl World {
             args.push(k);
         }
         git(&work, &args);
+        git(&work, &["rev-parse", "HEAD"])
+    }
+
+    /// `git push origin main` to the daemon.
+    pub fn push_main(&self, force: bool) {
         git(
-            &work,
+            &self.path("work"),
             &["push", "-q", if force { "-f" } else { "-q" }, "origin", "main"],
         );
-        git(&work, &["rev-parse", "HEAD"])
     }
 
     pub fn apply(&self, date: &str, extra: &[&str]) -> super::Run {
