@@ -77,9 +77,14 @@ fn desired_at(rev: &RevisionManifests) -> (Option<DesiredState>, Diagnostics) {
 pub fn review(path: &Path, base: &str, head: &str, today: NaiveDate) -> Result<Review, ReviewError> {
     let source = GitSource::open(path).map_err(ReviewError::Open)?;
     let options = LoadOptions::default();
-    let base = source.load(base, options).map_err(ReviewError::Read)?;
+    // The base revision is kept as the little the diff uses: its desired state, its commit and its error
+    // count; its files, positions and resources are dropped before the head is read.
+    let (base_state, base_errors, base_commit) = {
+        let base = source.load(base, options).map_err(ReviewError::Read)?;
+        let (state, diagnostics) = desired_at(&base);
+        (state, diagnostics.error_count(), base.commit)
+    };
     let head = source.load(head, options).map_err(ReviewError::Read)?;
-    let (base_state, base_diagnostics) = desired_at(&base);
     let (head_state, head_diagnostics) = desired_at(&head);
     if head_diagnostics.has_errors() {
         return Err(ReviewError::InvalidHead {
@@ -103,7 +108,7 @@ pub fn review(path: &Path, base: &str, head: &str, today: NaiveDate) -> Result<R
         source: PlanSource {
             path: path.display().to_string(),
             revision: Some(head.commit.clone()),
-            base_revision: Some(base.commit.clone()),
+            base_revision: Some(base_commit),
         },
         keep_old_address_as_alias: head_state
             .as_ref()
@@ -114,8 +119,5 @@ pub fn review(path: &Path, base: &str, head: &str, today: NaiveDate) -> Result<R
         base_state.as_ref().map(|s| &s.organization),
         head_state.as_ref().map(|s| &s.organization),
     );
-    Ok(Review {
-        plan,
-        base_errors: base_diagnostics.error_count(),
-    })
+    Ok(Review { plan, base_errors })
 }
