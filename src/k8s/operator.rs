@@ -361,7 +361,13 @@ pub async fn run(
     };
     controller(client, ctx, stop).await;
     drop(leader);
-    let _ = lease_task.await;
+    // The Lease is released (one API call); bounded so that a slow API server cannot hold the stop.
+    if tokio::time::timeout(Duration::from_secs(5), lease_task)
+        .await
+        .is_err()
+    {
+        tracing::warn!("the Lease was not released within 5 s: it expires on its own");
+    }
     Ok(())
 }
 
@@ -370,6 +376,7 @@ async fn controller(
     ctx: Arc<Context>,
     shutdown: impl std::future::Future<Output = ()> + Send + Sync + 'static,
 ) {
+    let shutdown = futures::FutureExt::shared(Box::pin(shutdown));
     let orgs = Api::<OrganizationResource>::all(client.clone());
     let mut controller = Controller::new(orgs, watcher::Config::default())
         .with_config(controller::Config::default().concurrency(ctx.options.concurrency.max(1)));
@@ -401,7 +408,7 @@ async fn controller(
         );
     }
     let (m, s, v) = (of_namespace.clone(), of_namespace.clone(), of_namespace);
-    controller
+    let drained = controller
         .watches(
             Api::<MailboxResource>::all(client.clone()),
             watcher::Config::default(),
@@ -417,15 +424,29 @@ async fn controller(
             watcher::Config::default(),
             move |o| v(o.namespace()),
         )
-        .graceful_shutdown_on(shutdown)
+        .graceful_shutdown_on(shutdown.clone())
         .run(reconcile, error_policy, ctx)
         .for_each(|r| async move {
             if let Err(e) = r {
                 tracing::debug!(error = %e, "controller");
             }
-        })
-        .await;
+        });
+    // The reconciles running at the stop may finish, within a bound below Kubernetes' 30 s grace period;
+    // past it they are dropped where they are, which the journal makes safe (as a kill would).
+    tokio::select! {
+        () = drained => {}
+        () = async {
+            shutdown.await;
+            tokio::time::sleep(SHUTDOWN_GRACE).await;
+        } => tracing::warn!(
+            grace = ?SHUTDOWN_GRACE,
+            "reconciles still running at the end of the grace: stopped where they were (the journal resumes them)"
+        ),
+    }
 }
+
+/// How long the reconciles running at a stop may take to finish.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
 
 #[cfg(test)]
 mod tests {
