@@ -581,6 +581,81 @@ async fn two_replicas_elect_one_leader() {
     b.stop().await;
 }
 
+/// With an hour between requeues, a settled namespace is not reconciled again for its own status writes, yet
+/// a change to a Mailbox, to the Organization or to the MailServer is acted on at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_settled_namespace_still_acts_on_every_change_at_once() {
+    let mail = tempfile::tempdir().unwrap();
+    let api = FakeApi::new();
+    agency(&api, mail.path());
+    let op = start(
+        &api,
+        Options {
+            requeue: Duration::from_secs(3600),
+            ..options()
+        },
+    );
+    let org_ready = || is(&api, "organizations", "bdt-binhthuan", "Ready", "True");
+    wait("the agency Ready", 60, || {
+        org_ready()
+            && api
+                .list("mailboxes", NS)
+                .iter()
+                .all(|m| condition(m, "Ready")["status"] == "True")
+    })
+    .await;
+    let reconciles = || op.metric("mailops_reconciles_total{result=\"success\"}");
+    // Settled: a few reconciles, then none while nothing changes.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let settled = reconciles();
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(reconciles(), settled, "no reconcile without a change");
+    // A Mailbox's spec.
+    api.patch(
+        "mailboxes",
+        NS,
+        "vo-thi-thu-an",
+        json!({"spec": {"quota": "3GiB"}}),
+    );
+    let event = |reason: &str, name: &str| {
+        api.list("events", NS)
+            .iter()
+            .any(|e| e["reason"] == reason && e["regarding"]["name"] == name)
+    };
+    wait("the quota updated", 20, || event("Updated", "vo-thi-thu-an")).await;
+    // A new Mailbox.
+    let mut new = resource(&example("staff/ban-dan-toc/bui-thi-quynh-hoa.yaml"));
+    new["metadata"]["name"] = json!("tran-thi-hoa");
+    new["spec"]["fullName"] = json!("Trần Thị Hoa");
+    new["spec"]["backupEmail"] = Value::Null;
+    api.create("mailboxes", new);
+    wait("the new mailbox created", 20, || event("Created", "tran-thi-hoa")).await;
+    // The Organization's metadata, and the MailServer's spec: each wakes the namespace.
+    let before = reconciles();
+    api.patch(
+        "organizations",
+        NS,
+        "bdt-binhthuan",
+        json!({"metadata": {"labels": {"team": "it"}}}),
+    );
+    wait("a reconcile for the Organization's change", 20, || {
+        reconciles() > before
+    })
+    .await;
+    let before = reconciles();
+    api.patch(
+        "mailservers",
+        NS,
+        "dovecot",
+        json!({"metadata": {"annotations": {"note": "moved"}}}),
+    );
+    wait("a reconcile for the MailServer's change", 20, || {
+        reconciles() > before
+    })
+    .await;
+    op.stop().await;
+}
+
 /// `--shard N/M`: two operators share the API server and split the namespaces, each reconciling only its
 /// own (by the label, or by the name's hash without one); relabelling a namespace hands it over.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -20,7 +20,7 @@ use kube::runtime::controller::{self, Action, Controller};
 use kube::runtime::events::{Recorder, Reporter};
 use kube::runtime::reflector::{ObjectRef, Store};
 use kube::runtime::watcher;
-use kube::{Client, ResourceExt};
+use kube::{Client, Resource, ResourceExt};
 use sha2::Digest;
 
 use super::crd::MailServerResource;
@@ -139,6 +139,37 @@ struct Context {
     index: Mutex<HashMap<String, Vec<ObjectRef<OrganizationResource>>>>,
     /// With `--shard`: namespace → its shard, from the Namespace objects' labels.
     shards: Mutex<HashMap<String, u32>>,
+    /// A fingerprint of each child's metadata (by uid), for [`Context::changed`].
+    seen: Mutex<HashMap<String, u64>>,
+    /// Namespace → how many changes of its children were seen (bumped by the mappers).
+    changes: Mutex<HashMap<String, u64>>,
+    /// Namespace → its last reconcile that found nothing to do, for [`Context::unchanged`].
+    settled: Mutex<HashMap<String, Settled>>,
+}
+
+/// A reconcile that found nothing to do: the Organization's metadata fingerprint, the namespace's change
+/// count when it started, and when.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Settled {
+    organization: u64,
+    changes: u64,
+    at: std::time::Instant,
+}
+
+/// A fingerprint of what an event can change besides the status: generation (the spec), deletion,
+/// finalizers, labels and annotations.
+fn fingerprint(meta: &kube::api::ObjectMeta) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    meta.generation.hash(&mut h);
+    meta.deletion_timestamp
+        .as_ref()
+        .map(|t| t.0.to_string())
+        .hash(&mut h);
+    meta.finalizers.hash(&mut h);
+    meta.labels.hash(&mut h);
+    meta.annotations.hash(&mut h);
+    h.finish()
 }
 
 fn locked<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -164,6 +195,45 @@ impl Context {
         });
         refs.retain(|r| store.get(r).is_some());
         refs.clone()
+    }
+
+    /// Whether a Mailbox's or SharedMailbox's event says more than a new status (the reconcile's own
+    /// writes): first seen, or a new generation (spec), deletion, finalizers, labels or annotations. A status
+    /// write would otherwise wake its namespace for one more reconcile after every reconcile that wrote one.
+    /// Deletions are seen by their deletionTimestamp (every one carries the finalizer `mailops.dev/account`,
+    /// added before anything is done); the last event of an object, once its finalizer is gone, forgets it.
+    fn changed<K: kube::Resource>(&self, o: &K) -> bool {
+        let meta = o.meta();
+        let Some(uid) = meta.uid.clone() else {
+            return true;
+        };
+        let fingerprint = fingerprint(meta);
+        let mut seen = locked(&self.seen);
+        if meta.deletion_timestamp.is_some() && meta.finalizers.as_ref().is_none_or(Vec::is_empty) {
+            seen.remove(&uid);
+            return true;
+        }
+        seen.insert(uid, fingerprint) != Some(fingerprint)
+    }
+
+    /// A change in a namespace was seen: its next reconcile runs in full.
+    fn touch(&self, namespace: Option<&str>) {
+        if let Some(n) = namespace {
+            *locked(&self.changes).entry(n.to_string()).or_default() += 1;
+        }
+    }
+
+    /// The namespace's change count now, and whether nothing happened since its last reconcile that found
+    /// nothing to do, less than a requeue ago: then the Organization's own status write woke it, and a
+    /// reconcile would find nothing again (the Controller wakes an Organization on every change of it).
+    fn unchanged(&self, namespace: &str, org: &OrganizationResource) -> (u64, Option<Duration>) {
+        let changes = locked(&self.changes).get(namespace).copied().unwrap_or(0);
+        let settled = locked(&self.settled).get(namespace).copied();
+        let left = settled
+            .filter(|s| s.organization == fingerprint(org.meta()) && s.changes == changes)
+            .and_then(|s| self.options.requeue.checked_sub(s.at.elapsed()))
+            .filter(|left| !left.is_zero());
+        (changes, left)
     }
 
     fn remember(&self, namespace: &str, org: &OrganizationResource) {
@@ -221,6 +291,15 @@ async fn reconcile(org: Arc<OrganizationResource>, ctx: Arc<Context>) -> Result<
         .or_default()
         .clone();
     let _one_at_a_time = lock.lock().await;
+    let (changes, unchanged) = ctx.unchanged(&namespace, &org);
+    if let Some(left) = unchanged {
+        tracing::debug!(
+            namespace,
+            "nothing changed since the last reconcile found nothing to do"
+        );
+        return Ok(Action::requeue(left));
+    }
+    let begun = std::time::Instant::now();
     let _counted = InFlight::start(&ctx.telemetry.metrics);
     let orgs = Api::<OrganizationResource>::namespaced(ctx.client.clone(), &namespace)
         .list(&ListParams::default())
@@ -251,6 +330,21 @@ async fn reconcile(org: Arc<OrganizationResource>, ctx: Arc<Context>) -> Result<
                 m.applied(action, *n);
             }
             m.reconciled(done.failed == 0, chrono::Utc::now());
+            let mut settled = locked(&ctx.settled);
+            if done.failed == 0 && done.applied.iter().all(|(_, n)| *n == 0) {
+                let organization = fingerprint(org.meta());
+                settled.insert(
+                    namespace.clone(),
+                    Settled {
+                        organization,
+                        changes,
+                        at: begun,
+                    },
+                );
+            } else {
+                settled.remove(&namespace);
+            }
+            drop(settled);
             ctx.failures
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -264,6 +358,7 @@ async fn reconcile(org: Arc<OrganizationResource>, ctx: Arc<Context>) -> Result<
             tracing::info!(namespace, applied = ?done.applied, "reconciled");
         }
         Err(e) => {
+            locked(&ctx.settled).remove(&namespace);
             m.error(e.kind());
             m.reconciled(false, chrono::Utc::now());
             let message = e.to_string();
@@ -321,6 +416,9 @@ pub async fn run(
         namespaces: Mutex::default(),
         index: Mutex::default(),
         shards: Mutex::default(),
+        seen: Mutex::default(),
+        changes: Mutex::default(),
+        settled: Mutex::default(),
     });
     let Some(election) = &options.leader_election else {
         controller(client, ctx, shutdown).await;
@@ -385,7 +483,10 @@ async fn controller(
     let of_namespace = {
         let ctx = ctx.clone();
         move |namespace: Option<String>| match namespace {
-            Some(n) if ctx.ours(&n) != Some(false) => ctx.organizations(&n, &store),
+            Some(n) if ctx.ours(&n) != Some(false) => {
+                ctx.touch(Some(&n));
+                ctx.organizations(&n, &store)
+            }
             _ => Vec::new(),
         }
     };
@@ -408,16 +509,29 @@ async fn controller(
         );
     }
     let (m, s, v) = (of_namespace.clone(), of_namespace.clone(), of_namespace);
+    let (mc, sc) = (ctx.clone(), ctx.clone());
     let drained = controller
         .watches(
             Api::<MailboxResource>::all(client.clone()),
             watcher::Config::default(),
-            move |o| m(o.namespace()),
+            move |o| {
+                if mc.changed(&o) {
+                    m(o.namespace())
+                } else {
+                    Vec::new()
+                }
+            },
         )
         .watches(
             Api::<SharedMailboxResource>::all(client.clone()),
             watcher::Config::default(),
-            move |o| s(o.namespace()),
+            move |o| {
+                if sc.changed(&o) {
+                    s(o.namespace())
+                } else {
+                    Vec::new()
+                }
+            },
         )
         .watches(
             Api::<MailServerResource>::all(client),
