@@ -5,7 +5,7 @@
 //! field path, and refuses duplicate keys, complex keys, excessive nesting and alias expansion bombs, all
 //! before any document is deserialised.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use yaml_rust2::parser::{Event, Parser};
 use yaml_rust2::scanner::Marker;
@@ -27,16 +27,32 @@ pub struct FieldSpan {
 }
 
 /// Field positions of one YAML document, by path (`spec.aliases[1]`; the root is the empty path).
+///
+/// Kept compactly: one exact-size vector of (path, span) sorted by path once the document is read, searched
+/// by bisection (a map's nodes and each path's spare capacity were about half of a document's positions).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SpanIndex {
-    fields: BTreeMap<String, FieldSpan>,
+    fields: Vec<(Box<str>, FieldSpan)>,
 }
 
 impl SpanIndex {
     /// The span recorded for exactly this path.
     #[must_use]
     pub fn get(&self, path: &str) -> Option<FieldSpan> {
-        self.fields.get(path).copied()
+        self.find(path).copied()
+    }
+
+    fn find(&self, path: &str) -> Option<&FieldSpan> {
+        self.fields
+            .binary_search_by(|(p, _)| (**p).cmp(path))
+            .ok()
+            .map(|i| &self.fields[i].1)
+    }
+
+    /// Sorts the fields by path, for [`Self::find`]; done once, when the document ends.
+    fn seal(&mut self) {
+        self.fields.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        self.fields.shrink_to_fit();
     }
 
     /// Position of the key of `path` if it has one, else of its value; falls back to the closest recorded
@@ -62,13 +78,13 @@ impl SpanIndex {
             .map(|(path, span)| (span.key.unwrap_or(span.value), path))
             .filter(|(start, _)| *start <= position)
             .max()
-            .map(|(_, path)| path.clone())
+            .map(|(_, path)| path.to_string())
     }
 
     fn lookup(&self, path: &str, pick: impl Fn(FieldSpan) -> Position) -> Position {
         let mut p = path;
         loop {
-            if let Some(s) = self.fields.get(p) {
+            if let Some(s) = self.find(p) {
                 return pick(*s);
             }
             match p.rfind(['.', '[']) {
@@ -184,7 +200,8 @@ pub fn scan(text: &str) -> ScanResult {
                 });
             }
             Event::DocumentEnd => {
-                if let Some(d) = current.take() {
+                if let Some(mut d) = current.take() {
+                    d.index.seal();
                     docs.push(d);
                 }
             }
@@ -268,7 +285,8 @@ pub fn scan(text: &str) -> ScanResult {
             }
         }
     }
-    if let Some(d) = current.take() {
+    if let Some(mut d) = current.take() {
+        d.index.seal();
         docs.push(d);
     }
     Ok(docs)
@@ -325,7 +343,8 @@ fn take_key(
             });
         }
         if keys.is_empty() {
-            if let Some(span) = doc.index.fields.get_mut(path.as_str()) {
+            // The mapping's own entry: the latest recorded (its first key comes before any child).
+            if let Some((_, span)) = doc.index.fields.iter_mut().rev().find(|(p, _)| **p == *path) {
                 span.value = at;
             }
             if depth == 1 {
@@ -357,7 +376,7 @@ fn record_child(stack: &mut [Frame], doc: &mut DocumentSpans, at: Position) -> S
     };
     doc.index
         .fields
-        .insert(path.clone(), FieldSpan { key, value: at });
+        .push((path.clone().into_boxed_str(), FieldSpan { key, value: at }));
     path
 }
 
