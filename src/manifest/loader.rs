@@ -17,7 +17,7 @@ use serde::de::DeserializeOwned;
 use unicode_normalization::UnicodeNormalization;
 
 pub use super::resource::{Kind, Loaded, Origin, Resource};
-use super::spans::{self, DocumentSpans};
+use super::spans;
 use super::types::{API_VERSION, ObjectMeta};
 use crate::diagnostics::{Diagnostic, Diagnostics, Location, Position, SourceMap};
 
@@ -316,40 +316,13 @@ fn load_bytes(path: &Path, bytes: &[u8], options: LoadOptions, repo: &mut Loaded
             return;
         }
     };
-    let mut values = Vec::new();
-    for doc in serde_yaml::Deserializer::from_str(&text) {
-        match <serde_yaml::Value as serde::Deserialize>::deserialize(doc) {
-            Ok(serde_yaml::Value::Null) => {}
-            Ok(v) => values.push(Ok(v)),
-            // serde_yaml yields the same error again for ever after one (found by fuzzing: a few NUL bytes
-            // made a 1.8 KB file run without end): the rest of the file cannot be read anyway.
-            Err(e) => {
-                values.push(Err(e));
-                break;
-            }
-        }
-    }
-    let mut spans = docs.into_iter().filter(|d| !d.empty);
-    for value in values {
-        let spans: Option<DocumentSpans> = spans.next();
+    for doc in docs.into_iter().filter(|d| !d.empty) {
         let origin = Origin {
             file: path.to_path_buf(),
-            start: spans.as_ref().map_or(Position::new(1, 1), |s| s.start),
-            spans: spans.map(|s| s.index).unwrap_or_default(),
+            start: doc.start,
+            spans: doc.index,
         };
-        match value {
-            Ok(v) => load_document(v, origin, repo),
-            Err(e) => {
-                let p = e
-                    .location()
-                    .map_or(origin.start, |l| Position::new(l.line(), l.column()));
-                repo.diagnostics.push(Diagnostic::error(
-                    "yaml-syntax",
-                    Location::at(path, p),
-                    format!("invalid YAML: {e}"),
-                ));
-            }
-        }
+        load_document(doc.value, origin, repo);
     }
     repo.sources.insert(path, text);
 }

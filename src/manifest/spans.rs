@@ -1,16 +1,21 @@
-//! A first, structural pass over a YAML file with a marked event parser.
+//! The one pass over a YAML file: a marked event parser that builds each document's value and the position
+//! of every field.
 //!
 //! serde gives typed values but not the position of every field, and it cannot tell a billion-laughs
 //! document from a normal one before expanding it. This pass records the position of every key and value by
-//! field path, and refuses duplicate keys, complex keys, excessive nesting and alias expansion bombs, all
-//! before any document is deserialised.
+//! field path, refuses duplicate keys, complex keys, excessive nesting and alias expansion bombs, and builds
+//! the document as a `serde_yaml::Value` with serde_yaml's own scalar rules (see [`scalar`]), from which the
+//! typed resources are deserialised: each file is parsed once.
 
 use std::collections::HashMap;
 
+use serde_yaml::Value;
 use yaml_rust2::parser::{Event, Parser};
 use yaml_rust2::scanner::Marker;
 
 use crate::diagnostics::Position;
+
+mod scalar;
 
 /// Most nodes a document may expand to once aliases are resolved.
 pub const MAX_EXPANDED_NODES: u64 = 100_000;
@@ -105,6 +110,8 @@ pub struct DocumentSpans {
     pub empty: bool,
     /// Field positions.
     pub index: SpanIndex,
+    /// The document, as serde_yaml would have read it.
+    pub value: Value,
 }
 
 /// A problem found by the structural pass.
@@ -129,13 +136,21 @@ enum Frame {
     Map {
         path: String,
         keys: HashMap<String, Position>,
-        pending_key: Option<(String, Position)>,
+        /// A key read, waiting for its value: its text, position and value.
+        pending_key: Option<(String, Position, Value)>,
+        /// This mapping's key in the mapping around it.
+        slot: Option<Value>,
+        entries: serde_yaml::Mapping,
+        tag: Option<String>,
         anchor: usize,
         size: u64,
     },
     Seq {
         path: String,
         next: usize,
+        slot: Option<Value>,
+        items: Vec<Value>,
+        tag: Option<String>,
         anchor: usize,
         size: u64,
     },
@@ -153,16 +168,18 @@ fn child_path(parent: &str, key: &str) -> String {
     }
 }
 
-/// Scans `text` and returns the documents with their field positions.
+/// Scans `text` and returns the documents with their values and field positions.
 ///
 /// # Errors
-/// The first YAML syntax error, duplicate key, complex key, nesting deeper than [`MAX_DEPTH`], or a document
-/// whose aliases expand to more than [`MAX_EXPANDED_NODES`] nodes.
+/// The first YAML syntax error, duplicate key, complex key, nesting deeper than [`MAX_DEPTH`], a document
+/// whose aliases expand to more than [`MAX_EXPANDED_NODES`] nodes, or a scalar serde_yaml would refuse (a
+/// `!!bool` that is not a boolean, an integer beyond 64 bits).
 pub fn scan(text: &str) -> ScanResult {
+    refuse_control_characters(text)?;
     let mut parser = Parser::new_from_str(text);
     let mut docs = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
-    let mut anchors: HashMap<usize, u64> = HashMap::new();
+    let mut anchors: HashMap<usize, (u64, Value)> = HashMap::new();
     let mut current: Option<DocumentSpans> = None;
     let mut expanded: u64 = 0;
     loop {
@@ -172,7 +189,7 @@ pub fn scan(text: &str) -> ScanResult {
             let field = match stack.last() {
                 Some(Frame::Map {
                     path,
-                    pending_key: Some((key, at)),
+                    pending_key: Some((key, at, _)),
                     ..
                 }) if *at <= position => Some(child_path(path, key)),
                 _ => current.as_ref().and_then(|d| d.index.field_at(position)),
@@ -197,43 +214,67 @@ pub fn scan(text: &str) -> ScanResult {
                     start: at,
                     empty: true,
                     index: SpanIndex::default(),
+                    value: Value::Null,
                 });
             }
             Event::DocumentEnd => {
-                if let Some(mut d) = current.take() {
-                    d.index.seal();
-                    docs.push(d);
+                if let Some(d) = current.take() {
+                    docs.push(d.sealed());
                 }
             }
-            Event::Scalar(value, style, anchor, _) => {
+            Event::Scalar(mut text, style, anchor, tag) => {
                 let doc = current.as_mut().expect("scalar outside a document");
                 if stack.is_empty() {
-                    let null = matches!(style, yaml_rust2::scanner::TScalarStyle::Plain)
-                        && matches!(value.as_str(), "" | "~" | "null" | "Null" | "NULL");
-                    doc.empty = null;
                     doc.start = at;
                 }
-                if take_key(&mut stack, doc, &value, at)? {
+                let at_key = matches!(
+                    stack.last(),
+                    Some(Frame::Map {
+                        pending_key: None,
+                        ..
+                    })
+                );
+                let read = if at_key {
+                    text.clone()
+                } else {
+                    std::mem::take(&mut text)
+                };
+                let value = scalar::resolve(read, style, tag).map_err(|message| {
+                    let field = match stack.last() {
+                        Some(Frame::Map { path, .. }) if at_key => path.clone(),
+                        _ => child_field(&stack),
+                    };
+                    StructuralError {
+                        code: "yaml-syntax",
+                        message,
+                        position: at,
+                        field: Some(field).filter(|f| !f.is_empty()),
+                        first: None,
+                    }
+                })?;
+                if anchor > 0 {
+                    anchors.insert(anchor, (1, value.clone()));
+                }
+                if at_key {
+                    take_key(&mut stack, doc, text, value, at)?;
                     continue;
                 }
-                node_added(&mut stack, doc, at, 1, &mut expanded)?;
-                if anchor > 0 {
-                    anchors.insert(anchor, 1);
-                }
+                node_added(&mut stack, doc, at, 1, || value, &mut expanded)?;
             }
             Event::Alias(id) => {
                 let doc = current.as_mut().expect("alias outside a document");
-                let size = anchors.get(&id).copied().unwrap_or(1);
                 if let Some(e) = complex_key(&stack, at, "an alias used as a mapping key is not supported") {
                     return Err(e);
                 }
-                node_added(&mut stack, doc, at, size, &mut expanded)?;
+                let size = anchors.get(&id).map_or(1, |(size, _)| *size);
+                // Counted before it is copied, so that a bomb is refused before it is expanded.
+                let value = || anchors.get(&id).map_or(Value::Null, |(_, v)| v.clone());
+                node_added(&mut stack, doc, at, size, value, &mut expanded)?;
             }
-            Event::MappingStart(anchor, _) | Event::SequenceStart(anchor, _) => {
+            Event::MappingStart(anchor, ref tag) | Event::SequenceStart(anchor, ref tag) => {
                 let is_map = matches!(event, Event::MappingStart(..));
                 let doc = current.as_mut().expect("collection outside a document");
                 if stack.is_empty() {
-                    doc.empty = false;
                     doc.start = at;
                 }
                 if let Some(e) = complex_key(
@@ -254,13 +295,17 @@ pub fn scan(text: &str) -> ScanResult {
                         first: None,
                     });
                 }
-                let path = record_child(&mut stack, doc, at);
+                let (path, slot) = record_child(&mut stack, doc, at);
                 check_budget(&mut expanded, 1, at, &path)?;
+                let tag = tag.as_ref().and_then(scalar::enum_tag);
                 stack.push(if is_map {
                     Frame::Map {
                         path,
                         keys: HashMap::new(),
                         pending_key: None,
+                        slot,
+                        entries: serde_yaml::Mapping::new(),
+                        tag,
                         anchor,
                         size: 1,
                     }
@@ -268,6 +313,9 @@ pub fn scan(text: &str) -> ScanResult {
                     Frame::Seq {
                         path,
                         next: 0,
+                        slot,
+                        items: Vec::new(),
+                        tag,
                         anchor,
                         size: 1,
                     }
@@ -275,21 +323,88 @@ pub fn scan(text: &str) -> ScanResult {
             }
             Event::MappingEnd | Event::SequenceEnd => {
                 let frame = stack.pop().expect("unbalanced collection end");
-                let (anchor, size) = match frame {
-                    Frame::Map { anchor, size, .. } | Frame::Seq { anchor, size, .. } => (anchor, size),
+                let (anchor, size, slot, tag, value) = match frame {
+                    Frame::Map {
+                        anchor,
+                        size,
+                        slot,
+                        tag,
+                        entries,
+                        ..
+                    } => (anchor, size, slot, tag, Value::Mapping(entries)),
+                    Frame::Seq {
+                        anchor,
+                        size,
+                        slot,
+                        tag,
+                        items,
+                        ..
+                    } => (anchor, size, slot, tag, Value::Sequence(items)),
                 };
+                let value = scalar::tagged(tag, value);
                 if anchor > 0 {
-                    anchors.insert(anchor, size);
+                    anchors.insert(anchor, (size, value.clone()));
                 }
                 add_size(&mut stack, size);
+                let doc = current.as_mut().expect("collection outside a document");
+                attach(&mut stack, doc, slot, value, at)?;
             }
         }
     }
-    if let Some(mut d) = current.take() {
-        d.index.seal();
-        docs.push(d);
+    if let Some(d) = current.take() {
+        docs.push(d.sealed());
     }
     Ok(docs)
+}
+
+/// YAML allows only printable characters in a stream (YAML 1.1 §5.1, as libyaml and so serde_yaml
+/// enforce); yaml-rust2 lets the others through, so they are refused here, where they are.
+fn refuse_control_characters(text: &str) -> Result<(), StructuralError> {
+    let printable = |c: char| {
+        matches!(c, '\t' | '\n' | '\r' | ' '..='~' | '\u{85}' | '\u{a0}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}')
+            || c >= '\u{10000}'
+    };
+    let Some((offset, c)) = text.char_indices().find(|(_, c)| !printable(*c)) else {
+        return Ok(());
+    };
+    let before = &text[..offset];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    Err(StructuralError {
+        code: "yaml-syntax",
+        message: format!(
+            "invalid YAML: control character U+{:04X} (YAML allows only printable characters)",
+            u32::from(c)
+        ),
+        position: Position::new(
+            before.matches('\n').count() + 1,
+            before[line_start..].chars().count() + 1,
+        ),
+        field: None,
+        first: None,
+    })
+}
+
+impl DocumentSpans {
+    /// The document once read: its index sorted, and whether it holds anything.
+    fn sealed(mut self) -> Self {
+        self.index.seal();
+        self.empty = self.value.is_null();
+        self
+    }
+}
+
+/// The path of the next child of the innermost frame, for an error on a value not yet recorded.
+fn child_field(stack: &[Frame]) -> String {
+    match stack.last() {
+        None => String::new(),
+        Some(Frame::Map {
+            path,
+            pending_key: Some((k, _, _)),
+            ..
+        }) => child_path(path, k),
+        Some(Frame::Map { path, .. }) => path.clone(),
+        Some(Frame::Seq { path, next, .. }) => format!("{path}[{next}]"),
+    }
 }
 
 /// A mapping waiting for a key got a collection or alias: only plain scalar keys are supported.
@@ -314,70 +429,101 @@ fn complex_key(stack: &[Frame], at: Position, message: &str) -> Option<Structura
     }
 }
 
-/// If the innermost frame is a mapping waiting for a key, takes `value` as that key.
+/// Takes `text` (read as `value`) as the key the innermost mapping is waiting for.
 ///
 /// The parser marks the start of a block mapping one column after its first key, so the mapping's own
 /// position (and the document's, for the root) is taken from its first key instead.
 fn take_key(
     stack: &mut [Frame],
     doc: &mut DocumentSpans,
-    value: &str,
+    text: String,
+    value: Value,
     at: Position,
-) -> Result<bool, StructuralError> {
+) -> Result<(), StructuralError> {
     let depth = stack.len();
-    if let Some(Frame::Map {
+    let Some(Frame::Map {
         path,
         keys,
         pending_key,
         ..
     }) = stack.last_mut()
-        && pending_key.is_none()
-    {
-        if let Some(first) = keys.get(value) {
-            return Err(StructuralError {
-                code: "duplicate-key",
-                message: format!("duplicate key `{value}`"),
-                position: at,
-                field: Some(child_path(path, value)),
-                first: Some(*first),
-            });
-        }
-        if keys.is_empty() {
-            // The mapping's own entry: the latest recorded (its first key comes before any child).
-            if let Some((_, span)) = doc.index.fields.iter_mut().rev().find(|(p, _)| **p == *path) {
-                span.value = at;
-            }
-            if depth == 1 {
-                doc.start = at;
-            }
-        }
-        keys.insert(value.to_string(), at);
-        *pending_key = Some((value.to_string(), at));
-        return Ok(true);
+    else {
+        unreachable!("a key outside a mapping");
+    };
+    if let Some(first) = keys.get(&text) {
+        return Err(StructuralError {
+            code: "duplicate-key",
+            message: format!("duplicate key `{text}`"),
+            position: at,
+            field: Some(child_path(path, &text)),
+            first: Some(*first),
+        });
     }
-    Ok(false)
+    if keys.is_empty() {
+        // The mapping's own entry: the latest recorded (its first key comes before any child).
+        if let Some((_, span)) = doc.index.fields.iter_mut().rev().find(|(p, _)| **p == **path) {
+            span.value = at;
+        }
+        if depth == 1 {
+            doc.start = at;
+        }
+    }
+    keys.insert(text.clone(), at);
+    *pending_key = Some((text, at, value));
+    Ok(())
 }
 
-/// Records the position of a new child node of the innermost frame and returns its path.
-fn record_child(stack: &mut [Frame], doc: &mut DocumentSpans, at: Position) -> String {
-    let (path, key) = match stack.last_mut() {
-        None => (String::new(), None),
+/// Records the position of a new child node of the innermost frame; returns its path and, in a mapping,
+/// its key.
+fn record_child(stack: &mut [Frame], doc: &mut DocumentSpans, at: Position) -> (String, Option<Value>) {
+    let (path, key, slot) = match stack.last_mut() {
+        None => (String::new(), None, None),
         Some(Frame::Map {
             path, pending_key, ..
         }) => {
-            let (k, kpos) = pending_key.take().expect("value without key");
-            (child_path(path, &k), Some(kpos))
+            let (k, kpos, kvalue) = pending_key.take().expect("value without key");
+            (child_path(path, &k), Some(kpos), Some(kvalue))
         }
         Some(Frame::Seq { path, next, .. }) => {
             let p = format!("{path}[{next}]");
             *next += 1;
-            (p, None)
+            (p, None, None)
         }
     };
     doc.index
         .fields
         .push((path.clone().into_boxed_str(), FieldSpan { key, value: at }));
-    path
+    (path, slot)
+}
+
+/// Puts a finished node into the innermost frame (under `slot`, its key, in a mapping), or makes it the
+/// document's value.
+fn attach(
+    stack: &mut [Frame],
+    doc: &mut DocumentSpans,
+    slot: Option<Value>,
+    value: Value,
+    at: Position,
+) -> Result<(), StructuralError> {
+    match stack.last_mut() {
+        None => doc.value = value,
+        Some(Frame::Seq { items, .. }) => items.push(value),
+        Some(Frame::Map { path, entries, .. }) => {
+            let key = slot.expect("a mapping's value without its key");
+            if let Some(shown) = scalar::duplicate(entries, &key) {
+                // Two keys written differently that mean the same (`1` and `0x1`, `true` and `True`).
+                return Err(StructuralError {
+                    code: "duplicate-key",
+                    message: format!("duplicate key `{shown}`"),
+                    position: at,
+                    field: Some(path.clone()).filter(|p| !p.is_empty()),
+                    first: None,
+                });
+            }
+            entries.insert(key, value);
+        }
+    }
+    Ok(())
 }
 
 fn node_added(
@@ -385,11 +531,13 @@ fn node_added(
     doc: &mut DocumentSpans,
     at: Position,
     size: u64,
+    value: impl FnOnce() -> Value,
     expanded: &mut u64,
 ) -> Result<(), StructuralError> {
-    let path = record_child(stack, doc, at);
+    let (path, slot) = record_child(stack, doc, at);
     add_size(stack, size);
-    check_budget(expanded, size, at, &path)
+    check_budget(expanded, size, at, &path)?;
+    attach(stack, doc, slot, value(), at)
 }
 
 fn add_size(stack: &mut [Frame], size: u64) {
@@ -465,9 +613,236 @@ mod tests {
     }
 
     #[test]
+    fn refuses_a_raw_control_character_where_it_is() {
+        // serde_yaml (libyaml) refused these for the whole file at 1:1; yaml-rust2 would let them through.
+        let e = scan("a: b\nc: dễ\u{7}e\n").unwrap_err();
+        assert_eq!((e.code, e.position), ("yaml-syntax", Position::new(2, 6)));
+        assert!(e.message.contains("U+0007"), "{}", e.message);
+        assert!(serde_yaml_reading("a: b\nc: dễ\u{7}e\n").is_err());
+        assert!(scan("tab:\t'x'\r\nnel: \u{85}ok\n").is_ok());
+    }
+
+    #[test]
     fn reports_syntax_errors_with_position() {
         let e = scan("a: [1, 2\nb: 3\n").unwrap_err();
         assert_eq!(e.code, "yaml-syntax");
         assert!(e.position.line >= 1);
+    }
+
+    /// What serde_yaml makes of `text`: its non-null documents, or its first error's message.
+    fn serde_yaml_reading(text: &str) -> Result<Vec<Value>, String> {
+        let mut values = Vec::new();
+        for doc in serde_yaml::Deserializer::from_str(text) {
+            match <Value as serde::Deserialize>::deserialize(doc) {
+                Ok(Value::Null) => {}
+                Ok(v) => values.push(v),
+                Err(e) => return Err(format!("invalid YAML: {e}")),
+            }
+        }
+        Ok(values)
+    }
+
+    fn our_reading(text: &str) -> Result<Vec<Value>, StructuralError> {
+        scan(text).map(|docs| docs.into_iter().filter(|d| !d.empty).map(|d| d.value).collect())
+    }
+
+    /// The one parse reads every manifest of the project as serde_yaml did: the examples, the fixtures, the
+    /// bad-input and hostile corpora, the CRDs and the fuzzing corpus.
+    #[test]
+    fn values_are_serde_yaml_s_on_every_manifest_of_the_project() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut compared = 0;
+        for dir in ["examples", "manifests", "crds", "tests", "fuzz/corpus"] {
+            for entry in walkdir::WalkDir::new(root.join(dir)).follow_links(false) {
+                let entry = entry.unwrap();
+                let path = entry.path();
+                let yaml = matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"));
+                let fuzz = path.starts_with(root.join("fuzz/corpus"));
+                if !entry.file_type().is_file() || !(yaml || fuzz) {
+                    continue;
+                }
+                let Ok(text) = std::fs::read_to_string(path) else {
+                    continue;
+                };
+                match (our_reading(&text), serde_yaml_reading(&text)) {
+                    (Ok(ours), Ok(theirs)) => assert_eq!(ours, theirs, "{}", path.display()),
+                    // Refused by the structural checks (duplicate keys, bombs) or by yaml-rust2: stricter.
+                    (Err(_), _) => {}
+                    (Ok(_), Err(e)) => {
+                        panic!("{}: serde_yaml refuses it ({e}), we read it", path.display())
+                    }
+                }
+                compared += 1;
+            }
+        }
+        assert!(compared > 300, "only {compared} files compared");
+    }
+
+    /// Scalars whose meaning serde_yaml decides: nulls, booleans of YAML 1.1 and 1.2, integers in every base
+    /// and width, floats, leading zeros, and each under every style and core tag, as a value and as a key.
+    #[test]
+    fn scalars_mean_what_serde_yaml_makes_of_them() {
+        let scalars = [
+            "",
+            "~",
+            "null",
+            "Null",
+            "NULL",
+            "nULL",
+            "true",
+            "True",
+            "TRUE",
+            "tRUE",
+            "false",
+            "FALSE",
+            "yes",
+            "no",
+            "on",
+            "off",
+            "y",
+            "n",
+            "0",
+            "-0",
+            "+0",
+            "00",
+            "007",
+            "-007",
+            "+007",
+            "08",
+            "0.5",
+            "00.5",
+            "1_000",
+            "12",
+            "+12",
+            "-12",
+            "++12",
+            "+-12",
+            "0x1F",
+            "0X1F",
+            "+0x1F",
+            "-0x1F",
+            "0x+1",
+            "0x-1",
+            "0o17",
+            "-0o17",
+            "0o+7",
+            "0b101",
+            "-0b101",
+            "0b2",
+            "0xG",
+            "18446744073709551615",
+            "18446744073709551616",
+            "-9223372036854775808",
+            "-9223372036854775809",
+            "340282366920938463463374607431768211455",
+            "340282366920938463463374607431768211456",
+            "-170141183460469231731687303715884105729",
+            "1e3",
+            "1E3",
+            "-1.5e-3",
+            ".5",
+            "5.",
+            "+.5",
+            "1e400",
+            "-1e400",
+            ".inf",
+            ".Inf",
+            ".INF",
+            "+.inf",
+            "-.inf",
+            "-.Inf",
+            ".nan",
+            ".NaN",
+            ".NAN",
+            "-.nan",
+            "+.nan",
+            "nan",
+            "inf",
+            "infinity",
+            "NaN",
+            "0.1.2",
+            "1:20",
+            "12:30:00",
+            "2026-12-01",
+            "Võ Thị",
+            "a b",
+            "@x",
+            "1GiB",
+            "5GB",
+            "0 ",
+            "0e0",
+            "+",
+            "-",
+            ".",
+            "0x",
+            "0o",
+            "0b",
+        ];
+        let mut compared = 0;
+        for s in scalars {
+            let quoted = format!("'{s}'");
+            let double = format!("\"{s}\"");
+            let mut forms = vec![quoted, double];
+            if !s.is_empty() && !s.starts_with(['@', '-']) && !s.ends_with(' ') && !s.contains(": ") {
+                forms.push(s.to_string());
+            }
+            for form in &forms {
+                let mut docs = vec![
+                    format!("v: {form}\n"),
+                    format!("- {form}\n"),
+                    format!("[{form}]\n"),
+                    format!("{form}\n"),
+                ];
+                for tag in ["!!str", "!!int", "!!bool", "!!float", "!!null", "!local", "!"] {
+                    docs.push(format!("v: {tag} {form}\n"));
+                }
+                if !form.is_empty() {
+                    docs.push(format!("{form}: v\n"));
+                    docs.push(format!("{{{form}: v}}\n"));
+                }
+                for doc in docs {
+                    let theirs = serde_yaml_reading(&doc);
+                    match (our_reading(&doc), &theirs) {
+                        (Ok(ours), Ok(theirs)) => assert_eq!(&ours, theirs, "{doc:?}"),
+                        // The same refusal; serde_yaml's message also names its path and the tag's column.
+                        (Err(ours), Err(theirs)) if ours.message.starts_with("invalid YAML: invalid") => {
+                            let theirs = &theirs[..theirs.rfind(" at line").unwrap_or(theirs.len())];
+                            let core = ours.message.trim_start_matches("invalid YAML: ");
+                            assert!(theirs.ends_with(core), "{doc:?}: {ours:?} / {theirs}");
+                        }
+                        (ours, theirs) => panic!("{doc:?}: ours {ours:?}, serde_yaml's {theirs:?}"),
+                    }
+                    compared += 1;
+                }
+            }
+        }
+        assert!(compared > 1000, "{compared}");
+    }
+
+    #[test]
+    fn anchors_tags_and_block_scalars_read_as_serde_yaml_reads_them() {
+        for doc in [
+            "a: &x [1, {b: 2}]\nc: *x\nd: &y v\ne: *y\n",
+            "&k key: 1\nother: *k\n",
+            "a: !local {b: 1}\nc: !local [1]\nd: !!map {e: 1}\n",
+            "text: |\n  Kính gửi\n  anh Tuấn\n\nfolded: >-\n  một\n  hai\n\n  ba\nkeep: |+\n  x\n\n",
+            "a: 'it''s'\nb: \"tab\\there \\u00e9 \\x41\"\nc: plain  with   spaces\n",
+            "multi: first\n  continued\n  line\n",
+            "---\na: 1\n---\n---\n~\n---\nb: [x, y]\n...\n",
+            "- - - deep\n- {a: [1, 2, {b: c}]}\n",
+            "? simple\n: value\n",
+            "v: 2026-12-01\nt: 12:30\n",
+        ] {
+            assert_eq!(
+                our_reading(doc).unwrap(),
+                serde_yaml_reading(doc).unwrap(),
+                "{doc:?}"
+            );
+        }
+        // Keys written differently that serde_yaml would take for the same: refused, as it refused them.
+        for doc in ["1: a\n0x1: b\n", "true: a\nTrue: b\n", "~: a\nnull: b\n"] {
+            assert!(serde_yaml_reading(doc).is_err(), "{doc:?}");
+            assert_eq!(scan(doc).unwrap_err().code, "duplicate-key", "{doc:?}");
+        }
     }
 }
