@@ -320,7 +320,7 @@ fn load_bytes(path: &Path, bytes: &[u8], options: LoadOptions, repo: &mut Loaded
         let origin = Origin {
             file: path.to_path_buf(),
             start: doc.start,
-            spans: doc.index,
+            spans: std::sync::Arc::new(doc.index),
         };
         load_document(doc.value, origin, repo);
     }

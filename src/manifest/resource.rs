@@ -2,6 +2,7 @@
 //! fields is in its file.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use super::spans::SpanIndex;
 use super::types::{MailboxSpec, ObjectMeta, OrganizationSpec, SharedMailboxSpec};
@@ -71,8 +72,8 @@ pub struct Origin {
     pub file: PathBuf,
     /// Where the document starts.
     pub start: Position,
-    /// Field positions.
-    pub spans: SpanIndex,
+    /// Field positions, shared by the resource and what validation makes of it.
+    pub spans: Arc<SpanIndex>,
 }
 
 impl Origin {

@@ -33,31 +33,99 @@ pub struct FieldSpan {
 
 /// Field positions of one YAML document, by path (`spec.aliases[1]`; the root is the empty path).
 ///
-/// Kept compactly: one exact-size vector of (path, span) sorted by path once the document is read, searched
-/// by bisection (a map's nodes and each path's spare capacity were about half of a document's positions).
+/// Kept compactly: every path of the document in one string, and per field 24 bytes (where its path is in
+/// that string, and the key's and value's line and column as `u32`), sorted by path once the document is
+/// read and searched by bisection. A path per field in a map, or a `Box<str>` per field, cost three times as
+/// much and an allocation per field.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SpanIndex {
-    fields: Vec<(Box<str>, FieldSpan)>,
+    paths: String,
+    fields: Vec<Field>,
+}
+
+/// One field: its path (`paths[start..start + len]`), its key (`key_line` 0: none) and its value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Field {
+    start: u32,
+    len: u32,
+    key_line: u32,
+    key_column: u32,
+    line: u32,
+    column: u32,
+}
+
+fn narrow(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+impl Field {
+    fn span(self) -> FieldSpan {
+        FieldSpan {
+            key: (self.key_line > 0).then(|| Position::new(self.key_line as usize, self.key_column as usize)),
+            value: Position::new(self.line as usize, self.column as usize),
+        }
+    }
+
+    fn set_value(&mut self, at: Position) {
+        self.line = narrow(at.line);
+        self.column = narrow(at.column);
+    }
 }
 
 impl SpanIndex {
     /// The span recorded for exactly this path.
     #[must_use]
     pub fn get(&self, path: &str) -> Option<FieldSpan> {
-        self.find(path).copied()
+        self.find(path).map(Field::span)
     }
 
-    fn find(&self, path: &str) -> Option<&FieldSpan> {
+    fn path(&self, f: &Field) -> &str {
+        &self.paths[f.start as usize..(f.start + f.len) as usize]
+    }
+
+    fn find(&self, path: &str) -> Option<Field> {
         self.fields
-            .binary_search_by(|(p, _)| (**p).cmp(path))
+            .binary_search_by(|f| self.path(f).cmp(path))
             .ok()
-            .map(|i| &self.fields[i].1)
+            .map(|i| self.fields[i])
+    }
+
+    /// Records a field whose path is `parent` joined with `child` (a key, or `[i]` for a sequence item);
+    /// returns its number, valid until [`Self::seal`].
+    fn push(&mut self, parent: &str, child: Child<'_>, key: Option<Position>, value: Position) -> usize {
+        let start = self.paths.len();
+        self.paths.push_str(parent);
+        match child {
+            Child::Root => {}
+            Child::Key(k) if parent.is_empty() => self.paths.push_str(k),
+            Child::Key(k) => {
+                self.paths.push('.');
+                self.paths.push_str(k);
+            }
+            Child::Item(i) => {
+                use std::fmt::Write as _;
+                let _ = write!(self.paths, "[{i}]");
+            }
+        }
+        let (key_line, key_column) = key.map_or((0, 0), |k| (narrow(k.line), narrow(k.column)));
+        self.fields.push(Field {
+            start: narrow(start),
+            len: narrow(self.paths.len() - start),
+            key_line,
+            key_column,
+            line: narrow(value.line),
+            column: narrow(value.column),
+        });
+        self.fields.len() - 1
     }
 
     /// Sorts the fields by path, for [`Self::find`]; done once, when the document ends.
     fn seal(&mut self) {
-        self.fields.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        self.fields.shrink_to_fit();
+        let mut fields = std::mem::take(&mut self.fields);
+        fields.sort_unstable_by(|a, b| self.path(a).cmp(self.path(b)));
+        fields.shrink_to_fit();
+        self.fields = fields;
+        self.paths.shrink_to_fit();
     }
 
     /// Position of the key of `path` if it has one, else of its value; falls back to the closest recorded
@@ -79,8 +147,11 @@ impl SpanIndex {
     pub fn field_at(&self, position: Position) -> Option<String> {
         self.fields
             .iter()
-            .filter(|(path, _)| !path.is_empty())
-            .map(|(path, span)| (span.key.unwrap_or(span.value), path))
+            .filter(|f| f.len > 0)
+            .map(|f| {
+                let span = f.span();
+                (span.key.unwrap_or(span.value), self.path(f))
+            })
             .filter(|(start, _)| *start <= position)
             .max()
             .map(|(_, path)| path.to_string())
@@ -89,8 +160,8 @@ impl SpanIndex {
     fn lookup(&self, path: &str, pick: impl Fn(FieldSpan) -> Position) -> Position {
         let mut p = path;
         loop {
-            if let Some(s) = self.find(p) {
-                return pick(*s);
+            if let Some(f) = self.find(p) {
+                return pick(f.span());
             }
             match p.rfind(['.', '[']) {
                 Some(i) => p = &p[..i],
@@ -99,6 +170,14 @@ impl SpanIndex {
             }
         }
     }
+}
+
+/// How a field's path goes on from its parent's.
+#[derive(Clone, Copy)]
+enum Child<'a> {
+    Root,
+    Key(&'a str),
+    Item(usize),
 }
 
 /// One document found by the structural pass.
@@ -135,9 +214,10 @@ pub type ScanResult = Result<Vec<DocumentSpans>, StructuralError>;
 enum Frame {
     Map {
         path: String,
-        keys: HashMap<String, Position>,
-        /// A key read, waiting for its value: its text, position and value.
-        pending_key: Option<(String, Position, Value)>,
+        /// This mapping's own entry in the index.
+        field: usize,
+        /// A key read, waiting for its value.
+        pending_key: Option<PendingKey>,
         /// This mapping's key in the mapping around it.
         slot: Option<Value>,
         entries: serde_yaml::Mapping,
@@ -154,6 +234,22 @@ enum Frame {
         anchor: usize,
         size: u64,
     },
+}
+
+/// A mapping's key, read: where, its value, and its text when that is not the value (`0x1`, `!t k`).
+struct PendingKey {
+    at: Position,
+    value: Value,
+    text: Option<String>,
+}
+
+impl PendingKey {
+    fn text(&self) -> &str {
+        self.text
+            .as_deref()
+            .or_else(|| self.value.as_str())
+            .unwrap_or_default()
+    }
 }
 
 fn pos(m: &Marker) -> Position {
@@ -189,9 +285,9 @@ pub fn scan(text: &str) -> ScanResult {
             let field = match stack.last() {
                 Some(Frame::Map {
                     path,
-                    pending_key: Some((key, at, _)),
+                    pending_key: Some(key),
                     ..
-                }) if *at <= position => Some(child_path(path, key)),
+                }) if key.at <= position => Some(child_path(path, key.text())),
                 _ => current.as_ref().and_then(|d| d.index.field_at(position)),
             };
             StructuralError {
@@ -222,7 +318,7 @@ pub fn scan(text: &str) -> ScanResult {
                     docs.push(d.sealed());
                 }
             }
-            Event::Scalar(mut text, style, anchor, tag) => {
+            Event::Scalar(text, style, anchor, tag) => {
                 let doc = current.as_mut().expect("scalar outside a document");
                 if stack.is_empty() {
                     doc.start = at;
@@ -234,12 +330,7 @@ pub fn scan(text: &str) -> ScanResult {
                         ..
                     })
                 );
-                let read = if at_key {
-                    text.clone()
-                } else {
-                    std::mem::take(&mut text)
-                };
-                let value = scalar::resolve(read, style, tag).map_err(|message| {
+                let read = scalar::classify(&text, style, tag).map_err(|message| {
                     let field = match stack.last() {
                         Some(Frame::Map { path, .. }) if at_key => path.clone(),
                         _ => child_field(&stack),
@@ -252,11 +343,17 @@ pub fn scan(text: &str) -> ScanResult {
                         first: None,
                     }
                 })?;
+                // A string is the scalar's text itself, moved; the text is kept apart only for a key
+                // that reads as something else.
+                let (value, text) = match read {
+                    None => (Value::String(text), None),
+                    Some(v) => (v, Some(text)),
+                };
                 if anchor > 0 {
                     anchors.insert(anchor, (1, value.clone()));
                 }
                 if at_key {
-                    take_key(&mut stack, doc, text, value, at)?;
+                    take_key(&mut stack, doc, PendingKey { at, value, text })?;
                     continue;
                 }
                 node_added(&mut stack, doc, at, 1, || value, &mut expanded)?;
@@ -295,13 +392,17 @@ pub fn scan(text: &str) -> ScanResult {
                         first: None,
                     });
                 }
-                let (path, slot) = record_child(&mut stack, doc, at);
-                check_budget(&mut expanded, 1, at, &path)?;
+                let (field, slot) = record_child(&mut stack, doc, at);
+                let path = doc.index.path(&doc.index.fields[field]).to_string();
+                check_budget(&mut expanded, 1, at).map_err(|e| StructuralError {
+                    field: Some(path.clone()),
+                    ..e
+                })?;
                 let tag = tag.as_ref().and_then(scalar::enum_tag);
                 stack.push(if is_map {
                     Frame::Map {
                         path,
-                        keys: HashMap::new(),
+                        field,
                         pending_key: None,
                         slot,
                         entries: serde_yaml::Mapping::new(),
@@ -347,7 +448,7 @@ pub fn scan(text: &str) -> ScanResult {
                 }
                 add_size(&mut stack, size);
                 let doc = current.as_mut().expect("collection outside a document");
-                attach(&mut stack, doc, slot, value, at)?;
+                attach(&mut stack, doc, slot, value);
             }
         }
     }
@@ -399,9 +500,9 @@ fn child_field(stack: &[Frame]) -> String {
         None => String::new(),
         Some(Frame::Map {
             path,
-            pending_key: Some((k, _, _)),
+            pending_key: Some(key),
             ..
-        }) => child_path(path, k),
+        }) => child_path(path, key.text()),
         Some(Frame::Map { path, .. }) => path.clone(),
         Some(Frame::Seq { path, next, .. }) => format!("{path}[{next}]"),
     }
@@ -429,101 +530,84 @@ fn complex_key(stack: &[Frame], at: Position, message: &str) -> Option<Structura
     }
 }
 
-/// Takes `text` (read as `value`) as the key the innermost mapping is waiting for.
+/// Takes `key` as the key the innermost mapping is waiting for.
+///
+/// A key the mapping already holds is refused, whether written the same (`unit` twice) or differently for
+/// the same value (`1` and `0x1`, `true` and `True`), as serde_yaml refused the latter. Each earlier entry is
+/// complete when a later key comes, so the mapping being built answers.
 ///
 /// The parser marks the start of a block mapping one column after its first key, so the mapping's own
 /// position (and the document's, for the root) is taken from its first key instead.
-fn take_key(
-    stack: &mut [Frame],
-    doc: &mut DocumentSpans,
-    text: String,
-    value: Value,
-    at: Position,
-) -> Result<(), StructuralError> {
+fn take_key(stack: &mut [Frame], doc: &mut DocumentSpans, key: PendingKey) -> Result<(), StructuralError> {
     let depth = stack.len();
     let Some(Frame::Map {
         path,
-        keys,
+        field,
         pending_key,
+        entries,
         ..
     }) = stack.last_mut()
     else {
         unreachable!("a key outside a mapping");
     };
-    if let Some(first) = keys.get(&text) {
+    if entries.contains_key(&key.value) {
+        let field = child_path(path, key.text());
+        // The first occurrence: the latest field recorded under that path.
+        let first = doc
+            .index
+            .fields
+            .iter()
+            .rev()
+            .find(|f| doc.index.path(f) == field)
+            .and_then(|f| f.span().key);
         return Err(StructuralError {
             code: "duplicate-key",
-            message: format!("duplicate key `{text}`"),
-            position: at,
-            field: Some(child_path(path, &text)),
-            first: Some(*first),
+            message: format!("duplicate key `{}`", key.text()),
+            position: key.at,
+            field: Some(field),
+            first,
         });
     }
-    if keys.is_empty() {
-        // The mapping's own entry: the latest recorded (its first key comes before any child).
-        if let Some((_, span)) = doc.index.fields.iter_mut().rev().find(|(p, _)| **p == **path) {
-            span.value = at;
-        }
+    if entries.is_empty() {
+        doc.index.fields[*field].set_value(key.at);
         if depth == 1 {
-            doc.start = at;
+            doc.start = key.at;
         }
     }
-    keys.insert(text.clone(), at);
-    *pending_key = Some((text, at, value));
+    *pending_key = Some(key);
     Ok(())
 }
 
-/// Records the position of a new child node of the innermost frame; returns its path and, in a mapping,
-/// its key.
-fn record_child(stack: &mut [Frame], doc: &mut DocumentSpans, at: Position) -> (String, Option<Value>) {
-    let (path, key, slot) = match stack.last_mut() {
-        None => (String::new(), None, None),
+/// Records the position of a new child node of the innermost frame; returns its field number and, in a
+/// mapping, its key.
+fn record_child(stack: &mut [Frame], doc: &mut DocumentSpans, at: Position) -> (usize, Option<Value>) {
+    match stack.last_mut() {
+        None => (doc.index.push("", Child::Root, None, at), None),
         Some(Frame::Map {
             path, pending_key, ..
         }) => {
-            let (k, kpos, kvalue) = pending_key.take().expect("value without key");
-            (child_path(path, &k), Some(kpos), Some(kvalue))
+            let key = pending_key.take().expect("value without key");
+            let field = doc.index.push(path, Child::Key(key.text()), Some(key.at), at);
+            (field, Some(key.value))
         }
         Some(Frame::Seq { path, next, .. }) => {
-            let p = format!("{path}[{next}]");
+            let field = doc.index.push(path, Child::Item(*next), None, at);
             *next += 1;
-            (p, None, None)
+            (field, None)
         }
-    };
-    doc.index
-        .fields
-        .push((path.clone().into_boxed_str(), FieldSpan { key, value: at }));
-    (path, slot)
+    }
 }
 
 /// Puts a finished node into the innermost frame (under `slot`, its key, in a mapping), or makes it the
 /// document's value.
-fn attach(
-    stack: &mut [Frame],
-    doc: &mut DocumentSpans,
-    slot: Option<Value>,
-    value: Value,
-    at: Position,
-) -> Result<(), StructuralError> {
+fn attach(stack: &mut [Frame], doc: &mut DocumentSpans, slot: Option<Value>, value: Value) {
     match stack.last_mut() {
         None => doc.value = value,
         Some(Frame::Seq { items, .. }) => items.push(value),
-        Some(Frame::Map { path, entries, .. }) => {
-            let key = slot.expect("a mapping's value without its key");
-            if let Some(shown) = scalar::duplicate(entries, &key) {
-                // Two keys written differently that mean the same (`1` and `0x1`, `true` and `True`).
-                return Err(StructuralError {
-                    code: "duplicate-key",
-                    message: format!("duplicate key `{shown}`"),
-                    position: at,
-                    field: Some(path.clone()).filter(|p| !p.is_empty()),
-                    first: None,
-                });
-            }
-            entries.insert(key, value);
+        Some(Frame::Map { entries, .. }) => {
+            entries.insert(slot.expect("a mapping's value without its key"), value);
         }
     }
-    Ok(())
 }
 
 fn node_added(
@@ -534,10 +618,17 @@ fn node_added(
     value: impl FnOnce() -> Value,
     expanded: &mut u64,
 ) -> Result<(), StructuralError> {
-    let (path, slot) = record_child(stack, doc, at);
+    let (field, slot) = record_child(stack, doc, at);
     add_size(stack, size);
-    check_budget(expanded, size, at, &path)?;
-    attach(stack, doc, slot, value(), at)
+    if let Err(e) = check_budget(expanded, size, at) {
+        let path = doc.index.path(&doc.index.fields[field]).to_string();
+        return Err(StructuralError {
+            field: Some(path),
+            ..e
+        });
+    }
+    attach(stack, doc, slot, value());
+    Ok(())
 }
 
 fn add_size(stack: &mut [Frame], size: u64) {
@@ -548,7 +639,7 @@ fn add_size(stack: &mut [Frame], size: u64) {
 
 /// Adds `size` nodes to the document's expanded count: each scalar and collection counts once, each alias
 /// counts the whole subtree it stands for.
-fn check_budget(expanded: &mut u64, size: u64, at: Position, path: &str) -> Result<(), StructuralError> {
+fn check_budget(expanded: &mut u64, size: u64, at: Position) -> Result<(), StructuralError> {
     *expanded = expanded.saturating_add(size);
     if *expanded > MAX_EXPANDED_NODES {
         return Err(StructuralError {
@@ -557,7 +648,7 @@ fn check_budget(expanded: &mut u64, size: u64, at: Position, path: &str) -> Resu
                 "aliases expand this document to more than {MAX_EXPANDED_NODES} nodes (an alias expansion bomb?)"
             ),
             position: at,
-            field: Some(path.to_string()),
+            field: None,
             first: None,
         });
     }

@@ -85,7 +85,7 @@ pub(super) fn repository(
         let origin = Origin {
             file: PathBuf::from(ResourceId::new(kind, name).to_string()),
             start: crate::diagnostics::Position::default(),
-            spans: crate::manifest::spans::SpanIndex::default(),
+            spans: std::sync::Arc::default(),
         };
         (metadata, origin)
     };

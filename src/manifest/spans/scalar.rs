@@ -10,53 +10,55 @@
 
 use std::num::ParseIntError;
 
+use serde_yaml::Value;
 use serde_yaml::value::{Tag, TaggedValue};
-use serde_yaml::{Mapping, Value};
 use yaml_rust2::parser::Tag as YamlTag;
 use yaml_rust2::scanner::TScalarStyle;
 
 const CORE: &str = "tag:yaml.org,2002:";
 
-/// The value of a scalar, or serde_yaml's message (prefixed `invalid YAML:`) for one it refuses.
-pub(super) fn resolve(text: String, style: TScalarStyle, tag: Option<YamlTag>) -> Result<Value, String> {
+/// What a scalar is when it is not its own text as a string: `Ok(None)` a string (the caller moves the text
+/// into it, sparing a copy), `Ok(Some(v))` another value, `Err` serde_yaml's message (prefixed
+/// `invalid YAML:`) for one it refuses.
+pub(super) fn classify(
+    text: &str,
+    style: TScalarStyle,
+    tag: Option<YamlTag>,
+) -> Result<Option<Value>, String> {
     let plain = matches!(style, TScalarStyle::Plain);
     let refuse = |what: &str, expected: &str| Err(format!("invalid YAML: {what}, expected {expected}"));
     let Some(tag) = tag else {
-        return if plain {
-            untagged(text)
-        } else {
-            Ok(Value::String(text))
-        };
+        return if plain { untagged(text) } else { Ok(None) };
     };
     if let Some(local) = enum_tag(&tag) {
-        let inner = if plain {
-            untagged(text)?
-        } else {
-            Value::String(text)
+        let inner = match plain {
+            true => untagged(text)?,
+            false => None,
         };
-        return Ok(tagged(Some(local), inner));
+        let inner = inner.unwrap_or_else(|| Value::String(text.to_string()));
+        return Ok(Some(tagged(Some(local), inner)));
     }
     let invalid = |expected: &str| refuse(&format!("invalid value: string {text:?}"), expected);
     let full = format!("{}{}", tag.handle, tag.suffix);
     match full.strip_prefix(CORE).unwrap_or("") {
-        "bool" => match parse_bool(&text) {
-            Some(b) => Ok(Value::Bool(b)),
+        "bool" => match parse_bool(text) {
+            Some(b) => Ok(Some(Value::Bool(b))),
             None => invalid("a boolean"),
         },
-        "int" => match int(&text) {
-            Some(Ok(n)) => Ok(n),
+        "int" => match int(text) {
+            Some(Ok(n)) => Ok(Some(n)),
             Some(Err(wide)) => refuse(&format!("invalid type: {wide}"), "any YAML value"),
             None => invalid("an integer"),
         },
-        "float" => match parse_f64(&text) {
-            Some(f) => Ok(Value::Number(f.into())),
+        "float" => match parse_f64(text) {
+            Some(f) => Ok(Some(Value::Number(f.into()))),
             None => invalid("a float"),
         },
-        "null" => match is_null(&text) {
-            true => Ok(Value::Null),
+        "null" => match is_null(text) {
+            true => Ok(Some(Value::Null)),
             false => invalid("null"),
         },
-        _ => Ok(Value::String(text)),
+        _ => Ok(None),
     }
 }
 
@@ -83,29 +85,15 @@ pub(super) fn tagged(tag: Option<String>, value: Value) -> Value {
     }
 }
 
-/// How `key` is written if `entries` already holds it, as serde_yaml's `Mapping` names a duplicate.
-pub(super) fn duplicate(entries: &Mapping, key: &Value) -> Option<String> {
-    if !entries.contains_key(key) {
-        return None;
+fn untagged(text: &str) -> Result<Option<Value>, String> {
+    if text.is_empty() || is_null(text) {
+        return Ok(Some(Value::Null));
     }
-    Some(match key {
-        Value::Null => "null".to_string(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => s.clone(),
-        Value::Sequence(_) | Value::Mapping(_) | Value::Tagged(_) => "(a collection)".to_string(),
-    })
-}
-
-fn untagged(text: String) -> Result<Value, String> {
-    if text.is_empty() || is_null(&text) {
-        return Ok(Value::Null);
+    if let Some(b) = parse_bool(text) {
+        return Ok(Some(Value::Bool(b)));
     }
-    if let Some(b) = parse_bool(&text) {
-        return Ok(Value::Bool(b));
-    }
-    match int(&text) {
-        Some(Ok(n)) => return Ok(n),
+    match int(text) {
+        Some(Ok(n)) => return Ok(Some(n)),
         Some(Err(wide)) => {
             return Err(format!(
                 "invalid YAML: invalid type: {wide}, expected any YAML value"
@@ -113,12 +101,12 @@ fn untagged(text: String) -> Result<Value, String> {
         }
         None => {}
     }
-    if !digits_but_not_number(&text)
-        && let Some(f) = parse_f64(&text)
+    if !digits_but_not_number(text)
+        && let Some(f) = parse_f64(text)
     {
-        return Ok(Value::Number(f.into()));
+        return Ok(Some(Value::Number(f.into())));
     }
-    Ok(Value::String(text))
+    Ok(None)
 }
 
 fn is_null(s: &str) -> bool {
