@@ -73,6 +73,8 @@ pub fn load_repository(root: &Path, options: LoadOptions) -> LoadedRepository {
         let parts = in_parallel(slice, |file, part| load_file(file, options, part));
         repo.append(parts);
     }
+    // The doubling vector's spare room back (for a large vector, a remap rather than a copy).
+    repo.resources.shrink_to_fit();
     repo
 }
 
