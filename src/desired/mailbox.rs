@@ -1,6 +1,6 @@
 //! Checks of one Mailbox or SharedMailbox, on its own (cross-resource address checks are in `addresses`).
 
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 
 use super::values::{Address, Quota, parse_date};
 use super::{DesiredMailbox, DesiredSharedMailbox, Organization, closest, label};
@@ -110,7 +110,7 @@ impl Reporter<'_> {
         &mut self,
         field: &str,
         list: &[String],
-        names: &BTreeMap<&str, &Origin>,
+        names: &BTreeSet<String>,
         own: Option<&str>,
     ) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
@@ -123,7 +123,7 @@ impl Reporter<'_> {
                     format!("`{n}` cannot be a delegate of itself"),
                     None,
                 );
-            } else if !names.contains_key(n.as_str()) {
+            } else if !names.contains(n.as_str()) {
                 self.unknown_mailbox(&f, n, names);
             } else if out.contains(n) {
                 self.warning("duplicate-delegate", &f, format!("`{n}` is listed twice"), None);
@@ -134,8 +134,8 @@ impl Reporter<'_> {
         out
     }
 
-    fn unknown_mailbox(&mut self, field: &str, name: &str, names: &BTreeMap<&str, &Origin>) {
-        let hint = match closest(name, names.keys().copied()) {
+    fn unknown_mailbox(&mut self, field: &str, name: &str, names: &BTreeSet<String>) {
+        let hint = match closest(name, names.iter().map(String::as_str)) {
             Some(c) => format!("did you mean `{c}`? Mailboxes are named by metadata.name"),
             None => "name a Mailbox by its metadata.name, e.g. `mai-sen`".to_string(),
         };
@@ -182,7 +182,7 @@ fn naming_error(r: &mut Reporter<'_>, e: &NamingError, spec: &MailboxSpec) {
 pub(super) fn check(
     m: &Loaded<MailboxSpec>,
     org: &Organization,
-    names: &BTreeMap<&str, &Origin>,
+    names: &BTreeSet<String>,
     diags: &mut Diagnostics,
 ) -> Option<(DesiredMailbox, bool)> {
     let spec = &m.spec;
@@ -420,7 +420,7 @@ fn check_dates(
 pub(super) fn check_shared(
     s: &Loaded<SharedMailboxSpec>,
     org: &Organization,
-    names: &BTreeMap<&str, &Origin>,
+    names: &BTreeSet<String>,
     diags: &mut Diagnostics,
 ) -> Option<(DesiredSharedMailbox, bool)> {
     let spec = &s.spec;
@@ -445,7 +445,7 @@ pub(super) fn check_shared(
             );
             None
         }
-        Some(o) if !names.contains_key(o) => {
+        Some(o) if !names.contains(o) => {
             r.unknown_mailbox("spec.owner", o, names);
             None
         }

@@ -10,14 +10,14 @@ mod mailbox;
 mod organization;
 pub mod values;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 use serde::Serialize;
 
 pub use values::{Address, Quota};
 
-use crate::diagnostics::{Diagnostic, Diagnostics, Location};
+use crate::diagnostics::{Diagnostic, Diagnostics, Location, SourceMap};
 use crate::manifest::{Kind, LoadedRepository, MailboxState, Origin, Resource};
 use crate::naming::ExtensionRules;
 
@@ -217,6 +217,42 @@ pub(crate) fn label(kind: Kind, name: &str) -> String {
 /// Validates a loaded repository.
 #[must_use]
 pub fn validate(repo: &LoadedRepository) -> Validated {
+    use rayon::prelude::*;
+    match prepare(repo) {
+        Ok(ready) => finish(ready, repo.resources.par_iter()),
+        Err(diagnostics) => Validated {
+            state: None,
+            diagnostics,
+        },
+    }
+}
+
+/// Validates a loaded repository, freeing each resource once it is validated, on the thread that validated
+/// it (so that at 100,000 people the resources as read and the desired state do not both live whole); gives
+/// back the files' texts, for showing diagnostics.
+#[must_use]
+pub fn validate_consuming(mut repo: LoadedRepository) -> (Validated, SourceMap) {
+    use rayon::prelude::*;
+    let validated = match prepare(&repo) {
+        Ok(ready) => finish(ready, std::mem::take(&mut repo.resources).into_par_iter()),
+        Err(diagnostics) => Validated {
+            state: None,
+            diagnostics,
+        },
+    };
+    (validated, repo.sources)
+}
+
+/// What validating the resources one by one needs: the diagnostics so far, the Organization, every
+/// Mailbox's name.
+struct Ready {
+    diags: Diagnostics,
+    organization: Organization,
+    names: BTreeSet<String>,
+}
+
+/// The diagnostics alone when there is no Organization to validate against.
+fn prepare(repo: &LoadedRepository) -> Result<Ready, Diagnostics> {
     let mut diags = repo.diagnostics.clone();
     check_names(repo, &mut diags);
     let orgs: Vec<_> = repo
@@ -236,10 +272,7 @@ pub fn validate(repo: &LoadedRepository) -> Validated {
             )
             .hint("add an Organization manifest with the domains, units and naming policy (see examples/bdt-binhthuan/organization.yaml)"),
         );
-        return Validated {
-            state: None,
-            diagnostics: diags,
-        };
+        return Err(diags);
     };
     for extra in orgs.iter().skip(1) {
         diags.push(
@@ -255,26 +288,74 @@ pub fn validate(repo: &LoadedRepository) -> Validated {
         );
     }
     let organization = organization::check(first_org, &mut diags);
-    let names: BTreeMap<&str, &Origin> = repo
+    let names = repo
         .resources
         .iter()
         .filter_map(|r| match r {
-            Resource::Mailbox(m) => Some((m.name(), &m.origin)),
+            Resource::Mailbox(m) => Some(m.name().to_string()),
             _ => None,
         })
         .collect();
-    // Sized exactly: at 100,000 mailboxes a doubling vector's spare room was a sixth of the peak memory.
-    let mut mailboxes = Vec::with_capacity(names.len());
-    let mut shared = Vec::new();
-    for r in &repo.resources {
-        match r {
-            Resource::Mailbox(m) => mailboxes.extend(mailbox::check(m, &organization, &names, &mut diags)),
-            Resource::SharedMailbox(s) => {
-                shared.extend(mailbox::check_shared(s, &organization, &names, &mut diags))
-            }
-            Resource::Organization(_) => {}
-        }
+    Ok(Ready {
+        diags,
+        organization,
+        names,
+    })
+}
+
+/// A resource validated on its own: a mailbox or an agency mailbox (and whether it is free of errors), or
+/// nothing (an Organization, or one too broken to keep).
+enum Checked {
+    Mailbox(DesiredMailbox, bool),
+    Shared(DesiredSharedMailbox, bool),
+    None,
+}
+
+/// Validates each resource on its own, on every core and in order, then what concerns them all (addresses
+/// claimed twice).
+fn finish<R, I>(ready: Ready, resources: I) -> Validated
+where
+    R: std::borrow::Borrow<Resource> + Send,
+    I: rayon::iter::IndexedParallelIterator<Item = R>,
+{
+    use rayon::prelude::*;
+    let Ready {
+        mut diags,
+        organization,
+        names,
+    } = ready;
+    let mut checked: Vec<(Checked, Diagnostics)> = resources
+        .map(|r| {
+            let mut d = Diagnostics::default();
+            let c = match r.borrow() {
+                Resource::Mailbox(m) => mailbox::check(m, &organization, &names, &mut d)
+                    .map_or(Checked::None, |(m, ok)| Checked::Mailbox(m, ok)),
+                Resource::SharedMailbox(s) => mailbox::check_shared(s, &organization, &names, &mut d)
+                    .map_or(Checked::None, |(s, ok)| Checked::Shared(s, ok)),
+                Resource::Organization(_) => Checked::None,
+            };
+            (c, d)
+        })
+        .collect();
+    drop(names);
+    for (_, d) in &mut checked {
+        diags.extend(std::mem::take(d));
     }
+    let shared: Vec<(DesiredSharedMailbox, bool)> = checked
+        .extract_if(.., |(c, _)| matches!(c, Checked::Shared(..)))
+        .filter_map(|(c, _)| match c {
+            Checked::Shared(s, ok) => Some((s, ok)),
+            _ => None,
+        })
+        .collect();
+    // In place (the pair is smaller than the entry and has its alignment), not a second vector beside it.
+    let mut mailboxes: Vec<(DesiredMailbox, bool)> = checked
+        .into_iter()
+        .filter_map(|(c, _)| match c {
+            Checked::Mailbox(m, ok) => Some((m, ok)),
+            _ => None,
+        })
+        .collect();
     let mut failed = addresses::check(&organization, &mailboxes, &shared, &mut diags);
     failed.extend(
         mailboxes
@@ -283,7 +364,6 @@ pub fn validate(repo: &LoadedRepository) -> Validated {
             .map(|(m, _)| m.name.clone()),
     );
     mailboxes.retain(|(m, _)| !failed.contains(&m.name));
-    // In place (the pair and the mailbox have the same alignment), not a second vector beside the first.
     let mut mailboxes: Vec<DesiredMailbox> = mailboxes.into_iter().map(|(m, _)| m).collect();
     let shared = shared.into_iter().filter(|(_, ok)| *ok).map(|(s, _)| s).collect();
     sort_for_directory(&organization, &mut mailboxes);

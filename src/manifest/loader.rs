@@ -450,9 +450,9 @@ fn load_document(value: serde_yaml::Value, origin: Origin, repo: &mut LoadedRepo
         }
     }
     let resource = match kind {
-        Kind::Organization => typed(value, origin, kind, repo).map(Resource::Organization),
-        Kind::Mailbox => typed(value, origin, kind, repo).map(Resource::Mailbox),
-        Kind::SharedMailbox => typed(value, origin, kind, repo).map(Resource::SharedMailbox),
+        Kind::Organization => typed(value, origin, kind, repo).map(|r| Resource::Organization(Box::new(r))),
+        Kind::Mailbox => typed(value, origin, kind, repo).map(|r| Resource::Mailbox(Box::new(r))),
+        Kind::SharedMailbox => typed(value, origin, kind, repo).map(|r| Resource::SharedMailbox(Box::new(r))),
     };
     if let Some(r) = resource {
         repo.resources.push(r);

@@ -58,12 +58,17 @@ pub struct Review {
 }
 
 /// A revision's desired state (`None` when it holds no manifests at all) and its diagnostics.
-fn desired_at(rev: &RevisionManifests) -> (Option<DesiredState>, Diagnostics) {
+///
+/// The revision's resources are freed as they are validated; its files' texts are kept, for diagnostics.
+fn desired_at(rev: &mut RevisionManifests) -> (Option<DesiredState>, Diagnostics) {
     let repo = &rev.repository;
     if !rev.path_exists || (repo.resources.is_empty() && repo.diagnostics.is_empty()) {
         return (None, Diagnostics::default());
     }
-    let validated = desired::validate(repo);
+    let root = repo.root.clone();
+    let (validated, sources) = desired::validate_consuming(std::mem::take(&mut rev.repository));
+    rev.repository.root = root;
+    rev.repository.sources = sources;
     let state = validated
         .state
         .filter(|s| !s.mailboxes.is_empty() || !s.shared_mailboxes.is_empty());
@@ -80,12 +85,12 @@ pub fn review(path: &Path, base: &str, head: &str, today: NaiveDate) -> Result<R
     // The base revision is kept as the little the diff uses: its desired state, its commit and its error
     // count; its files, positions and resources are dropped before the head is read.
     let (base_state, base_errors, base_commit) = {
-        let base = source.load(base, options).map_err(ReviewError::Read)?;
-        let (state, diagnostics) = desired_at(&base);
+        let mut base = source.load(base, options).map_err(ReviewError::Read)?;
+        let (state, diagnostics) = desired_at(&mut base);
         (state, diagnostics.error_count(), base.commit)
     };
-    let head = source.load(head, options).map_err(ReviewError::Read)?;
-    let (head_state, head_diagnostics) = desired_at(&head);
+    let mut head = source.load(head, options).map_err(ReviewError::Read)?;
+    let (head_state, head_diagnostics) = desired_at(&mut head);
     if head_diagnostics.has_errors() {
         return Err(ReviewError::InvalidHead {
             short: head.commit[..12].to_string(),

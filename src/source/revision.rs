@@ -159,16 +159,17 @@ pub fn load_and_validate(path: &Path, options: LoadOptions) -> (desired::Validat
     let t = std::time::Instant::now();
     let repo = load_repository(path, options);
     tracing::debug!(elapsed = ?t.elapsed(), "read the repository");
-    let validated = desired::validate(&repo);
+    let resources = repo.resources.len();
+    let (validated, sources) = desired::validate_consuming(repo);
     tracing::debug!(elapsed = ?t.elapsed(), "validated the repository");
     tracing::info!(
-        resources = repo.resources.len(),
+        resources,
         errors = validated.diagnostics.error_count(),
         warnings = validated.diagnostics.warning_count(),
         "validated {}",
         path.display()
     );
-    (validated, repo.sources)
+    (validated, sources)
 }
 
 fn default_cache() -> PathBuf {
@@ -256,14 +257,14 @@ pub fn desired_of(
     if !rev.path_exists || rev.repository.resources.is_empty() {
         return Err(RevisionError::Empty { short });
     }
-    let validated = desired::validate(&rev.repository);
+    let (validated, sources) = desired::validate_consuming(rev.repository);
     match validated.state {
         Some(state) if !validated.diagnostics.has_errors() => Ok(state),
         _ => Err(RevisionError::Invalid {
             what: format!("revision {short}"),
             done: "applied",
             diagnostics: validated.diagnostics,
-            sources: rev.repository.sources,
+            sources,
         }),
     }
 }

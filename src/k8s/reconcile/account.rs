@@ -91,24 +91,24 @@ pub(super) fn repository(
     };
     let mut resources = Vec::with_capacity(alive.len() + 1);
     let (metadata, origin) = loaded(Kind::Organization, org.name_any());
-    resources.push(Manifest::Organization(Loaded {
+    resources.push(Manifest::Organization(Box::new(Loaded {
         metadata,
         spec: nfc(&org.spec),
         origin,
-    }));
+    })));
     for a in alive {
         let (metadata, origin) = loaded(a.kind(), a.name());
         resources.push(match a {
-            Account::Mailbox(m) => Manifest::Mailbox(Loaded {
+            Account::Mailbox(m) => Manifest::Mailbox(Box::new(Loaded {
                 metadata,
                 spec: nfc(&m.spec),
                 origin,
-            }),
-            Account::Shared(m) => Manifest::SharedMailbox(Loaded {
+            })),
+            Account::Shared(m) => Manifest::SharedMailbox(Box::new(Loaded {
                 metadata,
                 spec: nfc(&m.spec),
                 origin,
-            }),
+            })),
         });
     }
     crate::manifest::loader::LoadedRepository {
