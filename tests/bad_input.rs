@@ -431,3 +431,26 @@ fn a_bad_repository_produces_no_directory() {
     assert!(run.stdout.is_empty(), "{}", run.stdout);
     assert!(run.stderr.contains("no directory was written"), "{}", run.stderr);
 }
+
+/// The text report shows the line of each mistake, also for those found once every file was read and for
+/// those whose other side is in another file.
+#[test]
+fn every_mistake_is_shown_with_its_source_line() {
+    for (case, _, file, line, _) in CASES {
+        let Some(line) = line else { continue };
+        let dir = case_dir(case);
+        let Ok(text) = std::fs::read_to_string(dir.join(file)) else {
+            continue; // not UTF-8: shown as decoded, checked by its own case
+        };
+        // Shown as read: in NFC.
+        let text: String = unicode_normalization::UnicodeNormalization::nfc(text.as_str()).collect();
+        let source = text.lines().nth(*line as usize - 1).unwrap().trim_end();
+        let run = mailops(&["validate", dir.to_str().unwrap(), "--color", "never"]);
+        let shown = format!("{line} │ {source}");
+        assert!(
+            run.stderr.contains(shown.trim_end()),
+            "{case}: no `{shown}` in\n{}",
+            run.stderr
+        );
+    }
+}
