@@ -308,7 +308,7 @@ fn prepare(repo: &LoadedRepository) -> Result<Ready, Diagnostics> {
 enum Checked {
     Mailbox(DesiredMailbox, bool),
     Shared(DesiredSharedMailbox, bool),
-    None,
+    Nothing,
 }
 
 /// Validates each resource on its own, on every core and in order, then what concerns them all (addresses
@@ -329,10 +329,10 @@ where
             let mut d = Diagnostics::default();
             let c = match r.borrow() {
                 Resource::Mailbox(m) => mailbox::check(m, &organization, &names, &mut d)
-                    .map_or(Checked::None, |(m, ok)| Checked::Mailbox(m, ok)),
+                    .map_or(Checked::Nothing, |(m, ok)| Checked::Mailbox(m, ok)),
                 Resource::SharedMailbox(s) => mailbox::check_shared(s, &organization, &names, &mut d)
-                    .map_or(Checked::None, |(s, ok)| Checked::Shared(s, ok)),
-                Resource::Organization(_) => Checked::None,
+                    .map_or(Checked::Nothing, |(s, ok)| Checked::Shared(s, ok)),
+                Resource::Organization(_) => Checked::Nothing,
             };
             (c, d)
         })

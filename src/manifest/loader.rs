@@ -318,7 +318,7 @@ fn load_bytes(path: &Path, bytes: &[u8], options: LoadOptions, repo: &mut Loaded
             return;
         }
     };
-    for doc in docs.into_iter().filter(|d| !d.empty) {
+    for doc in docs.into_iter().filter(|d| !d.is_empty()) {
         let origin = Origin {
             file: path.to_path_buf(),
             start: doc.start,
