@@ -116,7 +116,7 @@ pub fn agency(n: usize) -> DesiredState {
         default_quota: None,
         keep_old_address_as_alias: true,
     };
-    let mailboxes: Vec<DesiredMailbox> = (0..n).map(|i| person(i, 0)).collect();
+    let mailboxes: Vec<Box<DesiredMailbox>> = (0..n).map(|i| Box::new(person(i, 0))).collect();
     let shared_mailboxes = DOMAINS
         .iter()
         .enumerate()
@@ -182,7 +182,7 @@ pub fn changed(n: usize) -> DesiredState {
     next.mailboxes.retain(|m| !removed.contains(&m.name));
     // Hires.
     for k in 0..q {
-        next.mailboxes.push(person(n + k, 0));
+        next.mailboxes.push(Box::new(person(n + k, 0)));
     }
     next
 }

@@ -1,7 +1,8 @@
 //! Checks across resources: two people with the same address, aliases that are someone else's address, and
 //! collisions of derived addresses, for which free extensions are suggested (never chosen).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
+use std::ffi::OsStr;
 
 use chrono::NaiveDate;
 
@@ -25,10 +26,11 @@ struct Claim<'a> {
     kind: Kind,
     name: &'a str,
     origin: &'a Origin,
-    field: String,
+    /// The field, and the position in its list for an alias or a former address.
+    field: (&'static str, Option<usize>),
     /// Who came first when two people derive the same address: no start date (existing staff) first, then
-    /// by start date, then by file position.
-    seniority: (NaiveDate, String, usize, usize),
+    /// by start date, then by file position (borrowed: a repository makes 100,000 claims or more).
+    seniority: (NaiveDate, &'a OsStr, usize, usize),
     mailbox: Option<&'a DesiredMailbox>,
 }
 
@@ -37,22 +39,30 @@ impl Claim<'_> {
         label(self.kind, self.name)
     }
 
+    fn field(&self) -> String {
+        match self.field {
+            (name, None) => name.to_string(),
+            (name, Some(i)) => format!("{name}[{i}]"),
+        }
+    }
+
     fn location(&self) -> Location {
-        self.origin.value(&self.field)
+        self.origin.value(&self.field())
     }
 }
 
-fn seniority(start: Option<NaiveDate>, origin: &Origin) -> (NaiveDate, String, usize, usize) {
+/// The file's path compares as its bytes, which for the UTF-8 paths of a repository is the order of its text.
+fn seniority(start: Option<NaiveDate>, origin: &Origin) -> (NaiveDate, &OsStr, usize, usize) {
     (
         start.unwrap_or(NaiveDate::MIN),
-        origin.file.display().to_string(),
+        origin.file.as_os_str(),
         origin.start.line,
         origin.start.column,
     )
 }
 
 fn claims<'a>(
-    mailboxes: &'a [(DesiredMailbox, bool)],
+    mailboxes: &'a [(Box<DesiredMailbox>, bool)],
     shared: &'a [(DesiredSharedMailbox, bool)],
 ) -> Vec<Claim<'a>> {
     let mut out = Vec::new();
@@ -72,7 +82,7 @@ fn claims<'a>(
             kind: Kind::Mailbox,
             name: &m.name,
             origin: &m.origin,
-            field: primary_field.to_string(),
+            field: (primary_field, None),
             seniority: seniority(m.start_date, &m.origin),
             mailbox: Some(m),
         });
@@ -84,7 +94,7 @@ fn claims<'a>(
                     kind: Kind::Mailbox,
                     name: &m.name,
                     origin: &m.origin,
-                    field: format!("{field}[{i}]"),
+                    field: (field, Some(i)),
                     seniority: seniority(m.start_date, &m.origin),
                     mailbox: None,
                 });
@@ -105,11 +115,7 @@ fn claims<'a>(
                     kind: Kind::SharedMailbox,
                     name: &s.name,
                     origin: &s.origin,
-                    field: if usage == Use::Primary {
-                        field.to_string()
-                    } else {
-                        format!("{field}[{i}]")
-                    },
+                    field: (field, (usage != Use::Primary).then_some(i)),
                     seniority: seniority(None, &s.origin),
                     mailbox: None,
                 });
@@ -122,19 +128,19 @@ fn claims<'a>(
 /// Runs the cross-resource checks. Returns the names of Mailboxes whose address is in conflict.
 pub(super) fn check(
     org: &Organization,
-    mailboxes: &[(DesiredMailbox, bool)],
+    mailboxes: &[(Box<DesiredMailbox>, bool)],
     shared: &[(DesiredSharedMailbox, bool)],
     diags: &mut Diagnostics,
 ) -> BTreeSet<String> {
-    let all = claims(mailboxes, shared);
-    let mut by_address: BTreeMap<&Address, Vec<&Claim<'_>>> = BTreeMap::new();
-    for c in &all {
-        by_address.entry(c.address).or_default().push(c);
-    }
-    let taken: BTreeSet<String> = by_address.keys().map(ToString::to_string).collect();
+    // Sorted by address (stable: a group keeps the order of its claims) and walked group by group, rather
+    // than a map of vectors beside the claims; the sorted claims are also the set of taken addresses.
+    let mut all = claims(mailboxes, shared);
+    all.sort_by(|a, b| a.address.cmp(b.address));
+    let taken = Taken(&all);
     let mut failed = BTreeSet::new();
-    for (address, list) in &by_address {
-        let mut current: Vec<&&Claim<'_>> = list.iter().filter(|c| c.usage != Use::Former).collect();
+    for list in all.chunk_by(|a, b| a.address == b.address) {
+        let address = list[0].address;
+        let mut current: Vec<&Claim<'_>> = list.iter().filter(|c| c.usage != Use::Former).collect();
         current.sort_by(|a, b| {
             (a.usage != Use::Primary, &a.seniority).cmp(&(b.usage != Use::Primary, &b.seniority))
         });
@@ -145,7 +151,7 @@ pub(super) fn check(
             if c.kind == holder.kind && c.name == holder.name {
                 continue;
             }
-            let d = conflict(org, address, holder, c, &taken);
+            let d = conflict(org, address, holder, c, taken);
             if c.kind == Kind::Mailbox {
                 failed.insert(c.name.to_string());
             }
@@ -162,7 +168,7 @@ pub(super) fn check(
                     format!("former address `{address}` is now used by {}", holder.who()),
                 )
                 .resource(f.who())
-                .field(f.field.clone())
+                .field(f.field())
                 .related("used here", holder.location())
                 .hint("mail to the old address goes to the new holder; remove it from formerAddresses once that is intended"),
             );
@@ -176,7 +182,7 @@ fn conflict(
     address: &Address,
     holder: &Claim<'_>,
     c: &Claim<'_>,
-    taken: &BTreeSet<String>,
+    taken: Taken<'_>,
 ) -> Diagnostic {
     let (code, message) = match (holder.usage, c.usage) {
         (Use::Primary, Use::Primary) => (
@@ -194,7 +200,7 @@ fn conflict(
     };
     let mut d = Diagnostic::error(code, c.location(), message)
         .resource(c.who())
-        .field(c.field.clone())
+        .field(c.field())
         .related(format!("taken by {}", holder.who()), holder.location());
     let hint = match c.mailbox {
         Some(m) if m.derived && c.usage == Use::Primary => Some(extension_hint(org, m, taken)),
@@ -209,8 +215,20 @@ fn conflict(
     d
 }
 
+/// Every address claimed, as the claims sorted by address.
+#[derive(Clone, Copy)]
+struct Taken<'a>(&'a [Claim<'a>]);
+
+impl Taken<'_> {
+    fn contains(self, address: &str) -> bool {
+        self.0
+            .binary_search_by(|c| c.address.as_str().cmp(address))
+            .is_ok()
+    }
+}
+
 /// Rule II.2: the later person needs an extension agreed with the IT officer. Suggest free ones.
-fn extension_hint(org: &Organization, m: &DesiredMailbox, taken: &BTreeSet<String>) -> String {
+fn extension_hint(org: &Organization, m: &DesiredMailbox, taken: Taken<'_>) -> String {
     let parts = NameParts {
         given: naming::words(&m.given_name),
         family: m.family_name.clone(),

@@ -178,8 +178,9 @@ pub struct DesiredSharedMailbox {
 pub struct DesiredState {
     /// The agency.
     pub organization: Organization,
-    /// Personal mailboxes, in directory order (unit, order, given name).
-    pub mailboxes: Vec<DesiredMailbox>,
+    /// Personal mailboxes, in directory order (unit, order, given name). Boxed: at 100,000 people each is
+    /// allocated where a resource as read was just freed, not in one large block beside them all.
+    pub mailboxes: Vec<Box<DesiredMailbox>>,
     /// Agency mailboxes.
     pub shared_mailboxes: Vec<DesiredSharedMailbox>,
 }
@@ -188,7 +189,7 @@ impl DesiredState {
     /// The mailbox with this identity.
     #[must_use]
     pub fn mailbox(&self, name: &str) -> Option<&DesiredMailbox> {
-        self.mailboxes.iter().find(|m| m.name == name)
+        self.mailboxes.iter().find(|m| m.name == name).map(|m| &**m)
     }
 }
 
@@ -306,8 +307,8 @@ fn prepare(repo: &LoadedRepository) -> Result<Ready, Diagnostics> {
 /// A resource validated on its own: a mailbox or an agency mailbox (and whether it is free of errors), or
 /// nothing (an Organization, or one too broken to keep).
 enum Checked {
-    Mailbox(DesiredMailbox, bool),
-    Shared(DesiredSharedMailbox, bool),
+    Mailbox(Box<DesiredMailbox>, bool),
+    Shared(Box<DesiredSharedMailbox>, bool),
     Nothing,
 }
 
@@ -329,9 +330,9 @@ where
             let mut d = Diagnostics::default();
             let c = match r.borrow() {
                 Resource::Mailbox(m) => mailbox::check(m, &organization, &names, &mut d)
-                    .map_or(Checked::Nothing, |(m, ok)| Checked::Mailbox(m, ok)),
+                    .map_or(Checked::Nothing, |(m, ok)| Checked::Mailbox(Box::new(m), ok)),
                 Resource::SharedMailbox(s) => mailbox::check_shared(s, &organization, &names, &mut d)
-                    .map_or(Checked::Nothing, |(s, ok)| Checked::Shared(s, ok)),
+                    .map_or(Checked::Nothing, |(s, ok)| Checked::Shared(Box::new(s), ok)),
                 Resource::Organization(_) => Checked::Nothing,
             };
             (c, d)
@@ -344,12 +345,12 @@ where
     let shared: Vec<(DesiredSharedMailbox, bool)> = checked
         .extract_if(.., |(c, _)| matches!(c, Checked::Shared(..)))
         .filter_map(|(c, _)| match c {
-            Checked::Shared(s, ok) => Some((s, ok)),
+            Checked::Shared(s, ok) => Some((*s, ok)),
             _ => None,
         })
         .collect();
     // In place (the pair is smaller than the entry and has its alignment), not a second vector beside it.
-    let mut mailboxes: Vec<(DesiredMailbox, bool)> = checked
+    let mut mailboxes: Vec<(Box<DesiredMailbox>, bool)> = checked
         .into_iter()
         .filter_map(|(c, _)| match c {
             Checked::Mailbox(m, ok) => Some((m, ok)),
@@ -364,7 +365,7 @@ where
             .map(|(m, _)| m.name.clone()),
     );
     mailboxes.retain(|(m, _)| !failed.contains(&m.name));
-    let mut mailboxes: Vec<DesiredMailbox> = mailboxes.into_iter().map(|(m, _)| m).collect();
+    let mut mailboxes: Vec<Box<DesiredMailbox>> = mailboxes.into_iter().map(|(m, _)| m).collect();
     let shared = shared.into_iter().filter(|(_, ok)| *ok).map(|(s, _)| s).collect();
     sort_for_directory(&organization, &mut mailboxes);
     Validated {
@@ -378,7 +379,7 @@ where
 }
 
 /// Directory order: the unit's position in the Organization, then `order`, then given name, then full name.
-fn sort_for_directory(org: &Organization, mailboxes: &mut [DesiredMailbox]) {
+fn sort_for_directory(org: &Organization, mailboxes: &mut [Box<DesiredMailbox>]) {
     let unit_pos = |id: &str| org.units.iter().position(|u| u.id == id).unwrap_or(usize::MAX);
     // The last two keys first, then the first three by a stable sort: the same order without a copy of
     // every full name and name in the sort keys.

@@ -157,6 +157,7 @@ impl<'a> Directory<'a> {
                     .mailboxes
                     .iter()
                     .filter(|m| m.unit == unit.id && m.is_current(as_of))
+                    .map(|m| &**m)
                     .collect(),
             })
             .filter(|g| !g.people.is_empty())

@@ -243,7 +243,7 @@ impl Usage {
                     && m.start_date.is_none_or(|d| d <= on)
                     && m.end_date.is_none_or(|d| d >= on)
             };
-            for m in src.desired.mailboxes.iter().filter(on_staff) {
+            for m in src.desired.mailboxes.iter().map(|m| &**m).filter(on_staff) {
                 let account = accounts.get(&m.address);
                 let last = login(&m.address);
                 let mut flags = Vec::new();
