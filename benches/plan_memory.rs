@@ -1,6 +1,7 @@
 //! Peak memory and one-shot times of the plan at 1k, 10k and 100k mailboxes with a 1% churn, in a fresh
 //! process per size and mode (peak RSS, VmHWM, is per process). `reconcile` holds the desired state, the
-//! observation and the inventory; `review` also the previous revision's desired state.
+//! observation and the inventory; `review` also what it keeps of the previous revision (its organization, agency
+//! addresses and units: `BaseRevision`).
 //! Run: `cargo bench --bench plan_memory`.
 
 mod support;
@@ -9,7 +10,7 @@ use std::time::Instant;
 
 use chrono::NaiveDate;
 use mailops::backend::Capabilities;
-use mailops::plan::{DiffInput, PlanSource, diff, render};
+use mailops::plan::{BaseRevision, DiffInput, PlanSource, Previous, diff, render};
 
 fn vm_hwm_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
@@ -22,16 +23,21 @@ fn vm_hwm_kib() -> u64 {
 fn measure(n: usize, review: bool) {
     // The server as the base agency left it; the base state itself is dropped before anything else is
     // built, so that its memory is reused.
-    let (observed, inventory) = support::server(&support::agency(n));
+    let (base, observed, inventory) = if review {
+        let (kept, observed, inventory) = BaseRevision::synthesize(support::agency(n));
+        (Some(kept), observed, inventory)
+    } else {
+        let (observed, inventory) = support::server(&support::agency(n));
+        (None, observed, inventory)
+    };
     let next = support::changed(n);
-    let base = review.then(|| support::agency(n));
     // Forget the peak of building the inputs (Linux: writing 5 to clear_refs resets VmHWM to the current
     // RSS), so that the peak below is that of holding the inputs and planning.
     let _ = std::fs::write("/proc/self/clear_refs", "5");
     let inputs_kib = vm_hwm_kib();
     let input = DiffInput {
         desired: Some(&next),
-        previous: base.as_ref(),
+        previous: base.as_ref().map(Previous::Base),
         observed: &observed,
         inventory: &inventory,
         capabilities: Capabilities::ALL,

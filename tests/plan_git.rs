@@ -167,6 +167,42 @@ fn an_invalid_head_is_an_error_naming_the_file_and_line() {
     );
 }
 
+/// What a review keeps of its base besides the synthesized server: the agency mailboxes it protects and
+/// the unit of each person removed.
+#[test]
+fn a_review_protects_the_base_agency_mailbox_and_files_a_removal_under_its_unit() {
+    let r = Repo::new();
+    // The agency mailbox protected only as an agency mailbox of the base, not by its address.
+    r.git(&["checkout", "-q", "main"]);
+    r.edit("organization.yaml", "    - bdt@binhthuan.gov.vn\n", "");
+    r.commit("bdt@ protected as the agency mailbox only");
+    r.git(&["checkout", "-q", "-B", "change"]);
+    std::fs::remove_file(r.staff().join("agency-mailbox.yaml")).unwrap();
+    std::fs::remove_file(r.staff().join("staff/ban-dan-toc/mai-dac-hoa.yaml")).unwrap();
+    r.commit("the agency mailbox and a person removed");
+    let json = r.plan(&["--output", "json"]);
+    assert_eq!(json.code, 2, "{}", json.stderr);
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(v["summary"]["suspend"], 1, "{}", json.stdout);
+    assert_eq!(v["summary"]["blocked"], 1, "{}", json.stdout);
+    let blocked = (v["changes"].as_array().unwrap().iter())
+        .find(|c| c["action"] == "blocked")
+        .unwrap();
+    assert_eq!(blocked["target"]["address"], "bdt@binhthuan.gov.vn");
+    assert_eq!(blocked["reason"]["kind"], "protected");
+    let person = (v["changes"].as_array().unwrap().iter())
+        .find(|c| c["action"] == "suspend")
+        .unwrap();
+    assert_eq!(person["target"]["unit"], "ban-dan-toc", "{person}");
+    let md = r.plan(&["--output", "markdown"]);
+    let unit = md.stdout.find("#### Ban Dân tộc").unwrap();
+    let row = md
+        .stdout
+        .find("| `hoamd@bdt.binhthuan.gov.vn` | Mai Đắc Hòa")
+        .unwrap();
+    assert!(unit < row, "{}", md.stdout);
+}
+
 #[test]
 fn a_commit_that_deletes_every_manifest_is_all_blocked() {
     let r = Repo::new();

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use mailops::backend::{AccessLevel, Capabilities, Observation};
 use mailops::desired::{DesiredState, validate};
 use mailops::manifest::{LoadOptions, load_repository};
-use mailops::plan::{Action, BlockReason, DiffInput, Plan, PlanSource, diff, render, synthesize};
+use mailops::plan::{Action, BlockReason, DiffInput, Plan, PlanSource, Previous, diff, render, synthesize};
 use mailops::state::Inventory;
 
 const ALL: Capabilities = Capabilities::ALL;
@@ -42,7 +42,7 @@ fn plan_with(desired: Option<&DesiredState>, observed: &Observation, inventory: 
     let base = example();
     diff(&DiffInput {
         desired,
-        previous: Some(&base),
+        previous: Some(Previous::State(&base)),
         observed,
         inventory,
         capabilities: ALL,

@@ -368,7 +368,7 @@ impl Connection {
     ) -> Plan {
         let mut p = plan::diff(&DiffInput {
             desired: Some(desired),
-            previous,
+            previous: previous.map(plan::Previous::State),
             observed: observation,
             inventory: &self.inventory,
             capabilities: self.backend.capabilities(),

@@ -20,12 +20,15 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use chrono::{Days, NaiveDate};
 
 use super::accounts::{AccountSource, DesiredAccount, mailbox_account, shared_account};
+use super::previous::Previous;
 use super::{
     Action, ActionKind, BlockReason, Change, FieldChange, Finding, PLAN_VERSION, Plan, PlanSource,
     RemovalReason, RenameSource, Target,
 };
 use crate::backend::{AccessLevel, AccountUpdate, Capabilities, Observation, ObservedAccount};
-use crate::desired::{Address, DesiredMailbox, DesiredSharedMailbox, DesiredState, SafetyLimits};
+use crate::desired::{
+    Address, DesiredMailbox, DesiredSharedMailbox, DesiredState, Organization, SafetyLimits,
+};
 use crate::manifest::Kind;
 use crate::state::{Inventory, InventoryEntry};
 
@@ -41,7 +44,7 @@ pub struct DiffInput<'a> {
     /// The desired state; `None` when it is empty or could not be read (nothing is removed then).
     pub desired: Option<&'a DesiredState>,
     /// The desired state last applied (or the base revision), to recognise renames and drift.
-    pub previous: Option<&'a DesiredState>,
+    pub previous: Option<Previous<'a>>,
     /// What the server holds.
     pub observed: &'a Observation,
     /// What mailops manages.
@@ -56,6 +59,14 @@ pub struct DiffInput<'a> {
     pub keep_old_address_as_alias: bool,
 }
 
+impl<'a> DiffInput<'a> {
+    /// The organization in force: the desired one, or else the previous one.
+    fn organization(&self) -> Option<&'a Organization> {
+        let previous = self.previous.map(Previous::organization);
+        self.desired.map(|d| &d.organization).or(previous)
+    }
+}
+
 const DEFAULT_SAFETY: SafetyLimits = SafetyLimits {
     max_deletions: 3,
     max_deletion_percent: 10,
@@ -66,17 +77,17 @@ type Key<'a> = (Kind, &'a str);
 
 /// A resource of the previous desired state, looked up only for the few accounts that change.
 #[derive(Clone, Copy)]
-enum Previous<'a> {
+enum PreviousResource<'a> {
     Mailbox(&'a DesiredMailbox),
     Shared(&'a DesiredSharedMailbox),
 }
 
-impl<'a> Previous<'a> {
+impl<'a> PreviousResource<'a> {
     /// Its account, without access grants (not needed for renames and drift).
     fn account(self) -> DesiredAccount<'a> {
         match self {
-            Previous::Mailbox(m) => mailbox_account(m, |_, _| None),
-            Previous::Shared(s) => shared_account(s, |_, _| None),
+            PreviousResource::Mailbox(m) => mailbox_account(m, |_, _| None),
+            PreviousResource::Shared(s) => shared_account(s, |_, _| None),
         }
     }
 }
@@ -87,7 +98,7 @@ struct Ctx<'a> {
     observed: HashMap<&'a Address, usize>,
     /// Which observed accounts a desired account claims, by index.
     claimed: Vec<bool>,
-    previous: OnceCell<HashMap<Key<'a>, Previous<'a>>>,
+    previous: OnceCell<HashMap<Key<'a>, PreviousResource<'a>>>,
     /// The inventory entry managing each observed account, by index.
     entry_at: Vec<Option<&'a InventoryEntry>>,
     /// Inventory entries whose account is not on the server.
@@ -119,22 +130,40 @@ impl<'a> Ctx<'a> {
         index.get(&key).copied()
     }
 
+    /// The previous state's account, when that state is kept whole (a review's base is the observation
+    /// itself, so no field can have drifted from it).
     fn previous(&self, key: Key<'_>) -> Option<DesiredAccount<'a>> {
         let index = self.previous.get_or_init(|| {
-            let Some(p) = self.input.previous else {
+            let Some(Previous::State(p)) = self.input.previous else {
                 return HashMap::default();
             };
-            let shared = p
-                .shared_mailboxes
-                .iter()
-                .map(|s| ((Kind::SharedMailbox, s.name.as_str()), Previous::Shared(s)));
-            let people = p
-                .mailboxes
-                .iter()
-                .map(|m| ((Kind::Mailbox, m.name.as_str()), Previous::Mailbox(m)));
+            let shared = (p.shared_mailboxes.iter()).map(|s| {
+                (
+                    (Kind::SharedMailbox, s.name.as_str()),
+                    PreviousResource::Shared(s),
+                )
+            });
+            let people = (p.mailboxes.iter())
+                .map(|m| ((Kind::Mailbox, m.name.as_str()), PreviousResource::Mailbox(m)));
             shared.chain(people).collect()
         });
         index.get(&key).map(|p| p.account())
+    }
+
+    /// The address an identity had in the previous state (a review's base: the synthesized inventory's).
+    fn previous_address(&self, key: Key<'_>) -> Option<&'a Address> {
+        match self.input.previous? {
+            Previous::State(_) => self.previous(key).map(|p| p.address),
+            Previous::Base(_) => self.entry(key).map(|e| &e.address),
+        }
+    }
+
+    /// The unit an identity had in the previous state.
+    fn previous_unit(&self, key: Key<'_>) -> Option<&'a str> {
+        match self.input.previous? {
+            Previous::State(_) => self.previous(key).and_then(|p| p.unit),
+            Previous::Base(b) => (key.0 == Kind::Mailbox).then(|| b.unit(key.1)).flatten(),
+        }
     }
 
     /// The name of the person at an address, as the server shows it.
@@ -146,7 +175,7 @@ impl<'a> Ctx<'a> {
 /// Computes the plan.
 #[must_use]
 pub fn diff(input: &DiffInput<'_>) -> Plan {
-    let org = input.desired.or(input.previous).map(|d| &d.organization);
+    let org = input.organization();
     let mut cx = Ctx {
         input,
         observed: input
@@ -296,8 +325,8 @@ fn match_accounts<'a>(
         let d = source.get(k);
         let key = d.key();
         let previous = cx
-            .previous(key)
-            .map(|p| (p.address, RenameSource::PreviousRevision));
+            .previous_address(key)
+            .map(|a| (a, RenameSource::PreviousRevision));
         let inventory = cx.entry(key).map(|e| (&e.address, RenameSource::Inventory));
         let by_id = cx
             .moved
@@ -445,11 +474,9 @@ fn finish(cx: Ctx<'_>) -> Plan {
         ..
     } = cx;
     let unit_rank: HashMap<&str, usize> = input
-        .desired
-        .or(input.previous)
-        .map(|d| {
-            d.organization
-                .units
+        .organization()
+        .map(|o| {
+            o.units
                 .iter()
                 .enumerate()
                 .map(|(i, u)| (u.id.as_str(), i))

@@ -4,6 +4,7 @@
 mod accounts;
 pub mod diff;
 pub mod policy;
+mod previous;
 pub mod render;
 
 use chrono::NaiveDate;
@@ -11,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 pub use accounts::{AccountSource, DesiredAccount, desired_accounts, synthesize};
 pub use diff::{DiffInput, diff};
+pub use previous::{BaseRevision, Previous};
 
 use crate::backend::{AccessLevel, NewAccount};
 use crate::desired::Address;

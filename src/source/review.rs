@@ -9,7 +9,7 @@ use crate::backend::{Capabilities, Observation};
 use crate::desired::{self, DesiredState};
 use crate::diagnostics::{Diagnostics, SourceMap};
 use crate::manifest::LoadOptions;
-use crate::plan::{self, DiffInput, Plan, PlanSource, policy::policy_changes};
+use crate::plan::{self, BaseRevision, DiffInput, Plan, PlanSource, Previous, policy::policy_changes};
 use crate::source::git::{GitSource, RevisionManifests, SourceError};
 use crate::state::Inventory;
 
@@ -82,12 +82,22 @@ fn desired_at(rev: &mut RevisionManifests) -> (Option<DesiredState>, Diagnostics
 pub fn review(path: &Path, base: &str, head: &str, today: NaiveDate) -> Result<Review, ReviewError> {
     let source = GitSource::open(path).map_err(ReviewError::Open)?;
     let options = LoadOptions::default();
-    // The base revision is kept as the little the diff uses: its desired state, its commit and its error
-    // count; its files, positions and resources are dropped before the head is read.
-    let (base_state, base_errors, base_commit) = {
+    // The base revision is kept as the little the diff uses: synthesized into the server it would leave
+    // (observation and inventory), its organization, agency addresses and units, its commit and its error
+    // count. Its files, positions, resources and mailboxes are freed before the head is read.
+    let (base, observed, inventory, base_errors, base_commit) = {
         let mut base = source.load(base, options).map_err(ReviewError::Read)?;
         let (state, diagnostics) = desired_at(&mut base);
-        (state, diagnostics.error_count(), base.commit)
+        // Without a base state (the folder is new), the "server" is complete and empty.
+        let (kept, observed, inventory) = match state {
+            Some(state) => {
+                let (kept, observed, inventory) = BaseRevision::synthesize(state);
+                (Some(kept), observed, inventory)
+            }
+            None => (None, Observation::complete(Vec::new()), Inventory::default()),
+        };
+        let errors = diagnostics.error_count();
+        (kept, observed, inventory, errors, base.commit)
     };
     let mut head = source.load(head, options).map_err(ReviewError::Read)?;
     let (head_state, head_diagnostics) = desired_at(&mut head);
@@ -98,14 +108,9 @@ pub fn review(path: &Path, base: &str, head: &str, today: NaiveDate) -> Result<R
             sources: head.repository.sources,
         });
     }
-    // Without a base state (the folder is new), the "server" is complete and empty.
-    let (observed, inventory) = base_state.as_ref().map_or_else(
-        || (Observation::complete(Vec::new()), Inventory::default()),
-        plan::synthesize,
-    );
     let input = DiffInput {
         desired: head_state.as_ref(),
-        previous: base_state.as_ref(),
+        previous: base.as_ref().map(Previous::Base),
         observed: &observed,
         inventory: &inventory,
         capabilities: Capabilities::ALL,
@@ -121,7 +126,7 @@ pub fn review(path: &Path, base: &str, head: &str, today: NaiveDate) -> Result<R
     };
     let mut plan = plan::diff(&input);
     plan.policy_changes = policy_changes(
-        base_state.as_ref().map(|s| &s.organization),
+        base.as_ref().map(|b| &b.organization),
         head_state.as_ref().map(|s| &s.organization),
     );
     Ok(Review { plan, base_errors })

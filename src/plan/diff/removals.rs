@@ -11,17 +11,18 @@ pub(super) fn blocked(action: Action, reason: BlockReason) -> Action {
 }
 
 pub(super) fn safety(cx: &Ctx<'_>) -> SafetyLimits {
-    cx.input
-        .desired
-        .or(cx.input.previous)
-        .map_or(DEFAULT_SAFETY, |d| d.organization.safety)
+    cx.input.organization().map_or(DEFAULT_SAFETY, |o| o.safety)
 }
 
 pub(super) fn protected<'a>(cx: &Ctx<'a>) -> HashSet<&'a Address> {
     let mut out = HashSet::default();
-    for d in [cx.input.desired, cx.input.previous].into_iter().flatten() {
+    if let Some(d) = cx.input.desired {
         out.extend(d.organization.protected_addresses.iter());
         out.extend(d.shared_mailboxes.iter().map(|s| &s.address));
+    }
+    if let Some(p) = cx.input.previous {
+        out.extend(p.organization().protected_addresses.iter());
+        out.extend(p.shared_addresses());
     }
     out
 }
@@ -47,9 +48,7 @@ pub(super) fn plan_removals(cx: &mut Ctx<'_>, ended: &HashMap<&Address, NaiveDat
             });
             continue;
         };
-        let prev_unit = cx
-            .previous((entry.kind, entry.name.as_str()))
-            .and_then(|p| p.unit);
+        let prev_unit = cx.previous_unit((entry.kind, entry.name.as_str()));
         let t = Target {
             kind: entry.kind.into(),
             name: Some(entry.name.clone()),
