@@ -13,6 +13,7 @@ pub mod directory;
 pub mod engine;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod i18n;
 pub mod import;
 pub mod k8s;
 pub mod manifest;

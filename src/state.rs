@@ -208,8 +208,10 @@ pub enum StateError {
 #[derive(Debug)]
 pub struct StateStore {
     path: PathBuf,
-    // Holds an exclusive lock for the lifetime of the store; closing the file on drop releases it.
-    _lock: File,
+    // Holds an exclusive lock for the lifetime of the store; closing the file on drop releases it. `None`
+    // empty only for a read-only store whose lock file did not exist (no run had used this state file): then
+    // the first save takes it.
+    lock: std::sync::OnceLock<File>,
 }
 
 impl StateStore {
@@ -218,18 +220,48 @@ impl StateStore {
     /// # Errors
     /// [`StateError::Locked`] when another run holds it, [`StateError::Io`] when the lock file cannot be made.
     pub fn open(path: &Path) -> Result<Self, StateError> {
+        Self::open_with(path, true)
+    }
+
+    /// Opens the state file for reading only (a plan): locked like [`StateStore::open`] when its lock file
+    /// exists, else read as it is, making no file or folder (no run has used this state file yet).
+    ///
+    /// # Errors
+    /// As [`StateStore::open`].
+    pub fn open_read_only(path: &Path) -> Result<Self, StateError> {
+        Self::open_with(path, false)
+    }
+
+    fn open_with(path: &Path, create: bool) -> Result<Self, StateError> {
+        let store = Self {
+            path: path.to_path_buf(),
+            lock: std::sync::OnceLock::new(),
+        };
+        if let Some(file) = store.take_lock(create)? {
+            let _ = store.lock.set(file);
+        }
+        Ok(store)
+    }
+
+    /// Locks `<file>.lock` (making it when `create`); `None` when it does not exist and is not to be made.
+    fn take_lock(&self, create: bool) -> Result<Option<File>, StateError> {
+        let path = &self.path;
         let lock_path = lock_path(path);
         let io = |action, source| StateError::Io {
             action,
             path: lock_path.clone(),
             source,
         };
-        let file = File::options()
-            .create(true)
+        let file = match File::options()
+            .create(create)
             .truncate(false)
             .write(true)
             .open(&lock_path)
-            .map_err(|e| io("create the lock file", e))?;
+        {
+            Ok(file) => file,
+            Err(e) if !create && e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(io("create the lock file", e)),
+        };
         // A lock released a moment ago can still be held by a child process forked in between (it shares
         // the open file until it execs): wait up to a second before calling the state file busy.
         let mut tries = 0;
@@ -246,10 +278,7 @@ impl StateStore {
         }
         // Temporary files of a run killed while saving.
         crate::atomic::sweep("state", crate::atomic::folder(path));
-        Ok(Self {
-            path: path.to_path_buf(),
-            _lock: file,
-        })
+        Ok(Some(file))
     }
 
     /// Reads the inventory; a missing file is an empty inventory.
@@ -301,6 +330,19 @@ impl StateStore {
             path: self.path.clone(),
             source,
         };
+        if self.lock.get().is_none() {
+            // Read without a lock because none existed: lock now, and refuse if another run wrote the file
+            // in between (what was read is then out of date).
+            let dir = crate::atomic::folder(&self.path);
+            std::fs::create_dir_all(dir).map_err(|e| io("create the folder of", e))?;
+            let file = self
+                .take_lock(true)?
+                .ok_or_else(|| StateError::Locked(self.path.clone()))?;
+            if self.path.exists() {
+                return Err(StateError::Locked(self.path.clone()));
+            }
+            let _ = self.lock.set(file);
+        }
         let mut json = serde_json::to_vec_pretty(inventory).unwrap_or_default();
         json.push(b'\n');
         crate::atomic::write("state", &self.path, &json, None).map_err(|e| io("replace", e))?;

@@ -382,3 +382,53 @@ fn the_readme_capability_matrix_is_generated() {
     );
     assert!(run.stdout.contains("| rename keeps the mail | yes | yes |"));
 }
+
+/// `plan` writes nothing anywhere: not the server's folder (a mistyped `maildir:` path is said so), not a
+/// lock file in an existing one, not the state file's folder. `apply` then makes the folder.
+#[test]
+fn a_plan_makes_no_file_or_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let mail = dir.path().join("mial");
+    let server = format!("maildir:{}", mail.display());
+    let state = dir.path().join("state/mailops-state.json");
+    let plan = |server: &str, state: &std::path::Path| {
+        mailops(&[
+            "plan",
+            EXAMPLE,
+            "--server",
+            server,
+            "--state",
+            state.to_str().unwrap(),
+            "--date",
+            "2026-12-01",
+        ])
+    };
+    let run = plan(&server, &state);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stdout.contains("25 to create"), "{}", run.stdout);
+    assert!(
+        run.stderr
+            .contains(&format!("the folder {} does not exist", mail.display())),
+        "{}",
+        run.stderr
+    );
+    let names = || {
+        let all = walkdir::WalkDir::new(dir.path()).min_depth(1).sort_by_file_name();
+        let rel = |e: walkdir::DirEntry| e.path().strip_prefix(dir.path()).unwrap().display().to_string();
+        all.into_iter().map(|e| rel(e.unwrap())).collect::<Vec<_>>()
+    };
+    assert_eq!(names(), Vec::<String>::new(), "a plan made files");
+    // An existing, empty folder (the default state file beside it): still nothing written.
+    std::fs::create_dir(&mail).unwrap();
+    let run = mailops(&["plan", EXAMPLE, "--server", &server, "--date", "2026-12-01"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(!run.stderr.contains("does not exist"), "{}", run.stderr);
+    assert_eq!(names(), vec!["mial".to_string()], "a plan made files");
+    // apply makes the folder's files; the next plan finds nothing to do.
+    std::fs::remove_dir(&mail).unwrap();
+    let run = mailops(&["apply", EXAMPLE, "--server", &server, "--date", "2026-12-01"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(mail.join("passwd").is_file() && mail.join("mailops-state.json").is_file());
+    let run = mailops(&["plan", EXAMPLE, "--server", &server, "--date", "2026-12-01"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+}

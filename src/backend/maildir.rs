@@ -78,8 +78,8 @@ struct Snapshot {
 #[derive(Debug, Clone)]
 pub struct MaildirBackend {
     root: PathBuf,
-    uid: u32,
-    gid: u32,
+    /// The uid and gid of new mailboxes: given, or the folder's (read once it exists).
+    owner: std::sync::OnceLock<(u32, u32)>,
     rounds: usize,
     /// The folder as this process last wrote or read it, with the files' identities then: reused while the
     /// files are unchanged, so that a run of many changes does not parse every file for each one.
@@ -104,33 +104,57 @@ fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> BackendError
 }
 
 impl MaildirBackend {
-    /// Opens (creating if needed) the folder `root`. Mail belongs to the folder's owner.
+    /// Opens the folder `root`, writing nothing: a folder that does not exist reads as an empty server and
+    /// is made by the first change (so `plan` against a mistyped path leaves no folder behind). Mail belongs
+    /// to the folder's owner (for a folder still to be made, this process's user).
     ///
     /// # Errors
-    /// When the folder cannot be created or read.
+    /// When `root` is not a folder, or cannot be read.
     pub fn open(root: &Path) -> Result<Self, BackendError> {
-        std::fs::create_dir_all(root.join("mail"))
-            .map_err(io(format!("cannot create {}", root.display())))?;
-        let meta = std::fs::metadata(root).map_err(io(format!("cannot read {}", root.display())))?;
+        match std::fs::metadata(root) {
+            Ok(meta) if !meta.is_dir() => {
+                return Err(BackendError::Server(format!(
+                    "{} is not a folder",
+                    root.display()
+                )));
+            }
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(io(format!("cannot read {}", root.display()))(e));
+            }
+            _ => {}
+        }
         let backend = Self {
             root: root.to_path_buf(),
-            uid: meta.uid(),
-            gid: meta.gid(),
+            owner: std::sync::OnceLock::new(),
             rounds: 5_000,
             cache: std::sync::Arc::default(),
         };
-        // Temporary files of a run killed while writing (they may hold password hashes).
-        let _lock = backend.lock()?;
-        crate::atomic::sweep("maildir", root);
+        // Temporary files of a run killed while writing (they may hold password hashes). Only a folder
+        // mailops has written to has them, and it has the lock file.
+        if let Some(_lock) = backend.lock_existing()? {
+            crate::atomic::sweep("maildir", root);
+        }
         Ok(backend)
+    }
+
+    /// Whether the folder exists yet (it is made by the first change).
+    #[must_use]
+    pub fn exists(&self) -> bool {
+        self.root.is_dir()
     }
 
     /// Uses this uid and gid for new mailboxes (e.g. Dovecot's `vmail` user).
     #[must_use]
-    pub fn with_owner(mut self, uid: u32, gid: u32) -> Self {
-        self.uid = uid;
-        self.gid = gid;
+    pub fn with_owner(self, uid: u32, gid: u32) -> Self {
+        let _ = self.owner.set((uid, gid));
         self
+    }
+
+    /// The uid and gid of new mailboxes. Called only under the lock of a change, once the folder exists.
+    fn owner(&self) -> (u32, u32) {
+        *self
+            .owner
+            .get_or_init(|| std::fs::metadata(&self.root).map_or((0, 0), |m| (m.uid(), m.gid())))
     }
 
     /// The folder.
@@ -163,7 +187,10 @@ impl MaildirBackend {
         )))
     }
 
+    /// The lock for a change: the folder (and its `mail/`) is made first if it does not exist yet.
     fn lock(&self) -> Result<File, BackendError> {
+        std::fs::create_dir_all(self.root.join("mail"))
+            .map_err(io(format!("cannot create {}", self.root.display())))?;
         let file = File::options()
             .create(true)
             .truncate(false)
@@ -172,6 +199,19 @@ impl MaildirBackend {
             .map_err(io("cannot open the lock file"))?;
         file.lock().map_err(io("cannot lock the mail folder"))?;
         Ok(file)
+    }
+
+    /// The lock for reading: taken when the lock file exists (every change of mailops makes it first),
+    /// without making it or the folder.
+    fn lock_existing(&self) -> Result<Option<File>, BackendError> {
+        match File::options().write(true).open(self.root.join(LOCK)) {
+            Ok(file) => {
+                file.lock().map_err(io("cannot lock the mail folder"))?;
+                Ok(Some(file))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(io("cannot open the lock file")(e)),
+        }
     }
 
     fn read(&self) -> Result<Snapshot, BackendError> {
@@ -346,7 +386,7 @@ impl MaildirBackend {
         Self::check_free(snap, new)?;
         let home = self.home(&new.address);
         if !made {
-            make_maildir(&home, self.uid, self.gid)?;
+            make_maildir(&home, self.owner())?;
         }
         snap.metadata.next_id += 1;
         let id = snap.metadata.next_id.to_string();
@@ -363,7 +403,7 @@ impl MaildirBackend {
         for a in &new.aliases {
             snap.aliases.insert(a.clone(), new.address.clone());
         }
-        let mut entry = PasswdEntry::new(new.address.clone(), hash, (self.uid, self.gid), home);
+        let mut entry = PasswdEntry::new(new.address.clone(), hash, self.owner(), home);
         entry.quota = new.quota;
         entry.nologin = !new.enabled;
         snap.passwd.insert(new.address.clone(), entry);
@@ -411,7 +451,7 @@ fn in_use(snap: &Snapshot, address: &Address) -> bool {
     snap.passwd.contains_key(address) || snap.aliases.contains_key(address)
 }
 
-fn make_maildir(home: &Path, uid: u32, gid: u32) -> Result<(), BackendError> {
+fn make_maildir(home: &Path, (uid, gid): (u32, u32)) -> Result<(), BackendError> {
     // A home that exists already (a creation cut short, a folder left by hand) is walked whole below.
     let existed = home.exists();
     let maildir = home.join("Maildir");
@@ -460,9 +500,15 @@ impl MailBackend for MaildirBackend {
 
     async fn observe(&self) -> Result<Observation, BackendError> {
         let snap = {
-            let _lock = self.lock()?;
-            let snap = self.current()?;
+            let mut lock = self.lock_existing()?;
+            let mut snap = self.current()?;
+            // A first change may have begun while the files were read without a lock: read again under it.
+            if lock.is_none() && self.root.join(LOCK).exists() {
+                lock = self.lock_existing()?;
+                snap = self.current()?;
+            }
             self.keep(snap.clone());
+            drop(lock);
             snap
         };
         let mut aliases: BTreeMap<&Address, BTreeSet<Address>> = BTreeMap::new();
@@ -538,9 +584,10 @@ impl MailBackend for MaildirBackend {
             }
             {
                 use rayon::prelude::*;
+                let owner = self.owner();
                 accounts
                     .par_iter()
-                    .try_for_each(|(new, _)| make_maildir(&self.home(&new.address), self.uid, self.gid))?;
+                    .try_for_each(|(new, _)| make_maildir(&self.home(&new.address), owner))?;
             }
             for ((new, _), hash) in accounts.iter().zip(hashes) {
                 ids.push(Some(self.insert_account(snap, new, hash, true)?));

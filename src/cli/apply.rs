@@ -31,6 +31,10 @@ pub struct ApplyArgs {
     /// The day to plan and apply for (YYYY-MM-DD; default today).
     #[arg(long, value_name = "DATE", value_parser = desired::values::parse_date)]
     pub date: Option<NaiveDate>,
+    /// Apply without asking. On a terminal, apply shows the plan and asks first; without one (scripts, CI)
+    /// it never asks.
+    #[arg(long, short)]
+    pub yes: bool,
     /// A remote repository as the source.
     #[command(flatten)]
     pub git: super::gitsrc::GitArgs,
@@ -151,6 +155,9 @@ pub(super) async fn run(args: &ApplyArgs, printer: &Printer) -> u8 {
         None => fresh,
     };
     printer.out(&render::text(&plan, printer.stdout_color()));
+    if !args.yes && !confirmed(&plan, printer) {
+        return 1;
+    }
     let settings = Settings {
         concurrency: args.record.concurrency,
         today,
@@ -172,6 +179,45 @@ pub(super) async fn run(args: &ApplyArgs, printer: &Printer) -> u8 {
         3
     } else {
         0
+    }
+}
+
+/// On a terminal (standard input and error both), asks before a plan with changes is applied; elsewhere, or
+/// with nothing to change, proceeds without asking.
+fn confirmed(plan: &Plan, printer: &Printer) -> bool {
+    let count = (plan.changes.iter())
+        .filter(|c| !matches!(c.action, crate::plan::Action::Blocked { .. }))
+        .count();
+    if count == 0 || !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+        return true;
+    }
+    ask(count, &mut std::io::stdin().lock(), printer)
+}
+
+/// Asks `apply-confirm` on stderr and reads one answer: yes is `y`, `yes`, `c` or `có`, in any case.
+fn ask(count: usize, input: &mut impl std::io::BufRead, printer: &Printer) -> bool {
+    use std::io::Write;
+    let mut err = std::io::stderr().lock();
+    let _ = write!(err, "{}", crate::t!("apply-confirm", count = count));
+    let _ = err.flush();
+    drop(err);
+    let mut answer = String::new();
+    match input.read_line(&mut answer) {
+        Ok(0) | Err(_) => {
+            printer.error(
+                &crate::t!("apply-no-answer"),
+                None,
+                Some(&crate::t!("apply-confirm-hint")),
+            );
+            false
+        }
+        Ok(_) => {
+            let yes = matches!(answer.trim().to_lowercase().as_str(), "y" | "yes" | "c" | "có");
+            if !yes {
+                printer.note(&crate::t!("apply-cancelled"));
+            }
+            yes
+        }
     }
 }
 

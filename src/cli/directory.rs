@@ -18,9 +18,6 @@ pub struct DirectoryArgs {
     /// Output format.
     #[arg(long, short, value_enum, default_value_t = Format::Markdown)]
     pub format: Format,
-    /// Language of headers and labels.
-    #[arg(long, value_enum, default_value_t = Lang::Vi)]
-    pub lang: Lang,
     /// List the people on staff on this day (YYYY-MM-DD; default today).
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub on: Option<NaiveDate>,
@@ -55,7 +52,7 @@ pub(super) fn run(args: &DirectoryArgs, printer: &Printer) -> u8 {
         ));
     }
     let as_of = args.on.unwrap_or_else(|| chrono::Local::now().date_naive());
-    let directory = Directory::new(&state, as_of, args.lang);
+    let directory = Directory::new(&state, as_of, crate::i18n::chosen().unwrap_or(Lang::Vi));
     let text = match args.format {
         Format::Ldif => directory.ldif(args.base_dn.as_deref()),
         other => directory.render(other),

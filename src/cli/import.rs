@@ -56,9 +56,6 @@ pub struct ImportArgs {
     /// Report format (json: the report, the files written and the plan's change count).
     #[arg(long, short, value_enum, default_value_t = OutputFormat::Text)]
     pub output: OutputFormat,
-    /// Language of the report.
-    #[arg(long, value_enum, default_value_t = Lang::Vi)]
-    pub lang: Lang,
 }
 
 /// Whether `dir` has anything in it.
@@ -341,8 +338,10 @@ pub(super) async fn run(args: &ImportArgs, printer: &Printer) -> u8 {
             ));
         }
         OutputFormat::Text => {
-            let vi = args.lang == Lang::Vi;
-            let mut out = imported.report.text(args.lang);
+            // The report is for the agency: Vietnamese unless --lang asks otherwise.
+            let lang = crate::i18n::chosen().unwrap_or(Lang::Vi);
+            let vi = lang == Lang::Vi;
+            let mut out = imported.report.text(lang);
             out.push_str(&if vi {
                 format!("Đã ghi {} tệp vào {}", imported.files.len(), args.out.display())
             } else {

@@ -53,6 +53,11 @@ pub struct GlobalArgs {
     /// When to use colours (NO_COLOR is respected with `auto`).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
     pub color: ColorChoice,
+    /// The language: vi (Tiếng Việt) or en. Messages follow LC_ALL, LC_MESSAGES or LANG by default (vi_VN is
+    /// Vietnamese); the directory and reports, the agency's documents, are Vietnamese unless asked. JSON
+    /// output and exit codes are the same in both.
+    #[arg(long, value_enum, global = true)]
+    pub lang: Option<crate::i18n::Lang>,
 }
 
 /// Log line format.
@@ -119,6 +124,24 @@ pub enum OutputFormat {
     Json,
 }
 
+const PLAN_EXAMPLES: &str = "\
+Examples:
+  # What apply would change on the embedded Maildir/Dovecot folder (nothing is written):
+  mailops plan examples/bdt-binhthuan --server maildir:/srv/mail
+  # A pull request's changes as a review comment, with no server (in a clone):
+  mailops plan staff --base origin/main --output markdown > plan.md
+  # Save the plan; `mailops apply --plan plan.json` then applies exactly it:
+  MAILOPS_TOKEN=… mailops plan staff --server modoboa+https://mail.example.gov.vn --out plan.json";
+
+const APPLY_EXAMPLES: &str = "\
+Examples:
+  # Show the plan, ask, then apply (on a terminal; --yes does not ask, nor does a script):
+  mailops apply examples/bdt-binhthuan --server maildir:/srv/mail
+  # Apply a plan saved by `plan --out`, refused if the server or the repository changed since:
+  mailops apply staff --server maildir:/srv/mail --plan plan.json --yes
+  # Print new passwords once instead of writing them to a 0600 file:
+  mailops apply staff --server maildir:/srv/mail --show-credentials";
+
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -138,11 +161,13 @@ pub enum Command {
     /// With --server, compares the repository with the server and the inventory. With --base, compares two
     /// git revisions of a local clone, with no server (pull-request review).
     /// Exit status: 0 no changes, 2 changes, 1 error.
+    #[command(after_help = PLAN_EXAMPLES)]
     Plan(plan::PlanArgs),
     /// Carry out the plan on the server: creations, renames (mail kept), updates, access changes, staged
     /// removals. Initial passwords go to a 0600 file; every change goes to the audit log.
     ///
     /// Exit status: 0 all applied, 3 some changes blocked or failed, 1 error.
+    #[command(after_help = APPLY_EXAMPLES)]
     Apply(Box<apply::ApplyArgs>),
     /// Rebuild the inventory (what mailops manages) from the repository and the server: every account whose
     /// address a Mailbox or SharedMailbox asks for is adopted; others stay unmanaged and are never touched.
@@ -201,6 +226,7 @@ fn emit(text: &str, out: Option<&std::path::Path>, printer: &Printer) -> u8 {
 /// Runs the parsed command line and returns the process exit code.
 #[must_use]
 pub fn run(cli: Cli) -> ExitCode {
+    crate::i18n::set(cli.global.lang);
     let printer = Printer::new(&cli.global);
     let p = &printer;
     let code = match cli.command {

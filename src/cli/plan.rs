@@ -112,6 +112,12 @@ async fn against_server(args: &PlanArgs, server: &str, printer: &Printer) -> Opt
     let desired = desired_or_report(&args.path, printer)?;
     let connect = Connect::read_only(server, args.state.as_deref(), args.token_file.as_deref());
     let o = observe(connect, &desired.organization.domains, printer).await?;
+    // A plan never makes the folder: one that is not there (a first run, or a mistyped path) is said so.
+    if let Some(folder) = server.strip_prefix("maildir:")
+        && !std::path::Path::new(folder).exists()
+    {
+        printer.note(&crate::t!("plan-folder-missing", folder = folder));
+    }
     let source = PlanSource {
         path: args.path.display().to_string(),
         revision: None,

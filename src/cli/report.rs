@@ -42,9 +42,6 @@ pub struct UsageArgs {
     /// Output format.
     #[arg(long, short, value_enum, default_value_t = Format::Markdown)]
     pub format: Format,
-    /// Language (Vietnamese by default: the report goes to the provincial department).
-    #[arg(long, value_enum, default_value_t = Lang::Vi)]
-    pub lang: Lang,
     /// Write to this file instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub out: Option<PathBuf>,
@@ -98,7 +95,7 @@ pub(super) async fn run(args: &ReportArgs, printer: &Printer) -> u8 {
         now,
     );
     super::emit(
-        &render(&report, args.format, args.lang),
+        &render(&report, args.format, crate::i18n::chosen().unwrap_or(Lang::Vi)),
         args.out.as_deref(),
         printer,
     )

@@ -25,15 +25,9 @@ pub enum Format {
     Ldif,
 }
 
-/// Language of headers and labels (names, titles and units are data and stay as written).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
-pub enum Lang {
-    /// Vietnamese (default).
-    #[default]
-    Vi,
-    /// English.
-    En,
-}
+/// Language of headers and labels (names, titles and units are data and stay as written). The directory
+/// and the reports are the agency's documents: Vietnamese unless `--lang` asks otherwise.
+pub use crate::i18n::Lang;
 
 /// Fixed texts in one language.
 #[derive(Debug, Clone, Copy)]

@@ -282,12 +282,18 @@ impl Connection {
         sink: Box<dyn CredentialSink>,
         recover: Recover,
     ) -> Result<Self, EngineError> {
-        let dir = crate::atomic::folder(&paths.state);
-        std::fs::create_dir_all(dir).map_err(|source| EngineError::StateDir {
-            path: dir.to_path_buf(),
-            source,
-        })?;
-        let store = StateStore::open(&paths.state).map_err(EngineError::State)?;
+        // A read-only connection (a plan) makes no file or folder.
+        let store = if recover == Recover::ReadOnly {
+            StateStore::open_read_only(&paths.state)
+        } else {
+            let dir = crate::atomic::folder(&paths.state);
+            std::fs::create_dir_all(dir).map_err(|source| EngineError::StateDir {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+            StateStore::open(&paths.state)
+        };
+        let store = store.map_err(EngineError::State)?;
         let inventory = store.load().map_err(EngineError::State)?;
         let mut conn = Self {
             backend,

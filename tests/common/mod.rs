@@ -26,6 +26,10 @@ pub fn mailops(args: &[&str]) -> Run {
         .args(args)
         .current_dir(root())
         .env_remove("RUST_LOG")
+        // English, whatever the machine's locale (the tests of Vietnamese ask for it).
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", "C.UTF-8")
         .env("NO_COLOR", "1")
         .output()
         .expect("run mailops");

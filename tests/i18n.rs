@@ -1,0 +1,213 @@
+//! The messages exist in both languages: the same ids, the same variables, and every id the code uses is
+//! in both Fluent files. And `--lang` / `LANG` choose the language while JSON stays the same.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use fluent_syntax::ast;
+
+/// Message id → the variables its value and attributes use.
+fn messages(source: &str) -> BTreeMap<String, BTreeSet<String>> {
+    let resource = fluent_syntax::parser::parse(source).unwrap_or_else(|(_, errors)| panic!("{errors:?}"));
+    let mut out = BTreeMap::new();
+    for entry in resource.body {
+        if let ast::Entry::Message(m) = entry {
+            let mut vars = BTreeSet::new();
+            if let Some(p) = &m.value {
+                pattern_vars(p, &mut vars);
+            }
+            for a in &m.attributes {
+                pattern_vars(&a.value, &mut vars);
+            }
+            out.insert(m.id.name.to_string(), vars);
+        }
+    }
+    out
+}
+
+fn pattern_vars(p: &ast::Pattern<&str>, vars: &mut BTreeSet<String>) {
+    for e in &p.elements {
+        if let ast::PatternElement::Placeable { expression } = e {
+            expression_vars(expression, vars);
+        }
+    }
+}
+
+fn expression_vars(e: &ast::Expression<&str>, vars: &mut BTreeSet<String>) {
+    match e {
+        ast::Expression::Select { selector, variants } => {
+            inline_vars(selector, vars);
+            for v in variants {
+                pattern_vars(&v.value, vars);
+            }
+        }
+        ast::Expression::Inline(i) => inline_vars(i, vars),
+    }
+}
+
+fn inline_vars(i: &ast::InlineExpression<&str>, vars: &mut BTreeSet<String>) {
+    match i {
+        ast::InlineExpression::VariableReference { id } => {
+            vars.insert(id.name.to_string());
+        }
+        ast::InlineExpression::Placeable { expression } => expression_vars(expression, vars),
+        _ => {}
+    }
+}
+
+fn sources() -> Vec<(mailops::i18n::Lang, BTreeMap<String, BTreeSet<String>>)> {
+    mailops::i18n::SOURCES
+        .iter()
+        .map(|(lang, source)| (*lang, messages(source)))
+        .collect()
+}
+
+#[test]
+fn every_message_exists_in_both_languages_with_the_same_variables() {
+    let all = sources();
+    let (vi, en) = (&all[0].1, &all[1].1);
+    assert!(!vi.is_empty() && !en.is_empty());
+    let only = |a: &BTreeMap<String, BTreeSet<String>>, b: &BTreeMap<String, BTreeSet<String>>| {
+        a.keys()
+            .filter(|k| !b.contains_key(*k))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(only(vi, en), Vec::<String>::new(), "only in vi.ftl");
+    assert_eq!(only(en, vi), Vec::<String>::new(), "only in en.ftl");
+    for (id, vars) in vi {
+        assert_eq!(
+            Some(vars),
+            en.get(id),
+            "{id}: the two languages use different variables"
+        );
+    }
+}
+
+/// Every `t!("id"…)` and `tr…("id"…)` of the code names a message of both files.
+#[test]
+fn every_message_the_code_uses_is_translated() {
+    let all = sources();
+    let mut used = BTreeSet::new();
+    for entry in walkdir::WalkDir::new(common::root().join("src")) {
+        let entry = entry.unwrap();
+        if entry.path().extension().is_none_or(|e| e != "rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(entry.path()).unwrap();
+        for marker in ["t!(\"", "tr(\"", "tr_in(Lang::Vi, \"", "tr_in(Lang::En, \""] {
+            for (i, _) in text.match_indices(marker) {
+                // A whole name (`tr(`, not `from_str(`).
+                let before = text[..i].chars().next_back();
+                if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+                    continue;
+                }
+                let rest = &text[i + marker.len()..];
+                let id = &rest[..rest.find('"').unwrap()];
+                // The examples of the i18n module's own documentation and tests.
+                if !["no-such-message", "id"].contains(&id) {
+                    used.insert((entry.path().display().to_string(), id.to_string()));
+                }
+            }
+        }
+    }
+    assert!(used.len() >= 5, "the scan found the messages: {used:?}");
+    for (file, id) in &used {
+        for (lang, messages) in &all {
+            assert!(messages.contains_key(id), "{file}: {id} is missing from {lang:?}");
+        }
+    }
+}
+
+/// `mailops apply` on a terminal (a pseudo-terminal made by util-linux's `script`), answering `answer`.
+fn apply_on_a_terminal(mail: &std::path::Path, env_lang: &str, extra: &str, answer: &str) -> (i32, String) {
+    use std::io::Write;
+    let bin = env!("CARGO_BIN_EXE_mailops");
+    let command = format!(
+        "{bin} apply {} --server maildir:{} --date 2026-12-01 --color never {extra}",
+        common::EXAMPLE,
+        mail.display()
+    );
+    let mut child = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(common::root())
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", env_lang)
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("util-linux's script");
+    // Typed once the question is on the terminal (the pty buffers it until then).
+    child.stdin.take().unwrap().write_all(answer.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn apply_asks_on_a_terminal_in_the_officers_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let mail = dir.path().join("mail");
+    // No: nothing applied, said in Vietnamese (LANG=vi_VN).
+    let (code, screen) = apply_on_a_terminal(&mail, "vi_VN.UTF-8", "", "n\n");
+    assert_eq!(code, 1, "{screen}");
+    assert!(screen.contains("Thực hiện 27 thay đổi? [y/N]"), "{screen}");
+    assert!(
+        screen.contains("Đã hủy: không có thay đổi nào được thực hiện."),
+        "{screen}"
+    );
+    assert!(!mail.join("passwd").exists(), "applied after a no");
+    // English with --lang en, whatever LANG says; `có` is a yes too.
+    let (code, screen) = apply_on_a_terminal(&mail, "vi_VN.UTF-8", "--lang en", "có\n");
+    assert_eq!(code, 0, "{screen}");
+    assert!(screen.contains("Apply 27 changes? [y/N]"), "{screen}");
+    assert!(screen.contains("Apply: 27 applied"), "{screen}");
+    assert!(mail.join("passwd").is_file());
+    // Nothing to change: no question.
+    let (code, screen) = apply_on_a_terminal(&mail, "en_US.UTF-8", "", "");
+    assert_eq!(code, 0, "{screen}");
+    assert!(!screen.contains("[y/N]"), "{screen}");
+}
+
+#[test]
+fn yes_applies_on_a_terminal_without_asking() {
+    let dir = tempfile::tempdir().unwrap();
+    let mail = dir.path().join("mail");
+    let (code, screen) = apply_on_a_terminal(&mail, "vi_VN.UTF-8", "--yes", "");
+    assert_eq!(code, 0, "{screen}");
+    assert!(!screen.contains("[y/N]"), "{screen}");
+    assert!(mail.join("passwd").is_file());
+}
+
+/// The plan's JSON is the same whatever the language.
+#[test]
+fn json_does_not_depend_on_the_language() {
+    let plan = |lang: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        let server = format!("maildir:{}", dir.path().join("mail").display());
+        let run = common::mailops(&[
+            "plan",
+            common::EXAMPLE,
+            "--server",
+            &server,
+            "--date",
+            "2026-12-01",
+            "--output",
+            "json",
+            "--lang",
+            lang,
+        ]);
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        (run.stdout.replace(&server, "SERVER"), run.stderr)
+    };
+    let (vi, vi_err) = plan("vi");
+    let (en, en_err) = plan("en");
+    assert_eq!(vi, en);
+    assert!(vi_err.contains("lưu ý: thư mục"), "{vi_err}");
+    assert!(en_err.contains("note: the folder"), "{en_err}");
+}
