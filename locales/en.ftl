@@ -11,3 +11,6 @@ apply-confirm-hint = answer y to apply; --yes applies without asking
 
 ## plan: the server's side is never written
 plan-folder-missing = note: the folder { $folder } does not exist: planned as an empty server (apply makes the folder)
+
+## man: the manual pages
+man-written = wrote { $count } manual pages to { $folder }

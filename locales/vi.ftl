@@ -8,3 +8,6 @@ apply-confirm-hint = trả lời y để thực hiện; --yes thực hiện mà 
 
 ## plan: không bao giờ ghi gì lên máy chủ
 plan-folder-missing = lưu ý: thư mục { $folder } chưa tồn tại: lập kế hoạch như với máy chủ trống (apply sẽ tạo thư mục)
+
+## man: trang hướng dẫn
+man-written = đã ghi { $count } trang hướng dẫn (man) vào { $folder }

@@ -5,6 +5,7 @@ mod adopt;
 mod apply;
 mod crd;
 mod directory;
+pub mod docs;
 mod gitsrc;
 mod import;
 mod operator;
@@ -206,6 +207,11 @@ pub enum Command {
     /// namespace against the namespace's MailServer, with finalizers, Events, statuses and the same safety
     /// as git mode. Serves /healthz, /readyz and /metrics; `--leader-elect` for more than one replica.
     Operator(operator::OperatorArgs),
+    /// Print the shell completion script: `mailops completions bash > /etc/bash_completion.d/mailops`
+    /// (also zsh, fish, powershell, elvish).
+    Completions(docs::CompletionsArgs),
+    /// Write the manual pages (mailops.1 and one per subcommand): `mailops man --out /usr/local/share/man/man1`.
+    Man(docs::ManArgs),
 }
 
 /// Prints a report on stdout, or writes it atomically to `out` and says so; the exit code.
@@ -241,6 +247,8 @@ pub fn run(cli: Cli) -> ExitCode {
         }
         Command::Crd(a) => crd::run(&a, p),
         Command::Verify(a) => verify::run(&a, p),
+        Command::Completions(a) => docs::run_completions(&a, p),
+        Command::Man(a) => docs::run_man(&a, p),
         // The commands that talk to a server or serve HTTP enter the runtime once, here.
         Command::Plan(a) => with_runtime(p, |rt| rt.block_on(plan::run(&a, p))),
         Command::Adopt(a) => with_runtime(p, |rt| rt.block_on(adopt::run(&a, p))),
