@@ -14,3 +14,32 @@ plan-folder-missing = note: the folder { $folder } does not exist: planned as an
 
 ## man: the manual pages
 man-written = wrote { $count } manual pages to { $folder }
+
+## plan: the frame of a plan (text and Markdown)
+plan-title = mailops plan for { $path }{ $revisions }, as of { $date }
+plan-at-revision = {" "}at { $revision }
+plan-as-of = as of { $date }
+plan-findings = Findings:
+plan-no-changes = No changes. The server matches the desired state.
+plan-no-changes-review = No changes between the two revisions.
+md-title = mailops plan
+md-no-changes = **No changes.** The server matches the desired state.
+md-no-changes-review = **No changes** between the two revisions.
+md-summary-header = | create | rename | update | access | suspend | delete | blocked |
+plan-summary = Plan: { $parts }
+summary-create = { $count } to create
+summary-adopt = { $count } to adopt
+summary-rename = { $count } to rename
+summary-update = { $count } to update
+summary-resume = { $count } to resume
+summary-access = { $count } access { $count ->
+        [one] change
+       *[other] changes
+    }
+summary-suspend = { $count } to suspend
+summary-delete = { $count } to delete
+summary-blocked = { $count } blocked
+
+## apply: the result
+apply-passwords-written = new passwords were written to { $file } (mode 0600)
+apply-summary = Apply: { $applied } applied, { $blocked } blocked, { $failed } failed.

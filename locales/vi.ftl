@@ -11,3 +11,29 @@ plan-folder-missing = lưu ý: thư mục { $folder } chưa tồn tại: lập k
 
 ## man: trang hướng dẫn
 man-written = đã ghi { $count } trang hướng dẫn (man) vào { $folder }
+
+## plan: khung của kế hoạch (văn bản và Markdown)
+plan-title = Kế hoạch mailops cho { $path }{ $revisions }, tính đến ngày { $date }
+plan-at-revision = {" "}tại phiên bản { $revision }
+plan-as-of = tính đến ngày { $date }
+plan-findings = Cần lưu ý:
+plan-no-changes = Không có thay đổi. Máy chủ đã khớp với trạng thái mong muốn.
+plan-no-changes-review = Không có thay đổi giữa hai phiên bản.
+md-title = Kế hoạch mailops
+md-no-changes = **Không có thay đổi.** Máy chủ đã khớp với trạng thái mong muốn.
+md-no-changes-review = **Không có thay đổi** giữa hai phiên bản.
+md-summary-header = | tạo mới | đổi tên | cập nhật | quyền truy cập | tạm khóa | xóa | bị chặn |
+plan-summary = Kế hoạch: { $parts }
+summary-create = tạo mới { $count }
+summary-adopt = tiếp nhận { $count }
+summary-rename = đổi tên { $count }
+summary-update = cập nhật { $count }
+summary-resume = mở khóa lại { $count }
+summary-access = thay đổi quyền truy cập { $count }
+summary-suspend = tạm khóa { $count }
+summary-delete = xóa { $count }
+summary-blocked = bị chặn { $count }
+
+## apply: kết quả
+apply-passwords-written = mật khẩu mới đã được ghi vào { $file } (quyền 0600)
+apply-summary = Kết quả: đã thực hiện { $applied }, bị chặn { $blocked }, thất bại { $failed }.

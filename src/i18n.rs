@@ -1,6 +1,7 @@
 //! Messages a person reads, in Vietnamese and English: Fluent files (`locales/vi.ftl`, `locales/en.ftl`)
 //! compiled into the binary. The language is chosen once per process (`--lang`, else `LC_ALL`,
-//! `LC_MESSAGES`, `LANG`: `vi_VN…` is Vietnamese, anything else English); JSON output and exit codes never
+//! `LC_MESSAGES`, `LANG`: `vi_VN…` is Vietnamese, anything else English; a library caller that sets none
+//! gets English); JSON output and exit codes never
 //! depend on it. `tests/i18n.rs` fails when a message exists in one language only, or is used but missing.
 //!
 //! ```
@@ -73,10 +74,11 @@ pub fn chosen() -> Option<Lang> {
     CHOSEN.get().copied().flatten()
 }
 
-/// The process's language: as [`set`], else from the environment.
+/// The process's language: as [`set`] (the command line does, from `--lang` or the environment); English
+/// for a library caller that set none, so that its output does not depend on the machine's locale.
 #[must_use]
 pub fn current() -> Lang {
-    *CURRENT.get_or_init(Lang::from_env)
+    CURRENT.get().copied().unwrap_or_default()
 }
 
 static BUNDLES: LazyLock<Vec<(Lang, FluentBundle<FluentResource>)>> = LazyLock::new(|| {

@@ -211,3 +211,82 @@ fn json_does_not_depend_on_the_language() {
     assert!(vi_err.contains("lưu ý: thư mục"), "{vi_err}");
     assert!(en_err.contains("note: the folder"), "{en_err}");
 }
+
+/// A plan and an apply read in Vietnamese: the title, the summary, the Markdown table, the result.
+#[test]
+fn a_plan_and_its_apply_in_vietnamese() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = format!("maildir:{}", dir.path().join("mail").display());
+    let args = |extra: &[&'static str]| {
+        let mut a = vec![
+            "plan",
+            common::EXAMPLE,
+            "--server",
+            server.as_str(),
+            "--date",
+            "2026-12-01",
+        ];
+        a.extend_from_slice(extra);
+        a
+    };
+    let text = common::mailops(&args(&["--lang", "vi"]));
+    assert_eq!(text.code, 2, "{}", text.stderr);
+    for expected in [
+        "Kế hoạch mailops cho examples/bdt-binhthuan, tính đến ngày 01/12/2026",
+        "Kế hoạch: tạo mới 25, đổi tên 0, cập nhật 0, thay đổi quyền truy cập 2, tạm khóa 0, xóa 0, bị chặn 0",
+    ] {
+        assert!(
+            text.stdout.contains(expected),
+            "{expected:?} not in\n{}",
+            text.stdout
+        );
+    }
+    let md = common::mailops(&args(&["--lang", "vi", "--output", "markdown"]));
+    assert!(md.stdout.starts_with("### Kế hoạch mailops\n"), "{}", md.stdout);
+    assert!(
+        md.stdout
+            .contains("| tạo mới | đổi tên | cập nhật | quyền truy cập | tạm khóa | xóa | bị chặn |"),
+        "{}",
+        md.stdout
+    );
+    // English stays as it was.
+    let en = common::mailops(&args(&[]));
+    assert!(
+        en.stdout
+            .contains("Plan: 25 to create, 0 to rename, 0 to update, 2 access changes"),
+        "{}",
+        en.stdout
+    );
+    let apply = common::mailops(&[
+        "apply",
+        common::EXAMPLE,
+        "--server",
+        &server,
+        "--date",
+        "2026-12-01",
+        "--lang",
+        "vi",
+    ]);
+    assert_eq!(apply.code, 0, "{}", apply.stderr);
+    assert!(
+        apply
+            .stdout
+            .contains("Kết quả: đã thực hiện 27, bị chặn 0, thất bại 0."),
+        "{}",
+        apply.stdout
+    );
+    assert!(
+        apply.stdout.contains("mật khẩu mới đã được ghi vào"),
+        "{}",
+        apply.stdout
+    );
+    let again = common::mailops(&args(&["--lang", "vi"]));
+    assert_eq!(again.code, 0);
+    assert!(
+        again
+            .stdout
+            .contains("Không có thay đổi. Máy chủ đã khớp với trạng thái mong muốn."),
+        "{}",
+        again.stdout
+    );
+}

@@ -152,15 +152,18 @@ impl Summary {
             out.push('\n');
         }
         for f in &self.credential_files {
-            out.push_str(&format!(
-                "new passwords were written to {} (mode 0600)\n",
-                f.display()
-            ));
+            let file = f.display().to_string();
+            out.push_str(&crate::t!("apply-passwords-written", file = file));
+            out.push('\n');
         }
-        out.push_str(&format!(
-            "Apply: {} applied, {} blocked, {} failed.\n",
-            self.applied, self.blocked, self.failed
+        let (applied, blocked, failed) = (self.applied, self.blocked, self.failed);
+        out.push_str(&crate::t!(
+            "apply-summary",
+            applied = applied,
+            blocked = blocked,
+            failed = failed
         ));
+        out.push('\n');
         out
     }
 }

@@ -605,25 +605,21 @@ impl Summary {
     /// adoption counts when there are any).
     #[must_use]
     pub fn line(&self) -> String {
-        let mut parts = vec![format!("{} to create", self.create)];
+        let mut parts = vec![crate::t!("summary-create", count = self.create)];
         if self.adopt > 0 {
-            parts.push(format!("{} to adopt", self.adopt));
+            parts.push(crate::t!("summary-adopt", count = self.adopt));
         }
-        parts.push(format!("{} to rename", self.rename));
-        parts.push(format!("{} to update", self.update));
+        parts.push(crate::t!("summary-rename", count = self.rename));
+        parts.push(crate::t!("summary-update", count = self.update));
         if self.resume > 0 {
-            parts.push(format!("{} to resume", self.resume));
+            parts.push(crate::t!("summary-resume", count = self.resume));
         }
         if self.access > 0 {
-            parts.push(format!(
-                "{} access change{}",
-                self.access,
-                if self.access == 1 { "" } else { "s" }
-            ));
+            parts.push(crate::t!("summary-access", count = self.access));
         }
-        parts.push(format!("{} to suspend", self.suspend));
-        parts.push(format!("{} to delete", self.delete));
-        parts.push(format!("{} blocked", self.blocked));
-        format!("Plan: {}", parts.join(", "))
+        parts.push(crate::t!("summary-suspend", count = self.suspend));
+        parts.push(crate::t!("summary-delete", count = self.delete));
+        parts.push(crate::t!("summary-blocked", count = self.blocked));
+        crate::t!("plan-summary", parts = parts.join(", "))
     }
 }

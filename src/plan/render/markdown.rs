@@ -19,23 +19,27 @@ fn cell(s: &str) -> String {
 #[must_use]
 pub fn markdown(plan: &Plan) -> String {
     let s = &plan.summary;
-    let mut out = String::from("### mailops plan\n\n");
+    let mut out = format!("### {}\n\n", crate::t!("md-title"));
     let rev = match (&plan.source.base_revision, &plan.source.revision) {
         (Some(b), Some(h)) => format!(" · `{}` → `{}`", &b[..b.len().min(12)], &h[..h.len().min(12)]),
         (None, Some(h)) => format!(" · `{}`", &h[..h.len().min(12)]),
         _ => String::new(),
     };
-    out.push_str(&format!("`{}`{rev} · as of {}\n\n", plan.source.path, plan.as_of));
+    let date = crate::i18n::current().date(plan.as_of);
+    let as_of = crate::t!("plan-as-of", date = date);
+    out.push_str(&format!("`{}`{rev} · {as_of}\n\n", plan.source.path));
     if !plan.has_changes() {
-        out.push_str(if plan.source.base_revision.is_some() {
-            "**No changes** between the two revisions.\n"
+        out.push_str(&if plan.source.base_revision.is_some() {
+            crate::t!("md-no-changes-review")
         } else {
-            "**No changes.** The server matches the desired state.\n"
+            crate::t!("md-no-changes")
         });
+        out.push('\n');
         findings(&mut out, plan);
         return out;
     }
-    out.push_str("| create | rename | update | access | suspend | delete | blocked |\n");
+    out.push_str(&crate::t!("md-summary-header"));
+    out.push('\n');
     out.push_str("|---:|---:|---:|---:|---:|---:|---:|\n");
     out.push_str(&format!(
         "| {} | {} | {} | {} | {} | {} | {} |\n\n",

@@ -44,13 +44,18 @@ fn plain(s: &str) -> String {
 pub fn text(plan: &Plan, color: bool) -> String {
     let p = Paint { on: color };
     let mut out = String::new();
-    let mut head = format!("mailops plan for {}", plan.source.path);
-    match (&plan.source.base_revision, &plan.source.revision) {
-        (Some(b), Some(h)) => head.push_str(&format!(" ({} → {})", short(b), short(h))),
-        (None, Some(h)) => head.push_str(&format!(" at {}", short(h))),
-        _ => {}
-    }
-    head.push_str(&format!(", as of {}", plan.as_of));
+    let revisions = match (&plan.source.base_revision, &plan.source.revision) {
+        (Some(b), Some(h)) => format!(" ({} → {})", short(b), short(h)),
+        (None, Some(h)) => crate::t!("plan-at-revision", revision = short(h)),
+        _ => String::new(),
+    };
+    let date = crate::i18n::current().date(plan.as_of);
+    let head = crate::t!(
+        "plan-title",
+        path = plan.source.path.as_str(),
+        revisions = revisions,
+        date = date
+    );
     out.push_str(&p.bold(&head));
     out.push_str("\n\n");
     let access: Vec<String> = plan
@@ -100,7 +105,7 @@ pub fn text(plan: &Plan, color: bool) -> String {
     }
     if !plan.findings.is_empty() {
         out.push('\n');
-        out.push_str(&p.bold("Findings:"));
+        out.push_str(&p.bold(&crate::t!("plan-findings")));
         out.push('\n');
         for f in &plan.findings {
             out.push_str(&format!("  ? {}\n", finding_line(f, plain)));
@@ -112,10 +117,10 @@ pub fn text(plan: &Plan, color: bool) -> String {
     if plan.has_changes() {
         out.push_str(&p.bold(&plan.summary.line()));
     } else {
-        out.push_str(if plan.source.base_revision.is_some() {
-            "No changes between the two revisions."
+        out.push_str(&if plan.source.base_revision.is_some() {
+            crate::t!("plan-no-changes-review")
         } else {
-            "No changes. The server matches the desired state."
+            crate::t!("plan-no-changes")
         });
     }
     out.push('\n');
