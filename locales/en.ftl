@@ -43,3 +43,18 @@ summary-blocked = { $count } blocked
 ## apply: the result
 apply-passwords-written = new passwords were written to { $file } (mode 0600)
 apply-summary = Apply: { $applied } applied, { $blocked } blocked, { $failed } failed.
+
+## plan: who gains or loses access (text and Markdown)
+plan-access-changes = Access changes
+level-owner = owner
+level-delegate = delegate
+access-nobody = nobody
+access-rotated = ; credentials rotated and delivered to the new owner
+access-handover = { $mailbox } handed over: { $from } → { $to }{ $rotated }
+access-grant = { $who } gains { $level } access to { $mailbox }
+access-revoke = { $who } loses { $level } access to { $mailbox }
+access-create = { $name } gets a new mailbox { $mailbox }
+access-resume = { $name } can log in again to { $mailbox }
+access-suspend = { $name } loses login to { $mailbox } (mail kept; deletion after { $date })
+access-delete = { $name } loses { $mailbox } for good (deleted)
+access-blocked = blocked: { $line } — { $reason }

@@ -37,3 +37,18 @@ summary-blocked = bị chặn { $count }
 ## apply: kết quả
 apply-passwords-written = mật khẩu mới đã được ghi vào { $file } (quyền 0600)
 apply-summary = Kết quả: đã thực hiện { $applied }, bị chặn { $blocked }, thất bại { $failed }.
+
+## plan: ai được cấp hoặc mất quyền truy cập (văn bản và Markdown)
+plan-access-changes = Thay đổi quyền truy cập
+level-owner = chủ sở hữu
+level-delegate = ủy quyền
+access-nobody = không ai
+access-rotated = ; thông tin đăng nhập đã được đổi và giao cho người nhận bàn giao
+access-handover = { $mailbox } được bàn giao: { $from } → { $to }{ $rotated }
+access-grant = { $who } được cấp quyền { $level } vào { $mailbox }
+access-revoke = { $who } bị thu hồi quyền { $level } vào { $mailbox }
+access-create = { $name } được cấp hộp thư mới { $mailbox }
+access-resume = { $name } được đăng nhập lại vào { $mailbox }
+access-suspend = { $name } bị tạm khóa đăng nhập vào { $mailbox } (thư được giữ lại; xóa sau ngày { $date })
+access-delete = { $name } mất hẳn { $mailbox } (đã xóa)
+access-blocked = bị chặn: { $line } — { $reason }

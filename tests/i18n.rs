@@ -233,6 +233,9 @@ fn a_plan_and_its_apply_in_vietnamese() {
     assert_eq!(text.code, 2, "{}", text.stderr);
     for expected in [
         "Kế hoạch mailops cho examples/bdt-binhthuan, tính đến ngày 01/12/2026",
+        "Thay đổi quyền truy cập:",
+        "Ban Dân tộc tỉnh Bình Thuận được cấp hộp thư mới bdt@binhthuan.gov.vn",
+        "Mai Sên (senm@bdt.binhthuan.gov.vn) được cấp quyền chủ sở hữu vào bdt@binhthuan.gov.vn",
         "Kế hoạch: tạo mới 25, đổi tên 0, cập nhật 0, thay đổi quyền truy cập 2, tạm khóa 0, xóa 0, bị chặn 0",
     ] {
         assert!(

@@ -52,7 +52,7 @@ pub fn markdown(plan: &Plan) -> String {
         ));
     }
     let access: Vec<String> = plan.changes.iter().filter_map(|c| access_line(c, code)).collect();
-    out.push_str("#### Access changes\n\n");
+    out.push_str(&format!("#### {}\n\n", crate::t!("plan-access-changes")));
     if access.is_empty() {
         out.push_str("Nobody gains or loses access.\n\n");
     } else {

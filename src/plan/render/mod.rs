@@ -27,6 +27,7 @@ pub(crate) fn access_line(c: &Change, code: fn(&str) -> String) -> Option<String
         None => code(&addr.to_string()),
     };
     let mailbox = code(&c.target.address.to_string());
+    let name = c.target.display_name.as_str();
     let line = match &c.action {
         Action::Handover {
             from,
@@ -37,23 +38,32 @@ pub(crate) fn access_line(c: &Change, code: fn(&str) -> String) -> Option<String
         } => {
             let from = from
                 .as_ref()
-                .map_or_else(|| "nobody".to_string(), |f| who(f, from_name));
+                .map_or_else(|| crate::t!("access-nobody"), |f| who(f, from_name));
             let rotated = if *rotate_credentials {
-                "; credentials rotated and delivered to the new owner"
+                crate::t!("access-rotated")
             } else {
-                ""
+                String::new()
             };
-            format!("{mailbox} handed over: {from} → {}{rotated}", who(to, to_name))
+            let to = who(to, to_name);
+            crate::t!(
+                "access-handover",
+                mailbox = mailbox,
+                from = from,
+                to = to,
+                rotated = rotated
+            )
         }
         Action::Grant {
             grantee,
             grantee_name,
             level,
         } => {
-            format!(
-                "{} gains {} access to {mailbox}",
-                who(grantee, grantee_name),
-                level.as_str()
+            let who = who(grantee, grantee_name);
+            crate::t!(
+                "access-grant",
+                who = who,
+                level = level_name(*level),
+                mailbox = mailbox
             )
         }
         Action::Revoke {
@@ -61,31 +71,40 @@ pub(crate) fn access_line(c: &Change, code: fn(&str) -> String) -> Option<String
             grantee_name,
             level,
         } => {
-            format!(
-                "{} loses {} access to {mailbox}",
-                who(grantee, grantee_name),
-                level.as_str()
+            let who = who(grantee, grantee_name);
+            crate::t!(
+                "access-revoke",
+                who = who,
+                level = level_name(*level),
+                mailbox = mailbox
             )
         }
-        Action::Create { .. } => format!("{} gets a new mailbox {mailbox}", c.target.display_name),
-        Action::Resume => format!("{} can log in again to {mailbox}", c.target.display_name),
+        Action::Create { .. } => crate::t!("access-create", name = name, mailbox = mailbox),
+        Action::Resume => crate::t!("access-resume", name = name, mailbox = mailbox),
         Action::Suspend { delete_after, .. } => {
-            format!(
-                "{} loses login to {mailbox} (mail kept; deletion after {delete_after})",
-                c.target.display_name
-            )
+            let date = crate::i18n::current().date(*delete_after);
+            crate::t!("access-suspend", name = name, mailbox = mailbox, date = date)
         }
-        Action::Delete { .. } => format!("{} loses {mailbox} for good (deleted)", c.target.display_name),
+        Action::Delete { .. } => crate::t!("access-delete", name = name, mailbox = mailbox),
         Action::Blocked { intended, reason } if c.action.is_access_change() => {
             let inner = Change {
                 target: c.target.clone(),
                 action: (**intended).clone(),
             };
-            format!("blocked: {} — {}", access_line(&inner, code)?, reason.describe())
+            let line = access_line(&inner, code)?;
+            crate::t!("access-blocked", line = line, reason = reason.describe())
         }
         _ => return None,
     };
     Some(line)
+}
+
+/// An access level as a person reads it.
+fn level_name(level: crate::backend::AccessLevel) -> String {
+    match level {
+        crate::backend::AccessLevel::Owner => crate::t!("level-owner"),
+        crate::backend::AccessLevel::Delegate => crate::t!("level-delegate"),
+    }
 }
 
 /// A short description of a change, for the per-unit lists of both text and Markdown.

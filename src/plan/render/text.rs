@@ -64,7 +64,7 @@ pub fn text(plan: &Plan, color: bool) -> String {
         .filter_map(|c| access_line(c, plain))
         .collect();
     if !access.is_empty() {
-        out.push_str(&p.bold("Access changes:"));
+        out.push_str(&p.bold(&format!("{}:", crate::t!("plan-access-changes"))));
         out.push('\n');
         for (c, line) in plan
             .changes
