@@ -123,9 +123,16 @@ pub fn tr(id: &str, args: &[(&str, FluentValue<'_>)]) -> String {
     tr_in(current(), id, args)
 }
 
-/// `t!("id")` or `t!("id", name = value, …)`: the message in the process's language.
+/// `t!("id")` or `t!("id", name = value, …)`: the message in the process's language; `t!(in lang, "id", …)`
+/// in `lang`.
 #[macro_export]
 macro_rules! t {
+    (in $lang:expr, $id:literal) => {
+        $crate::i18n::tr_in($lang, $id, &[])
+    };
+    (in $lang:expr, $id:literal, $($k:ident = $v:expr),+ $(,)?) => {
+        $crate::i18n::tr_in($lang, $id, &[$((stringify!($k), fluent_bundle::FluentValue::from($v))),+])
+    };
     ($id:literal) => {
         $crate::i18n::tr($id, &[])
     };

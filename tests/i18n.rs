@@ -96,7 +96,14 @@ fn every_message_the_code_uses_is_translated() {
             continue;
         }
         let text = std::fs::read_to_string(entry.path()).unwrap();
-        for marker in ["t!(\"", "tr(\"", "tr_in(Lang::Vi, \"", "tr_in(Lang::En, \""] {
+        for marker in [
+            "t!(\"",
+            "t!(in lang, \"",
+            "t(lang, \"",
+            "tr(\"",
+            "tr_in(Lang::Vi, \"",
+            "tr_in(Lang::En, \"",
+        ] {
             for (i, _) in text.match_indices(marker) {
                 // A whole name (`tr(`, not `from_str(`).
                 let before = text[..i].chars().next_back();
@@ -291,5 +298,79 @@ fn a_plan_and_its_apply_in_vietnamese() {
             .contains("Không có thay đổi. Máy chủ đã khớp với trạng thái mong muốn."),
         "{}",
         again.stdout
+    );
+}
+
+/// The changes by unit, their reasons and the findings, read in Vietnamese: a departure (suspended, the day
+/// of deletion as dd/mm/yyyy), then a whole unit removed at once (blocked by the deletion budget).
+#[test]
+fn the_changes_by_unit_in_vietnamese() {
+    let dir = tempfile::tempdir().unwrap();
+    let agency = dir.path().join("agency");
+    common::copy_dir(&common::root().join(common::EXAMPLE), &agency);
+    let folder = agency.display().to_string();
+    let server = format!("maildir:{}", dir.path().join("mail").display());
+    let run = |command: &str, extra: &[&str]| {
+        let mut a = vec![
+            command,
+            folder.as_str(),
+            "--server",
+            server.as_str(),
+            "--date",
+            "2026-12-01",
+        ];
+        a.extend_from_slice(extra);
+        common::mailops(&a)
+    };
+    assert_eq!(run("apply", &[]).code, 0);
+    std::fs::remove_file(agency.join("staff/ban-dan-toc/k-rem.yaml")).unwrap();
+    let text = run("plan", &["--lang", "vi"]);
+    assert_eq!(text.code, 2, "{}", text.stderr);
+    for expected in [
+        "remk@bdt.binhthuan.gov.vn [Mailbox/k-rem] tạm khóa (đã bị gỡ khỏi kho git); thư được giữ lại, xóa sau ngày 31/12/2026",
+        "K'Rẻm bị tạm khóa đăng nhập vào remk@bdt.binhthuan.gov.vn (thư được giữ lại; xóa sau ngày 31/12/2026)",
+    ] {
+        assert!(
+            text.stdout.contains(expected),
+            "{expected:?} not in\n{}",
+            text.stdout
+        );
+    }
+    let md = run("plan", &["--lang", "vi", "--output", "markdown"]);
+    for expected in [
+        "| | địa chỉ | người dùng | thay đổi |",
+        "| tạm khóa (đã bị gỡ khỏi kho git); thư được giữ lại, xóa sau ngày 31/12/2026 |",
+    ] {
+        assert!(md.stdout.contains(expected), "{expected:?} not in\n{}", md.stdout);
+    }
+    assert_eq!(run("apply", &[]).code, 0);
+    let after = run("plan", &["--lang", "vi"]);
+    assert!(
+        after
+            .stdout
+            .contains("remk@bdt.binhthuan.gov.vn đang bị tạm khóa; có thể bị xóa sau ngày 31/12/2026"),
+        "{}",
+        after.stdout
+    );
+    // A whole unit gone at once: more than the budget, every removal blocked.
+    std::fs::remove_dir_all(agency.join("staff/trung-tam-dvmn")).unwrap();
+    let blocked = run("plan", &["--lang", "vi"]);
+    assert!(
+        blocked
+            .stdout
+            .contains("BỊ CHẶN tạm khóa: vượt giới hạn xóa: kế hoạch yêu cầu gỡ bỏ"),
+        "{}",
+        blocked.stdout
+    );
+    let md = run("plan", &["--lang", "vi", "--output", "markdown"]);
+    assert!(
+        md.stdout.contains("thay đổi bị các quy tắc an toàn chặn lại"),
+        "{}",
+        md.stdout
+    );
+    assert!(
+        !md.stdout.contains("BLOCKED") && !md.stdout.contains("**blocked**"),
+        "{}",
+        md.stdout
     );
 }

@@ -835,6 +835,31 @@ async fn the_operator_binary_reconciles_and_serves_health_readiness_and_metrics(
     );
     let status: Value = serde_json::from_str(&get("/status").await.1).unwrap();
     assert_eq!(status["lastResult"], "success", "{status:#}");
+    // The status page, per namespace, as a person sees it in a browser (once the namespace's last reconcile
+    // had nothing fail or blocked).
+    let mut status = status;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while status["namespaces"][NS]["lastResult"] != "success" && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        status = serde_json::from_str(&get("/status").await.1).unwrap();
+    }
+    let ns = &status["namespaces"][NS];
+    assert_eq!(ns["lastResult"], "success", "{status:#}");
+    let revision = ns["revision"].as_str().unwrap();
+    assert!(revision.starts_with("k8s:bdt@"), "{status:#}");
+    let url = format!("http://127.0.0.1:{listen}/?lang=vi");
+    let page = tokio::task::spawn_blocking(move || common::browser::Chromium::new().dom(&url, "en"))
+        .await
+        .unwrap();
+    let seen = common::browser::visible_text(&page);
+    for want in [
+        "Bộ điều khiển Kubernetes".to_string(),
+        format!("Không gian tên {NS} Phiên bản đang áp dụng Phiên bản {revision}"),
+        "Hộp thư chờ xóa Không có hộp thư nào đang chờ xóa.".to_string(),
+        "Lỗi gần nhất Không có lỗi.".to_string(),
+    ] {
+        assert!(seen.contains(&want), "«{want}» is not on the page:\n{seen}");
+    }
     // SIGTERM: a clean stop.
     let ok = std::process::Command::new("kill")
         .args(["-TERM", &child.id().to_string()])

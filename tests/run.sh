@@ -62,6 +62,14 @@ if ! command -v kubectl >/dev/null; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends kubernetes-client >/dev/null
 fi
 echo "kubectl $(kubectl version --client 2>/dev/null | head -1)"
+# Headless Chromium loads the status page of a running `watch` and of the operator as a person would
+# (tests/status_page.rs, tests/operator.rs), with DejaVu for the Vietnamese diacritics of its screenshots.
+if ! dpkg -s chromium fonts-dejavu-core >/dev/null 2>&1; then
+  need_root "installing chromium and fonts-dejavu-core"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
+fi
+echo "$(chromium --version 2>/dev/null)"
 # A real Modoboa 2.12.0 for the modoboa backend's tests (tests/modoboa.rs): Debian's Redis, a venv under
 # target/, SQLite, gunicorn on 127.0.0.1; stopped when the tests end.
 ./tests/support/modoboa.sh up

@@ -350,10 +350,40 @@ async fn reconcile(org: Arc<OrganizationResource>, ctx: Arc<Context>) -> Result<
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
                 .remove(&namespace);
             ctx.telemetry.set_ready();
+            let ended = chrono::Utc::now();
             ctx.telemetry.update(|s| {
-                s.last_reconcile_at = Some(started);
+                s.last_reconcile_at = Some(ended);
                 s.last_result = Some("success".into());
                 s.last_error = None;
+                let ns = s.namespaces.entry(namespace.clone()).or_default();
+                ns.last_reconcile_at = Some(ended);
+                ns.last_result = Some(if done.failed == 0 { "success" } else { "failure" }.into());
+                ns.pending_removals.clone_from(&done.pending);
+                if let Some(summary) = done.summary {
+                    let applied: u64 = done.applied.values().sum();
+                    ns.last_plan = Some(crate::serve::PlanStatus {
+                        revision: done.revision.clone(),
+                        at: started,
+                        summary,
+                        applied: usize::try_from(applied).unwrap_or(usize::MAX),
+                        blocked: done.blocked,
+                        failed: done.failed - done.blocked,
+                        held_back: 0,
+                    });
+                }
+                if done.failed == 0 {
+                    ns.revision.clone_from(&done.revision);
+                    ns.applied_at = Some(ended);
+                    ns.last_error = None;
+                } else {
+                    ns.last_error = Some(crate::serve::ErrorStatus {
+                        kind: "apply".into(),
+                        message: format!("{} change(s) failed or blocked", done.failed),
+                        at: ended,
+                        revision: done.revision.clone(),
+                        details: Vec::new(),
+                    });
+                }
             });
             tracing::info!(namespace, applied = ?done.applied, "reconciled");
         }
@@ -361,16 +391,21 @@ async fn reconcile(org: Arc<OrganizationResource>, ctx: Arc<Context>) -> Result<
             locked(&ctx.settled).remove(&namespace);
             m.error(e.kind());
             m.reconciled(false, chrono::Utc::now());
-            let message = e.to_string();
+            let error = crate::serve::ErrorStatus {
+                kind: e.kind().to_string(),
+                message: e.to_string(),
+                at: started,
+                revision: Some(format!("namespace/{namespace}")),
+                details: Vec::new(),
+            };
             ctx.telemetry.update(|s| {
                 s.last_reconcile_at = Some(started);
                 s.last_result = Some("failure".into());
-                s.last_error = Some(crate::serve::ErrorStatus {
-                    kind: e.kind().to_string(),
-                    message,
-                    at: started,
-                    revision: Some(format!("namespace/{namespace}")),
-                });
+                s.last_error = Some(error.clone());
+                let ns = s.namespaces.entry(namespace.clone()).or_default();
+                ns.last_reconcile_at = Some(started);
+                ns.last_result = Some("failure".into());
+                ns.last_error = Some(error);
             });
         }
     }

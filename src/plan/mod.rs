@@ -166,21 +166,19 @@ impl BlockReason {
                 max_deletions,
                 max_percent,
                 managed,
-            } => format!(
-                "deletion budget exceeded: {requested} removals requested, at most {max_deletions} and {max_percent}% of {managed} managed mailboxes per run"
+            } => crate::t!(
+                "block-deletion-budget",
+                requested = *requested,
+                max = *max_deletions,
+                percent = *max_percent,
+                managed = *managed
             ),
-            BlockReason::EmptyDesiredState => {
-                "the desired state is empty or unreadable; nothing is removed on that basis".into()
-            }
-            BlockReason::PartialObservation => {
-                "the server could only be read in part; no account is created or removed on that basis".into()
-            }
-            BlockReason::Protected => "the address is protected by the Organization".into(),
-            BlockReason::RenameUnsupported => {
-                "the backend cannot rename without losing mail (never done as delete + create)".into()
-            }
+            BlockReason::EmptyDesiredState => crate::t!("block-empty-desired-state"),
+            BlockReason::PartialObservation => crate::t!("block-partial-observation"),
+            BlockReason::Protected => crate::t!("block-protected"),
+            BlockReason::RenameUnsupported => crate::t!("block-rename-unsupported"),
             BlockReason::AddressTaken { holder } => {
-                format!("the new address is held by the account {holder}")
+                crate::t!("block-address-taken", holder = holder.to_string())
             }
         }
     }
@@ -408,6 +406,24 @@ impl ActionKind {
             ActionKind::Blocked => "blocked",
         }
     }
+
+    /// [`ActionKind::verb`] in the reader's language.
+    #[must_use]
+    pub fn verb_tr(self) -> String {
+        match self {
+            ActionKind::Create => crate::t!("verb-create"),
+            ActionKind::Adopt => crate::t!("verb-adopt"),
+            ActionKind::Rename => crate::t!("verb-rename"),
+            ActionKind::Update => crate::t!("verb-update"),
+            ActionKind::Resume => crate::t!("verb-resume"),
+            ActionKind::Handover => crate::t!("verb-handover"),
+            ActionKind::Grant => crate::t!("verb-grant"),
+            ActionKind::Revoke => crate::t!("verb-revoke"),
+            ActionKind::Suspend => crate::t!("verb-suspend"),
+            ActionKind::Delete => crate::t!("verb-delete"),
+            ActionKind::Blocked => crate::t!("verb-blocked"),
+        }
+    }
 }
 
 /// One change to one account.
@@ -605,21 +621,27 @@ impl Summary {
     /// adoption counts when there are any).
     #[must_use]
     pub fn line(&self) -> String {
-        let mut parts = vec![crate::t!("summary-create", count = self.create)];
+        self.line_in(crate::i18n::current())
+    }
+
+    /// [`Summary::line`] in `lang`.
+    #[must_use]
+    pub fn line_in(&self, lang: crate::i18n::Lang) -> String {
+        let mut parts = vec![crate::t!(in lang, "summary-create", count = self.create)];
         if self.adopt > 0 {
-            parts.push(crate::t!("summary-adopt", count = self.adopt));
+            parts.push(crate::t!(in lang, "summary-adopt", count = self.adopt));
         }
-        parts.push(crate::t!("summary-rename", count = self.rename));
-        parts.push(crate::t!("summary-update", count = self.update));
+        parts.push(crate::t!(in lang, "summary-rename", count = self.rename));
+        parts.push(crate::t!(in lang, "summary-update", count = self.update));
         if self.resume > 0 {
-            parts.push(crate::t!("summary-resume", count = self.resume));
+            parts.push(crate::t!(in lang, "summary-resume", count = self.resume));
         }
         if self.access > 0 {
-            parts.push(crate::t!("summary-access", count = self.access));
+            parts.push(crate::t!(in lang, "summary-access", count = self.access));
         }
-        parts.push(crate::t!("summary-suspend", count = self.suspend));
-        parts.push(crate::t!("summary-delete", count = self.delete));
-        parts.push(crate::t!("summary-blocked", count = self.blocked));
-        crate::t!("plan-summary", parts = parts.join(", "))
+        parts.push(crate::t!(in lang, "summary-suspend", count = self.suspend));
+        parts.push(crate::t!(in lang, "summary-delete", count = self.delete));
+        parts.push(crate::t!(in lang, "summary-blocked", count = self.blocked));
+        crate::t!(in lang, "plan-summary", parts = parts.join(", "))
     }
 }

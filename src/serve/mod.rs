@@ -4,6 +4,8 @@
 //! - `GET /healthz`: 200 while the reconcile loop is alive.
 //! - `GET /readyz`: 200 once a revision has been applied (or found already in force), 503 before.
 //! - `GET /metrics`: the OpenMetrics text of [`Metrics`].
+//! - `GET /`: the status page for a person (see [`page`]): plain HTML in Vietnamese or English
+//!   (`?lang=vi|en`, else the browser's `Accept-Language`, else the process's language), refreshing itself.
 //! - `GET /status`: [`Status`] as JSON.
 //! - `POST /hooks/git`: a push event from GitHub (`X-Hub-Signature-256`), Gitea (`X-Gitea-Signature`) or
 //!   GitLab (`X-Gitlab-Token`), checked against the shared secret in constant time (see [`hooks`]). A bad or
@@ -17,7 +19,9 @@
 
 pub mod hooks;
 mod metrics;
+mod page;
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -77,6 +81,30 @@ pub struct Status {
     pub drift: Vec<DriftStatus>,
     /// Removals waiting for their grace period.
     pub pending_removals: Vec<PendingRemoval>,
+    /// The operator's namespaces, each reconciled on its own (empty for `watch`).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub namespaces: BTreeMap<String, NamespaceStatus>,
+}
+
+/// One namespace of the operator.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NamespaceStatus {
+    /// The revision in force: the Organization's `k8s:NAMESPACE@RESOURCEVERSION` last reconciled without
+    /// failures.
+    pub revision: Option<String>,
+    /// When it was applied.
+    pub applied_at: Option<DateTime<Utc>>,
+    /// When the last reconcile ended.
+    pub last_reconcile_at: Option<DateTime<Utc>>,
+    /// `success` or `failure`.
+    pub last_result: Option<String>,
+    /// The last plan that was carried out.
+    pub last_plan: Option<PlanStatus>,
+    /// The last error, until a reconcile succeeds.
+    pub last_error: Option<ErrorStatus>,
+    /// Removals waiting for their grace period.
+    pub pending_removals: Vec<PendingRemoval>,
 }
 
 /// The last plan carried out.
@@ -111,6 +139,9 @@ pub struct ErrorStatus {
     pub at: DateTime<Utc>,
     /// The revision concerned, when known.
     pub revision: Option<String>,
+    /// Each problem on its own line, with its file, line and field when it has them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub details: Vec<String>,
 }
 
 /// An account changed by hand.
@@ -247,6 +278,7 @@ pub fn router(endpoint: Endpoint) -> Router {
             LIMITS.hooks_at_once,
         ));
     Router::new()
+        .route("/", get(page::page))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_text))

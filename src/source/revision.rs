@@ -127,12 +127,19 @@ impl RevisionError {
     /// One line for `/status`: the error, its causes, and each error diagnostic with its file, line and field.
     #[must_use]
     pub fn status_message(&self) -> String {
-        let mut parts: Vec<String> = self
-            .diagnostics()
-            .map(|(d, _)| d.iter().filter(|d| d.is_error()).map(|d| d.one_line()).collect())
-            .unwrap_or_default();
+        let mut parts = self.error_lines();
         parts.push(crate::engine::error_chain(self));
         parts.join("; ")
+    }
+}
+
+impl RevisionError {
+    /// Each error diagnostic on one line, with its file, line and field (none for an error without any).
+    #[must_use]
+    pub fn error_lines(&self) -> Vec<String> {
+        self.diagnostics()
+            .map(|(d, _)| d.iter().filter(|d| d.is_error()).map(|d| d.one_line()).collect())
+            .unwrap_or_default()
     }
 }
 

@@ -112,6 +112,17 @@ impl StageError {
             e => crate::engine::error_chain(e),
         }
     }
+
+    /// Each problem on a line of its own, for the status page: an invalid revision's error diagnostics
+    /// (with file, line and field), or the changes that failed.
+    #[must_use]
+    pub fn status_details(&self) -> Vec<String> {
+        match self {
+            StageError::Revision(e) => e.error_lines(),
+            StageError::Apply(lines) => lines.clone(),
+            _ => Vec::new(),
+        }
+    }
 }
 
 /// The controller's state between reconciles.
@@ -258,6 +269,7 @@ impl Controller {
                 message: e.status_message(),
                 at: now,
                 revision: fetched,
+                details: e.status_details(),
             });
         });
         ok

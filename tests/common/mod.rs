@@ -1,6 +1,7 @@
 //! Helpers for black-box tests of the `mailops` binary.
 #![allow(dead_code)]
 
+pub mod browser;
 pub mod dovecot;
 pub mod example_copy;
 pub mod fakeapi;

@@ -88,6 +88,15 @@ pub struct Reconciled {
     pub applied: BTreeMap<&'static str, u64>,
     /// Changes that failed or were blocked.
     pub failed: usize,
+    /// Of those, the ones the safety rules blocked.
+    pub blocked: usize,
+    /// The revision planned (`k8s:NAMESPACE@RESOURCEVERSION`).
+    pub revision: Option<String>,
+    /// The counts of the plan carried out (none when nothing was planned, as for a departing
+    /// Organization).
+    pub summary: Option<crate::plan::Summary>,
+    /// Removals waiting for their grace period.
+    pub pending: Vec<crate::serve::PendingRemoval>,
 }
 
 /// Everything the reconcile of a namespace needs.
@@ -420,6 +429,10 @@ impl Namespace<'_> {
         for o in &report.outcomes {
             match &o.outcome {
                 Outcome::Applied => *done.applied.entry(o.action.name()).or_default() += 1,
+                Outcome::Blocked => {
+                    done.failed += 1;
+                    done.blocked += 1;
+                }
                 _ => done.failed += 1,
             }
             // An account no resource describes has no status to write.
@@ -565,6 +578,22 @@ impl Namespace<'_> {
             }
             self.write_status(a, &previous, &status).await?;
         }
+        done.revision = plan.source.revision.clone();
+        done.summary = Some(plan.summary);
+        done.pending = plan
+            .findings
+            .iter()
+            .filter_map(|f| match f {
+                plan::Finding::PendingDeletion {
+                    address,
+                    delete_after,
+                } => Some(crate::serve::PendingRemoval {
+                    address: address.to_string(),
+                    delete_after: *delete_after,
+                }),
+                _ => None,
+            })
+            .collect();
         let pending: Vec<String> = plan
             .findings
             .iter()

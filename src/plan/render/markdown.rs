@@ -47,14 +47,14 @@ pub fn markdown(plan: &Plan) -> String {
     ));
     if s.blocked > 0 {
         out.push_str(&format!(
-            "> [!WARNING]\n> {} change(s) are blocked by the safety rules; see below.\n\n",
-            s.blocked
+            "> [!WARNING]\n> {}\n\n",
+            crate::t!("md-blocked-warning", count = s.blocked)
         ));
     }
     let access: Vec<String> = plan.changes.iter().filter_map(|c| access_line(c, code)).collect();
     out.push_str(&format!("#### {}\n\n", crate::t!("plan-access-changes")));
     if access.is_empty() {
-        out.push_str("Nobody gains or loses access.\n\n");
+        out.push_str(&format!("{}\n\n", crate::t!("plan-nobody-gains-access")));
     } else {
         for line in &access {
             out.push_str(&format!("- {line}\n"));
@@ -68,18 +68,20 @@ pub fn markdown(plan: &Plan) -> String {
             _ => groups.push((c.target.unit.as_deref(), c.target.unit_name.as_deref(), vec![c])),
         }
     }
+    let others = crate::t!("plan-other-accounts");
     for (_, unit_name, list) in groups {
-        let title = unit_name.unwrap_or("Agency mailboxes and other accounts");
+        let title = unit_name.unwrap_or(&others);
         let fold = list.len() > FOLD_AFTER;
         if fold {
             out.push_str(&format!(
-                "<details><summary><b>{title}</b>: {} changes</summary>\n\n",
-                list.len()
+                "<details><summary><b>{title}</b>: {}</summary>\n\n",
+                crate::t!("md-unit-changes", count = list.len())
             ));
         } else {
             out.push_str(&format!("#### {title}\n\n"));
         }
-        out.push_str("| | address | who | change |\n|---|---|---|---|\n");
+        out.push_str(&crate::t!("md-changes-header"));
+        out.push_str("\n|---|---|---|---|\n");
         for c in list {
             out.push_str(&format!(
                 "| `{}` | {} | {} | {} |\n",
@@ -92,7 +94,11 @@ pub fn markdown(plan: &Plan) -> String {
         out.push_str(if fold { "\n</details>\n\n" } else { "\n" });
     }
     if !plan.policy_changes.is_empty() {
-        out.push_str("#### Policy changes (Organization)\n\n| field | before | after |\n|---|---|---|\n");
+        out.push_str(&format!(
+            "#### {}\n\n{}\n|---|---|---|\n",
+            crate::t!("plan-policy-changes"),
+            crate::t!("md-policy-header")
+        ));
         for f in &plan.policy_changes {
             out.push_str(&format!(
                 "| {} | {} | {} |\n",
@@ -115,11 +121,12 @@ fn findings(out: &mut String, plan: &Plan) {
     let fold = plan.findings.len() > FOLD_AFTER;
     if fold {
         out.push_str(&format!(
-            "<details><summary><b>Findings</b>: {}</summary>\n\n",
+            "<details><summary><b>{}</b>: {}</summary>\n\n",
+            crate::t!("md-findings"),
             plan.findings.len()
         ));
     } else {
-        out.push_str("#### Findings\n\n");
+        out.push_str(&format!("#### {}\n\n", crate::t!("md-findings")));
     }
     for f in &plan.findings {
         out.push_str(&format!("- {}\n", finding_line(f, code)));
@@ -133,9 +140,9 @@ fn describe(c: &Change) -> String {
             .iter()
             .map(|f| {
                 let drift = if f.drift {
-                    " *(changed on the server by hand)*"
+                    format!(" *({})*", crate::t!("plan-changed-by-hand"))
                 } else {
-                    ""
+                    String::new()
                 };
                 format!(
                     "{}: {} → {}{drift}",
@@ -147,7 +154,11 @@ fn describe(c: &Change) -> String {
             .collect::<Vec<_>>()
             .join("<br>"),
         Action::Blocked { intended, reason } => {
-            format!("**blocked** {}: {}", intended.kind().verb(), reason.describe())
+            crate::t!(
+                "md-blocked",
+                verb = intended.kind().verb_tr(),
+                reason = reason.describe()
+            )
         }
         a => short(a),
     }

@@ -107,15 +107,20 @@ fn level_name(level: crate::backend::AccessLevel) -> String {
     }
 }
 
+/// A day the reader's way (dd/mm/yyyy in Vietnamese).
+fn day(d: chrono::NaiveDate) -> String {
+    crate::i18n::current().date(d)
+}
+
 /// A short description of a change, for the per-unit lists of both text and Markdown.
 pub(crate) fn describe(action: &Action) -> String {
     use super::RemovalReason;
     match action {
-        Action::Create { account } => {
-            let quota = account.quota.map(|q| format!(", quota {q}")).unwrap_or_default();
-            format!("create{quota}")
-        }
-        Action::Adopt { .. } => "adopt the existing account (no change on the server)".into(),
+        Action::Create { account } => match account.quota {
+            Some(q) => crate::t!("change-create-quota", quota = q.to_string()),
+            None => crate::t!("change-create"),
+        },
+        Action::Adopt { .. } => crate::t!("change-adopt"),
         Action::Rename {
             from,
             to,
@@ -123,51 +128,71 @@ pub(crate) fn describe(action: &Action) -> String {
             recognised_by,
         } => {
             let alias = if *keep_old_as_alias {
-                "; old address kept as alias"
+                crate::t!("change-rename-alias")
             } else {
-                ""
+                String::new()
             };
             let by = match recognised_by {
-                super::RenameSource::Inventory => "the inventory",
-                super::RenameSource::FormerAddress => "formerAddresses",
-                super::RenameSource::PreviousRevision => "the previous revision",
-                super::RenameSource::BackendId => "the server's account id",
+                super::RenameSource::Inventory => crate::t!("rename-by-inventory"),
+                super::RenameSource::FormerAddress => crate::t!("rename-by-former-addresses"),
+                super::RenameSource::PreviousRevision => crate::t!("rename-by-previous-revision"),
+                super::RenameSource::BackendId => crate::t!("rename-by-backend-id"),
             };
-            format!("rename {from} → {to}, mail kept{alias} (recognised by {by})")
+            crate::t!(
+                "change-rename",
+                from = from.to_string(),
+                to = to.to_string(),
+                alias = alias,
+                by = by
+            )
         }
         Action::Update { fields, .. } => {
             let names: Vec<&str> = fields.iter().map(|f| f.field.as_str()).collect();
-            format!("update {}", names.join(", "))
+            crate::t!("change-update", fields = names.join(", "))
         }
         Action::Suspend { reason, delete_after } => {
             let why = match reason {
-                RemovalReason::RemovedFromRepository => "removed from the repository".to_string(),
-                RemovalReason::EndDatePassed { end_date } => format!("endDate {end_date} has passed"),
+                RemovalReason::RemovedFromRepository => crate::t!("suspend-removed"),
+                RemovalReason::EndDatePassed { end_date } => {
+                    crate::t!("suspend-end-date", date = day(*end_date))
+                }
             };
-            format!("suspend ({why}); mail kept, deletion after {delete_after}")
+            crate::t!("change-suspend", why = why, date = day(*delete_after))
         }
-        Action::Resume => "resume: login allowed again".into(),
+        Action::Resume => crate::t!("change-resume"),
         Action::Delete {
             suspended_on,
             archive,
         } => {
             // A backend either archives the mail or, as Modoboa and PostfixAdmin do, leaves the folder.
-            let mail = if *archive {
-                "mail archived first"
+            if *archive {
+                crate::t!("change-delete-archived", date = day(*suspended_on))
             } else {
-                "the mail stays on the server's disk"
+                crate::t!("change-delete-kept", date = day(*suspended_on))
+            }
+        }
+        Action::Grant { grantee, level, .. } => crate::t!(
+            "change-grant",
+            level = level_name(*level),
+            grantee = grantee.to_string()
+        ),
+        Action::Revoke { grantee, level, .. } => crate::t!(
+            "change-revoke",
+            level = level_name(*level),
+            grantee = grantee.to_string()
+        ),
+        Action::Handover { to, to_name, .. } => {
+            let to = match to_name {
+                Some(n) => format!("{n} ({to})"),
+                None => to.to_string(),
             };
-            format!("delete (suspended since {suspended_on}); {mail}")
+            crate::t!("change-handover", to = to)
         }
-        Action::Grant { grantee, level, .. } => format!("grant {} access to {grantee}", level.as_str()),
-        Action::Revoke { grantee, level, .. } => format!("revoke {} access of {grantee}", level.as_str()),
-        Action::Handover { to, to_name, .. } => match to_name {
-            Some(n) => format!("hand over to {n} ({to}); credentials rotated"),
-            None => format!("hand over to {to}; credentials rotated"),
-        },
-        Action::Blocked { intended, reason } => {
-            format!("BLOCKED {}: {}", intended.kind().verb(), reason.describe())
-        }
+        Action::Blocked { intended, reason } => crate::t!(
+            "change-blocked",
+            verb = intended.kind().verb_tr(),
+            reason = reason.describe()
+        ),
     }
 }
 
@@ -175,46 +200,44 @@ pub(crate) fn describe(action: &Action) -> String {
 pub(crate) fn finding_line(f: &Finding, code: fn(&str) -> String) -> String {
     match f {
         Finding::Unmanaged { address } => {
-            format!(
-                "unmanaged account {} on the server: not in the inventory, never touched",
-                code(&address.to_string())
-            )
+            crate::t!("finding-unmanaged", address = code(&address.to_string()))
         }
-        Finding::Missing { identity, address } => {
-            format!(
-                "{identity} ({}) is managed but no longer on the server",
-                code(&address.to_string())
-            )
-        }
+        Finding::Missing { identity, address } => crate::t!(
+            "finding-missing",
+            identity = identity.to_string(),
+            address = code(&address.to_string())
+        ),
         Finding::PendingDeletion {
             address,
             delete_after,
-        } => {
-            format!(
-                "{} is suspended; it may be deleted after {delete_after}",
-                code(&address.to_string())
-            )
-        }
+        } => crate::t!(
+            "finding-pending-deletion",
+            address = code(&address.to_string()),
+            date = day(*delete_after)
+        ),
         Finding::NotYetStarted {
             identity,
             address,
             start_date,
-        } => {
-            format!(
-                "{identity} ({}) starts on {start_date}; it will be created then",
-                code(&address.to_string())
-            )
-        }
+        } => crate::t!(
+            "finding-not-yet-started",
+            identity = identity.to_string(),
+            address = code(&address.to_string()),
+            date = day(*start_date)
+        ),
         Finding::PartialObservation { problems } => {
-            format!("the server could only be read in part: {}", problems.join("; "))
+            crate::t!("finding-partial-observation", problems = problems.join("; "))
         }
-        Finding::NotEnforced { what, mailboxes } => {
-            format!(
-                "this server cannot enforce {what}: {mailboxes} mailbox(es) ask for them, and none is set"
-            )
-        }
+        Finding::NotEnforced { what, mailboxes } => crate::t!(
+            "finding-not-enforced",
+            what = match what.as_str() {
+                "quotas" => crate::t!("enforce-quotas"),
+                other => other.to_string(),
+            },
+            count = *mailboxes
+        ),
         Finding::ForeignEntries { problems } => {
-            format!("left as they are: {}", problems.join("; "))
+            crate::t!("finding-foreign-entries", problems = problems.join("; "))
         }
     }
 }

@@ -84,8 +84,8 @@ pub fn text(plan: &Plan, color: bool) -> String {
             let title = c
                 .target
                 .unit_name
-                .as_deref()
-                .unwrap_or("Agency mailboxes and other accounts");
+                .clone()
+                .unwrap_or_else(|| crate::t!("plan-other-accounts"));
             out.push_str(&p.bold(&format!("{title}:")));
             out.push('\n');
         }
@@ -93,7 +93,7 @@ pub fn text(plan: &Plan, color: bool) -> String {
     }
     if !plan.policy_changes.is_empty() {
         out.push('\n');
-        out.push_str(&p.bold("Policy changes (Organization):"));
+        out.push_str(&p.bold(&format!("{}:", crate::t!("plan-policy-changes"))));
         out.push('\n');
         for f in &plan.policy_changes {
             out.push_str(&format!(
@@ -149,13 +149,13 @@ fn change(out: &mut String, c: &Change, p: &Paint) {
 
 /// `quota: 2GiB → 5GiB`, with the changed words highlighted when colour is on.
 fn field(f: &FieldChange, p: &Paint) -> String {
-    let none = "(none)";
-    let before = f.before.as_deref().unwrap_or(none);
-    let after = f.after.as_deref().unwrap_or(none);
+    let none = format!("({})", crate::t!("plan-field-none"));
+    let before = f.before.as_deref().unwrap_or(&none);
+    let after = f.after.as_deref().unwrap_or(&none);
     let drift = if f.drift {
-        " (changed on the server by hand)"
+        format!(" ({})", crate::t!("plan-changed-by-hand"))
     } else {
-        ""
+        String::new()
     };
     if !p.on {
         return format!("{}: {before} → {after}{drift}", f.field);
