@@ -82,7 +82,7 @@ status-failures = Failures in a row
 status-plan-heading = Last plan
 status-plan-none = No plan has been carried out yet.
 status-plan-when = Planned for revision { $revision }, at { $time }
-status-plan-outcome = Applied { $applied }, blocked { $blocked }, failed { $failed }, hand-made changes left as they are { $held }.
+status-plan-outcome = Applied { $applied }, blocked { $blocked }, failed { $failed }; hand-made changes left as they are: { $held }.
 status-drift-heading = Accounts changed by hand on the server
 status-drift-none = No account has been changed by hand.
 status-drift-missing = the account is gone from the server
@@ -180,3 +180,98 @@ md-changes-header = | | address | who | change |
 md-policy-header = | field | before | after |
 md-findings = Findings
 md-blocked = **blocked** { $verb }: { $reason }
+
+## validate: the standard hints
+hint-invalid-date = write the date as YYYY-MM-DD, e.g. 2024-05-01
+hint-invalid-quota = write a whole number and a unit: 2GiB, 500MiB, 1GB, or `unlimited`
+hint-invalid-address = write a full address such as `anvtt@bdt.binhthuan.gov.vn`
+hint-invalid-email = write a full address such as `an.vo@gmail.com`
+hint-self-delegation = a mailbox's owner always has access to it; list other people as delegates
+hint-duplicate-entry = remove the repeated entry
+hint-empty-field = give a value, or remove the field
+hint-name-mismatch = givenName and familyName are words of fullName, written as there
+hint-out-of-range = see the allowed range in the field's documentation (mailops schema)
+hint-invalid-field = compare with the resource's fields in `mailops schema` or examples/bdt-binhthuan
+hint-invalid-file-type = write the extension in lowercase without the dot, e.g. `pdf`
+hint-contradictory-attachment-policy = keep the type in one list only
+hint-invalid-domain = a lowercase DNS name such as `bdt.binhthuan.gov.vn`
+hint-no-domains = list the agency's mail domains under spec.domains
+hint-unknown-domain = use one of the Organization's domains, or add the domain to spec.domains
+hint-unused-reason = remove `reason`
+hint-alias-is-address = remove the alias; the address itself already delivers here
+hint-owner-is-delegate = remove the owner from delegates
+hint-file-too-large = a manifest describes one person or a few; split large files (or raise --max-file-size)
+hint-unreadable = check that the path exists and is readable
+hint-symlink-dangling = remove the link or make it point to a file inside the repository
+hint-too-deep = manifests are a few levels deep; check the indentation
+
+## validate: the frame of each diagnostic
+diag-at = at { $location }
+diag-in-resource-field = in { $resource }, field { $field }
+diag-in-resource = in { $resource }
+diag-in-field = field { $field }
+diag-hint = hint: { $hint }
+diag-summary = { $errors ->
+        [one] 1 error
+       *[other] { $errors } errors
+    }, { $warnings ->
+        [one] 1 warning
+       *[other] { $warnings } warnings
+    }
+
+## validate: a Mailbox or SharedMailbox
+diag-address-unknown-domain = `{ $address }` is not in the Organization's domains
+hint-domains = domains: { $domains }
+diag-listed-twice = `{ $item }` is listed twice
+diag-self-delegation = `{ $name }` cannot be a delegate of itself
+diag-unknown-mailbox = no Mailbox is named `{ $name }`
+hint-did-you-mean-mailbox = did you mean `{ $name }`? Mailboxes are named by metadata.name
+hint-name-a-mailbox = name a Mailbox by its metadata.name, e.g. `mai-sen`
+hint-as-in-full-name = write it exactly as it appears in fullName
+diag-unfoldable-name = cannot derive an address: { $error }
+hint-unfoldable-name = check the spelling; for a name with no Vietnamese/Latin form give `address` and `reason`
+hint-did-you-mean = did you mean `{ $name }`?
+hint-units = units: { $units }
+diag-unknown-unit = unit `{ $unit }` is not defined in the Organization
+hint-extension = rule II.2: 1 to { $max } lowercase letters, no digits, not the agency's name
+diag-unknown-domain = domain `{ $domain }` is not one of the Organization's domains
+diag-alias-is-address = alias `{ $alias }` is the mailbox's own address
+diag-negative-order = order { $order } is negative
+diag-empty-title = title is empty
+hint-empty-title = give the title (chức vụ) or leave the field out
+diag-reason-without-address = `reason` is only read together with an explicit `address`
+diag-reason-not-needed = the address follows the naming convention; no reason is needed
+diag-address-convention = address `{ $address }` does not follow the naming convention
+diag-address-convention-gives = address `{ $address }` does not follow the naming convention (the convention gives `{ $expected }`)
+hint-address-convention = remove `address` to use the derived one, or add `reason:` explaining the exception (rule II.2)
+diag-backup-is-own-address = backupEmail `{ $address }` is the mailbox's own address, so it cannot serve as a backup
+hint-backup-outside = record an address outside this mailbox (a personal or another agency address)
+hint-email-example = e.g. `ten.ho@gmail.com`
+diag-end-before-start = endDate { $end } is before startDate { $start }
+diag-empty-display-name = displayName is empty
+diag-missing-owner = the agency mailbox has no owner
+hint-missing-owner = rule IV.3: the head of the agency manages it; add `owner: <Mailbox name>`
+diag-owner-is-delegate = `{ $name }` is the owner and also a delegate
+
+## validate and every command: the frame of an error
+validate-valid = { $path } is valid: { $people } mailboxes, { $shared } { $shared ->
+        [one] agency mailbox
+       *[other] agency mailboxes
+    }
+diag-warnings-denied = warnings are treated as errors
+hint-warnings-denied = fix the warnings, or run without --deny-warnings
+error-label = error
+error-caused-by = Caused by: { $cause }
+
+## validate: addresses across resources
+diag-former-address-in-use = former address `{ $address }` is now used by { $holder }
+diag-used-here = used here
+hint-former-address-in-use = mail to the old address goes to the new holder; remove it from formerAddresses once that is intended
+diag-address-collision = address `{ $address }` is already { $holder }'s address
+diag-alias-conflict = alias `{ $address }` is { $holder }'s address
+diag-duplicate-alias = alias `{ $address }` is already an alias of { $holder }
+diag-taken-by = taken by { $holder }
+hint-address-collision = choose another address; two mailboxes cannot share one
+hint-alias-conflict = remove the alias, or move it to the mailbox that should receive the mail
+hint-agree-extension = agree an extension with the IT officer (rule II.2) and set `extension:`
+hint-agree-extension-free = agree an extension with the IT officer (rule II.2) and set `extension:`; free: { $free }

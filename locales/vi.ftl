@@ -76,7 +76,7 @@ status-failures = Số lần thất bại liên tiếp
 status-plan-heading = Kế hoạch gần nhất
 status-plan-none = Chưa có kế hoạch nào được thực hiện.
 status-plan-when = Kế hoạch cho phiên bản { $revision }, lúc { $time }
-status-plan-outcome = Đã thực hiện { $applied }, bị chặn { $blocked }, thất bại { $failed }, giữ nguyên thay đổi thủ công { $held }.
+status-plan-outcome = Đã thực hiện { $applied }, bị chặn { $blocked }, thất bại { $failed }; thay đổi thủ công được giữ nguyên: { $held }.
 status-drift-heading = Tài khoản bị thay đổi thủ công trên máy chủ
 status-drift-none = Không có tài khoản nào bị thay đổi thủ công.
 status-drift-missing = tài khoản không còn trên máy chủ
@@ -174,3 +174,89 @@ md-changes-header = | | địa chỉ | người dùng | thay đổi |
 md-policy-header = | trường | trước | sau |
 md-findings = Cần lưu ý
 md-blocked = **bị chặn** { $verb }: { $reason }
+
+## validate: gợi ý chuẩn
+hint-invalid-date = viết ngày theo dạng YYYY-MM-DD, ví dụ 2024-05-01
+hint-invalid-quota = viết một số nguyên kèm đơn vị: 2GiB, 500MiB, 1GB, hoặc `unlimited`
+hint-invalid-address = viết đầy đủ địa chỉ, ví dụ `anvtt@bdt.binhthuan.gov.vn`
+hint-invalid-email = viết đầy đủ địa chỉ, ví dụ `an.vo@gmail.com`
+hint-self-delegation = chủ sở hữu hộp thư luôn có quyền truy cập; chỉ ghi người khác vào danh sách ủy quyền
+hint-duplicate-entry = xóa mục bị lặp lại
+hint-empty-field = điền giá trị, hoặc bỏ trường này
+hint-name-mismatch = givenName và familyName phải là các từ trong fullName, viết đúng như trong đó
+hint-out-of-range = xem khoảng giá trị cho phép trong tài liệu của trường (mailops schema)
+hint-invalid-field = so sánh với các trường của tài nguyên trong `mailops schema` hoặc examples/bdt-binhthuan
+hint-invalid-file-type = viết phần mở rộng bằng chữ thường, không có dấu chấm, ví dụ `pdf`
+hint-contradictory-attachment-policy = chỉ giữ loại tệp này trong một danh sách
+hint-invalid-domain = một tên miền viết thường, ví dụ `bdt.binhthuan.gov.vn`
+hint-no-domains = liệt kê các tên miền thư của cơ quan trong spec.domains
+hint-unknown-domain = dùng một tên miền của Organization, hoặc thêm tên miền vào spec.domains
+hint-unused-reason = xóa `reason`
+hint-alias-is-address = xóa bí danh này; chính địa chỉ đã nhận thư về đây
+hint-owner-is-delegate = xóa chủ sở hữu khỏi danh sách ủy quyền
+hint-file-too-large = mỗi tệp khai báo mô tả một hoặc vài người; hãy tách tệp lớn (hoặc tăng --max-file-size)
+hint-unreadable = kiểm tra đường dẫn có tồn tại và đọc được không
+hint-symlink-dangling = xóa liên kết hoặc trỏ nó tới một tệp bên trong kho
+hint-too-deep = tệp khai báo chỉ sâu vài cấp; hãy kiểm tra thụt lề
+
+## validate: khung của mỗi chẩn đoán
+diag-at = tại { $location }
+diag-in-resource-field = trong { $resource }, trường { $field }
+diag-in-resource = trong { $resource }
+diag-in-field = trường { $field }
+diag-hint = gợi ý: { $hint }
+diag-summary = { $errors } lỗi, { $warnings } cảnh báo
+
+## validate: một Mailbox hoặc SharedMailbox
+diag-address-unknown-domain = `{ $address }` không thuộc các tên miền của Organization
+hint-domains = các tên miền: { $domains }
+diag-listed-twice = `{ $item }` được liệt kê hai lần
+diag-self-delegation = `{ $name }` không thể tự ủy quyền cho chính mình
+diag-unknown-mailbox = không có Mailbox nào tên là `{ $name }`
+hint-did-you-mean-mailbox = có phải ý bạn là `{ $name }`? Mailbox được gọi theo metadata.name
+hint-name-a-mailbox = gọi Mailbox theo metadata.name, ví dụ `mai-sen`
+hint-as-in-full-name = viết đúng như trong fullName
+diag-unfoldable-name = không suy ra được địa chỉ: { $error }
+hint-unfoldable-name = kiểm tra chính tả; với tên không có dạng tiếng Việt/Latin, hãy ghi `address` và `reason`
+hint-did-you-mean = có phải ý bạn là `{ $name }`?
+hint-units = các đơn vị: { $units }
+diag-unknown-unit = đơn vị `{ $unit }` chưa được khai báo trong Organization
+hint-extension = quy định II.2: từ 1 đến { $max } chữ cái thường, không có chữ số, không trùng tên cơ quan
+diag-unknown-domain = tên miền `{ $domain }` không phải là tên miền của Organization
+diag-alias-is-address = bí danh `{ $alias }` chính là địa chỉ của hộp thư
+diag-negative-order = thứ tự (order) { $order } là số âm
+diag-empty-title = chức vụ (title) để trống
+hint-empty-title = ghi chức vụ, hoặc bỏ trường này
+diag-reason-without-address = `reason` chỉ có tác dụng khi có ghi `address`
+diag-reason-not-needed = địa chỉ đã theo đúng quy tắc đặt tên; không cần lý do
+diag-address-convention = địa chỉ `{ $address }` không theo quy tắc đặt tên
+diag-address-convention-gives = địa chỉ `{ $address }` không theo quy tắc đặt tên (theo quy tắc là `{ $expected }`)
+hint-address-convention = bỏ `address` để dùng địa chỉ suy ra từ họ tên, hoặc thêm `reason:` giải thích ngoại lệ (quy định II.2)
+diag-backup-is-own-address = backupEmail `{ $address }` là chính địa chỉ của hộp thư này nên không dùng làm địa chỉ dự phòng được
+hint-backup-outside = ghi một địa chỉ bên ngoài hộp thư này (địa chỉ cá nhân hoặc của cơ quan khác)
+hint-email-example = ví dụ `ten.ho@gmail.com`
+diag-end-before-start = ngày kết thúc (endDate) { $end } trước ngày bắt đầu (startDate) { $start }
+diag-empty-display-name = tên hiển thị (displayName) để trống
+diag-missing-owner = hộp thư chung của cơ quan chưa có chủ sở hữu
+hint-missing-owner = quy định IV.3: người đứng đầu cơ quan quản lý hộp thư này; thêm `owner: <tên Mailbox>`
+diag-owner-is-delegate = `{ $name }` vừa là chủ sở hữu vừa là người được ủy quyền
+
+## validate và mọi lệnh: khung của một lỗi
+validate-valid = { $path } hợp lệ: { $people } hộp thư cá nhân, { $shared } hộp thư chung của cơ quan
+diag-warnings-denied = cảnh báo được coi là lỗi
+hint-warnings-denied = sửa các cảnh báo, hoặc chạy lại không có --deny-warnings
+error-label = lỗi
+error-caused-by = Nguyên nhân: { $cause }
+
+## validate: địa chỉ giữa các tài nguyên
+diag-former-address-in-use = địa chỉ cũ `{ $address }` nay đang được { $holder } sử dụng
+diag-used-here = đang dùng ở đây
+hint-former-address-in-use = thư gửi đến địa chỉ cũ sẽ về người đang giữ địa chỉ đó; khi đã chủ ý như vậy, hãy xóa nó khỏi formerAddresses
+diag-address-collision = địa chỉ `{ $address }` đã là địa chỉ của { $holder }
+diag-alias-conflict = bí danh `{ $address }` là địa chỉ của { $holder }
+diag-duplicate-alias = bí danh `{ $address }` đã là bí danh của { $holder }
+diag-taken-by = đã thuộc về { $holder }
+hint-address-collision = chọn địa chỉ khác; hai hộp thư không thể dùng chung một địa chỉ
+hint-alias-conflict = xóa bí danh này, hoặc chuyển nó sang hộp thư cần nhận thư
+hint-agree-extension = thống nhất phần mở rộng với cán bộ công nghệ thông tin (quy định II.2) và ghi `extension:`
+hint-agree-extension-free = thống nhất phần mở rộng với cán bộ công nghệ thông tin (quy định II.2) và ghi `extension:`; còn trống: { $free }

@@ -11,6 +11,8 @@ use codespan_reporting::files::SimpleFiles;
 use codespan_reporting::term;
 use serde::Serialize;
 
+use crate::i18n::{Lang, Msg};
+
 /// How serious a diagnostic is. Errors make the desired state unusable; warnings do not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -77,14 +79,62 @@ impl std::fmt::Display for Location {
     }
 }
 
+/// What a diagnostic says: a [`Msg`] in the Fluent files (shown in the reader's language), or text that has
+/// no translation (a parser's own words).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Text {
+    /// Translated.
+    Msg(Msg),
+    /// As it is.
+    Plain(String),
+}
+
+impl Text {
+    /// In English: what JSON reports and statuses record, whatever the reader's language.
+    #[must_use]
+    pub fn english(&self) -> String {
+        self.to_lang(Lang::En)
+    }
+
+    /// In `lang`.
+    #[must_use]
+    pub fn to_lang(&self, lang: Lang) -> String {
+        match self {
+            Text::Msg(m) => m.to_lang(lang),
+            Text::Plain(s) => s.clone(),
+        }
+    }
+}
+
+impl From<Msg> for Text {
+    fn from(m: Msg) -> Self {
+        Text::Msg(m)
+    }
+}
+
+impl From<String> for Text {
+    fn from(s: String) -> Self {
+        Text::Plain(s)
+    }
+}
+
+impl From<&str> for Text {
+    fn from(s: &str) -> Self {
+        Text::Plain(s.to_string())
+    }
+}
+
 /// A secondary location that helps explain a diagnostic ("first defined here").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Related {
-    /// What this location is.
+    /// What this location is (in English).
     pub message: String,
     /// Where it is.
     #[serde(flatten)]
     pub location: Location,
+    /// [`Related::message`] in any language.
+    #[serde(skip)]
+    pub text: Text,
 }
 
 /// One problem found in the desired state.
@@ -94,7 +144,7 @@ pub struct Diagnostic {
     pub severity: Severity,
     /// A stable kebab-case code, e.g. `unknown-unit`; scripts may match on it.
     pub code: &'static str,
-    /// What is wrong, in one sentence.
+    /// What is wrong, in one sentence (in English; [`Diagnostic::message_text`] in the reader's language).
     pub message: String,
     /// Where it is.
     #[serde(flatten)]
@@ -105,12 +155,18 @@ pub struct Diagnostic {
     /// The field path inside the resource, e.g. `spec.unit`, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
-    /// How to fix it.
+    /// How to fix it (in English; [`Diagnostic::hint_text`] in the reader's language).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
     /// Other places that explain the problem.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub related: Vec<Related>,
+    /// The message in any language.
+    #[serde(skip)]
+    text: Option<Text>,
+    /// The hint in any language.
+    #[serde(skip)]
+    hint_source: Option<Text>,
 }
 
 impl Diagnostic {
@@ -134,26 +190,46 @@ impl Diagnostic {
 
     /// A new error.
     #[must_use]
-    pub fn error(code: &'static str, location: Location, message: impl Into<String>) -> Self {
+    pub fn error(code: &'static str, location: Location, message: impl Into<Text>) -> Self {
         Self::new(Severity::Error, code, location, message)
     }
 
     /// A new warning.
     #[must_use]
-    pub fn warning(code: &'static str, location: Location, message: impl Into<String>) -> Self {
+    pub fn warning(code: &'static str, location: Location, message: impl Into<Text>) -> Self {
         Self::new(Severity::Warning, code, location, message)
     }
 
-    fn new(severity: Severity, code: &'static str, location: Location, message: impl Into<String>) -> Self {
+    fn new(severity: Severity, code: &'static str, location: Location, message: impl Into<Text>) -> Self {
+        let text = message.into();
         Self {
             severity,
             code,
-            message: message.into(),
+            message: text.english(),
             location,
             resource: None,
             field: None,
             hint: None,
             related: Vec::new(),
+            text: Some(text),
+            hint_source: None,
+        }
+    }
+
+    /// The message in the reader's language.
+    #[must_use]
+    pub fn message_text(&self) -> String {
+        self.text
+            .as_ref()
+            .map_or_else(|| self.message.clone(), |t| t.to_lang(crate::i18n::current()))
+    }
+
+    /// The hint in the reader's language.
+    #[must_use]
+    pub fn hint_text(&self) -> Option<String> {
+        match &self.hint_source {
+            Some(t) => Some(t.to_lang(crate::i18n::current())),
+            None => self.hint.clone(),
         }
     }
 
@@ -173,17 +249,21 @@ impl Diagnostic {
 
     /// Adds a hint.
     #[must_use]
-    pub fn hint(mut self, hint: impl Into<String>) -> Self {
-        self.hint = Some(hint.into());
+    pub fn hint(mut self, hint: impl Into<Text>) -> Self {
+        let text = hint.into();
+        self.hint = Some(text.english());
+        self.hint_source = Some(text);
         self
     }
 
     /// Adds a related location.
     #[must_use]
-    pub fn related(mut self, message: impl Into<String>, location: Location) -> Self {
+    pub fn related(mut self, message: impl Into<Text>, location: Location) -> Self {
+        let text = message.into();
         self.related.push(Related {
-            message: message.into(),
+            message: text.english(),
             location,
+            text,
         });
         self
     }
@@ -204,8 +284,10 @@ pub struct Diagnostics {
 impl Diagnostics {
     /// Adds one diagnostic; one without a hint gets the standard hint for its code.
     pub fn push(&mut self, mut diagnostic: Diagnostic) {
-        if diagnostic.hint.is_none() {
-            diagnostic.hint = default_hint(diagnostic.code).map(str::to_string);
+        if diagnostic.hint.is_none()
+            && let Some(h) = default_hint(diagnostic.code)
+        {
+            diagnostic = diagnostic.hint(h);
         }
         self.items.push(diagnostic);
     }
@@ -257,34 +339,32 @@ impl Diagnostics {
 
 /// The standard hint for a diagnostic code, used when the check that found it has nothing more specific.
 #[must_use]
-pub fn default_hint(code: &str) -> Option<&'static str> {
+pub fn default_hint(code: &str) -> Option<Msg> {
     Some(match code {
-        "invalid-date" => "write the date as YYYY-MM-DD, e.g. 2024-05-01",
-        "invalid-quota" => "write a whole number and a unit: 2GiB, 500MiB, 1GB, or `unlimited`",
-        "invalid-address" => "write a full address such as `anvtt@bdt.binhthuan.gov.vn`",
-        "invalid-email" => "write a full address such as `an.vo@gmail.com`",
-        "self-delegation" => "a mailbox's owner always has access to it; list other people as delegates",
+        "invalid-date" => crate::msg!("hint-invalid-date"),
+        "invalid-quota" => crate::msg!("hint-invalid-quota"),
+        "invalid-address" => crate::msg!("hint-invalid-address"),
+        "invalid-email" => crate::msg!("hint-invalid-email"),
+        "self-delegation" => crate::msg!("hint-self-delegation"),
         "duplicate-alias" | "duplicate-delegate" | "duplicate-domain" | "duplicate-unit" => {
-            "remove the repeated entry"
+            crate::msg!("hint-duplicate-entry")
         }
-        "empty-field" => "give a value, or remove the field",
-        "name-mismatch" => "givenName and familyName are words of fullName, written as there",
-        "out-of-range" => "see the allowed range in the field's documentation (mailops schema)",
-        "invalid-field" => "compare with the resource's fields in `mailops schema` or examples/bdt-binhthuan",
-        "invalid-file-type" => "write the extension in lowercase without the dot, e.g. `pdf`",
-        "contradictory-attachment-policy" => "keep the type in one list only",
-        "invalid-domain" => "a lowercase DNS name such as `bdt.binhthuan.gov.vn`",
-        "no-domains" => "list the agency's mail domains under spec.domains",
-        "unknown-domain" => "use one of the Organization's domains, or add the domain to spec.domains",
-        "unused-reason" => "remove `reason`",
-        "alias-is-address" => "remove the alias; the address itself already delivers here",
-        "owner-is-delegate" => "remove the owner from delegates",
-        "file-too-large" => {
-            "a manifest describes one person or a few; split large files (or raise --max-file-size)"
-        }
-        "unreadable" => "check that the path exists and is readable",
-        "symlink-dangling" => "remove the link or make it point to a file inside the repository",
-        "too-deep" => "manifests are a few levels deep; check the indentation",
+        "empty-field" => crate::msg!("hint-empty-field"),
+        "name-mismatch" => crate::msg!("hint-name-mismatch"),
+        "out-of-range" => crate::msg!("hint-out-of-range"),
+        "invalid-field" => crate::msg!("hint-invalid-field"),
+        "invalid-file-type" => crate::msg!("hint-invalid-file-type"),
+        "contradictory-attachment-policy" => crate::msg!("hint-contradictory-attachment-policy"),
+        "invalid-domain" => crate::msg!("hint-invalid-domain"),
+        "no-domains" => crate::msg!("hint-no-domains"),
+        "unknown-domain" => crate::msg!("hint-unknown-domain"),
+        "unused-reason" => crate::msg!("hint-unused-reason"),
+        "alias-is-address" => crate::msg!("hint-alias-is-address"),
+        "owner-is-delegate" => crate::msg!("hint-owner-is-delegate"),
+        "file-too-large" => crate::msg!("hint-file-too-large"),
+        "unreadable" => crate::msg!("hint-unreadable"),
+        "symlink-dangling" => crate::msg!("hint-symlink-dangling"),
+        "too-deep" => crate::msg!("hint-too-deep"),
         _ => return None,
     })
 }
@@ -428,7 +508,7 @@ pub fn render_text(diagnostics: &Diagnostics, sources: &SourceMap, color: bool) 
             Severity::Warning => CsDiagnostic::warning(),
         }
         .with_code(d.code)
-        .with_message(&d.message);
+        .with_message(d.message_text());
         let mut notes = Vec::new();
         let mut label_for = |loc: &Location, primary: bool, msg: String, notes: &mut Vec<String>| {
             let text = loc.position.and_then(|p| sources.get(&loc.file).map(|t| (p, t)));
@@ -448,7 +528,7 @@ pub fn render_text(diagnostics: &Diagnostics, sources: &SourceMap, color: bool) 
                 }
                 None => {
                     notes.push(if primary {
-                        format!("at {loc}")
+                        crate::t!("diag-at", location = loc.to_string())
                     } else {
                         format!("{msg}: {loc}")
                     });
@@ -460,16 +540,21 @@ pub fn render_text(diagnostics: &Diagnostics, sources: &SourceMap, color: bool) 
         let mut labels: Vec<Label<usize>> = Vec::new();
         labels.extend(label_for(&d.location, true, primary_msg, &mut notes));
         for r in &d.related {
-            labels.extend(label_for(&r.location, false, r.message.clone(), &mut notes));
+            let message = r.text.to_lang(crate::i18n::current());
+            labels.extend(label_for(&r.location, false, message, &mut notes));
         }
         match (&d.resource, &d.field) {
-            (Some(r), Some(f)) => notes.push(format!("in {r}, field {f}")),
-            (Some(r), None) => notes.push(format!("in {r}")),
-            (None, Some(f)) => notes.push(format!("field {f}")),
+            (Some(r), Some(f)) => notes.push(crate::t!(
+                "diag-in-resource-field",
+                resource = r.as_str(),
+                field = f.as_str()
+            )),
+            (Some(r), None) => notes.push(crate::t!("diag-in-resource", resource = r.as_str())),
+            (None, Some(f)) => notes.push(crate::t!("diag-in-field", field = f.as_str())),
             (None, None) => {}
         }
-        if let Some(h) = &d.hint {
-            notes.push(format!("hint: {h}"));
+        if let Some(h) = d.hint_text() {
+            notes.push(crate::t!("diag-hint", hint = h));
         }
         cs = cs.with_labels(labels).with_notes(notes);
         if color {
@@ -511,19 +596,15 @@ fn compact_line(d: &Diagnostic, color: bool) -> String {
         d.code,
         d.location,
         what.join(" "),
-        d.message
+        d.message_text()
     )
 }
 
 fn summary_line(errors: usize, warnings: usize) -> String {
-    let plural = |n: usize, word: &str| {
-        if n == 1 {
-            format!("{n} {word}")
-        } else {
-            format!("{n} {word}s")
-        }
-    };
-    format!("{}, {}\n", plural(errors, "error"), plural(warnings, "warning"))
+    format!(
+        "{}\n",
+        crate::t!("diag-summary", errors = errors, warnings = warnings)
+    )
 }
 
 /// End of the token that starts at `start`: up to the end of the line, but at most one YAML scalar wide.

@@ -141,6 +141,40 @@ macro_rules! t {
     };
 }
 
+/// A message kept by id and arguments, to be written in any language: in English where it is recorded
+/// (JSON, statuses), in the reader's language where it is shown. Made by [`msg!`](crate::msg).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Msg {
+    /// The message's id in the Fluent files.
+    pub id: &'static str,
+    /// Its arguments, as text.
+    pub args: Vec<(&'static str, String)>,
+}
+
+impl Msg {
+    /// The message in `lang`.
+    #[must_use]
+    pub fn to_lang(&self, lang: Lang) -> String {
+        let args: Vec<(&str, FluentValue<'_>)> = self
+            .args
+            .iter()
+            .map(|(k, v)| (*k, FluentValue::from(v.as_str())))
+            .collect();
+        tr_in(lang, self.id, &args)
+    }
+}
+
+/// `msg!("id")` or `msg!("id", name = value, …)`: a [`Msg`] (each value is kept as its `Display` text).
+#[macro_export]
+macro_rules! msg {
+    ($id:literal) => {
+        $crate::i18n::Msg { id: $id, args: Vec::new() }
+    };
+    ($id:literal, $($k:ident = $v:expr),+ $(,)?) => {
+        $crate::i18n::Msg { id: $id, args: vec![$((stringify!($k), ($v).to_string())),+] }
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -85,6 +85,13 @@ fn every_message_exists_in_both_languages_with_the_same_variables() {
     }
 }
 
+/// Fails unless `text` holds every one of `expected`.
+fn shows(text: &str, expected: &[&str]) {
+    for e in expected {
+        assert!(text.contains(e), "{e:?} not in\n{text}");
+    }
+}
+
 /// Every `t!("id"…)` and `tr…("id"…)` of the code names a message of both files.
 #[test]
 fn every_message_the_code_uses_is_translated() {
@@ -99,6 +106,7 @@ fn every_message_the_code_uses_is_translated() {
         for marker in [
             "t!(\"",
             "t!(in lang, \"",
+            "msg!(\"",
             "t(lang, \"",
             "tr(\"",
             "tr_in(Lang::Vi, \"",
@@ -238,19 +246,16 @@ fn a_plan_and_its_apply_in_vietnamese() {
     };
     let text = common::mailops(&args(&["--lang", "vi"]));
     assert_eq!(text.code, 2, "{}", text.stderr);
-    for expected in [
-        "Kế hoạch mailops cho examples/bdt-binhthuan, tính đến ngày 01/12/2026",
-        "Thay đổi quyền truy cập:",
-        "Ban Dân tộc tỉnh Bình Thuận được cấp hộp thư mới bdt@binhthuan.gov.vn",
-        "Mai Sên (senm@bdt.binhthuan.gov.vn) được cấp quyền chủ sở hữu vào bdt@binhthuan.gov.vn",
-        "Kế hoạch: tạo mới 25, đổi tên 0, cập nhật 0, thay đổi quyền truy cập 2, tạm khóa 0, xóa 0, bị chặn 0",
-    ] {
-        assert!(
-            text.stdout.contains(expected),
-            "{expected:?} not in\n{}",
-            text.stdout
-        );
-    }
+    shows(
+        &text.stdout,
+        &[
+            "Kế hoạch mailops cho examples/bdt-binhthuan, tính đến ngày 01/12/2026",
+            "Thay đổi quyền truy cập:",
+            "Ban Dân tộc tỉnh Bình Thuận được cấp hộp thư mới bdt@binhthuan.gov.vn",
+            "Mai Sên (senm@bdt.binhthuan.gov.vn) được cấp quyền chủ sở hữu vào bdt@binhthuan.gov.vn",
+            "Kế hoạch: tạo mới 25, đổi tên 0, cập nhật 0, thay đổi quyền truy cập 2, tạm khóa 0, xóa 0, bị chặn 0",
+        ],
+    );
     let md = common::mailops(&args(&["--lang", "vi", "--output", "markdown"]));
     assert!(md.stdout.starts_with("### Kế hoạch mailops\n"), "{}", md.stdout);
     assert!(
@@ -326,23 +331,21 @@ fn the_changes_by_unit_in_vietnamese() {
     std::fs::remove_file(agency.join("staff/ban-dan-toc/k-rem.yaml")).unwrap();
     let text = run("plan", &["--lang", "vi"]);
     assert_eq!(text.code, 2, "{}", text.stderr);
-    for expected in [
-        "remk@bdt.binhthuan.gov.vn [Mailbox/k-rem] tạm khóa (đã bị gỡ khỏi kho git); thư được giữ lại, xóa sau ngày 31/12/2026",
-        "K'Rẻm bị tạm khóa đăng nhập vào remk@bdt.binhthuan.gov.vn (thư được giữ lại; xóa sau ngày 31/12/2026)",
-    ] {
-        assert!(
-            text.stdout.contains(expected),
-            "{expected:?} not in\n{}",
-            text.stdout
-        );
-    }
+    shows(
+        &text.stdout,
+        &[
+            "remk@bdt.binhthuan.gov.vn [Mailbox/k-rem] tạm khóa (đã bị gỡ khỏi kho git); thư được giữ lại, xóa sau ngày 31/12/2026",
+            "K'Rẻm bị tạm khóa đăng nhập vào remk@bdt.binhthuan.gov.vn (thư được giữ lại; xóa sau ngày 31/12/2026)",
+        ],
+    );
     let md = run("plan", &["--lang", "vi", "--output", "markdown"]);
-    for expected in [
-        "| | địa chỉ | người dùng | thay đổi |",
-        "| tạm khóa (đã bị gỡ khỏi kho git); thư được giữ lại, xóa sau ngày 31/12/2026 |",
-    ] {
-        assert!(md.stdout.contains(expected), "{expected:?} not in\n{}", md.stdout);
-    }
+    shows(
+        &md.stdout,
+        &[
+            "| | địa chỉ | người dùng | thay đổi |",
+            "| tạm khóa (đã bị gỡ khỏi kho git); thư được giữ lại, xóa sau ngày 31/12/2026 |",
+        ],
+    );
     assert_eq!(run("apply", &[]).code, 0);
     let after = run("plan", &["--lang", "vi"]);
     assert!(
@@ -372,5 +375,54 @@ fn the_changes_by_unit_in_vietnamese() {
         !md.stdout.contains("BLOCKED") && !md.stdout.contains("**blocked**"),
         "{}",
         md.stdout
+    );
+}
+
+/// `validate` read in Vietnamese: each diagnostic's message, its place and its hint, and the count; its JSON
+/// report is the same in both languages (English messages, for scripts).
+#[test]
+fn validate_in_vietnamese() {
+    let dir = tempfile::tempdir().unwrap();
+    let agency = dir.path().join("agency");
+    common::copy_dir(&common::root().join(common::EXAMPLE), &agency);
+    std::fs::write(
+        agency.join("staff/ban-dan-toc/nguyen-van-moi.yaml"),
+        common::new_hire("nguyen-van-moi", "Nguyễn Văn Mới", "ban-dan-tok"),
+    )
+    .unwrap();
+    let folder = agency.display().to_string();
+    let vi = common::mailops(&["validate", &folder, "--lang", "vi"]);
+    assert_eq!(vi.code, 1, "{}", vi.stderr);
+    shows(
+        &vi.stderr,
+        &[
+            "error[unknown-unit]: đơn vị `ban-dan-tok` chưa được khai báo trong Organization",
+            "= trong Mailbox/nguyen-van-moi, trường spec.unit",
+            "= gợi ý: có phải ý bạn là `ban-dan-toc`?",
+            "là chính địa chỉ của hộp thư này nên không dùng làm địa chỉ dự phòng được",
+            "1 lỗi, 24 cảnh báo",
+        ],
+    );
+    let en = common::mailops(&["validate", &folder]);
+    shows(
+        &en.stderr,
+        &[
+            "error[unknown-unit]: unit `ban-dan-tok` is not defined in the Organization",
+            "= in Mailbox/nguyen-van-moi, field spec.unit",
+            "= hint: did you mean `ban-dan-toc`?",
+            "1 error, 24 warnings",
+        ],
+    );
+    let json =
+        |lang: &str| common::mailops(&["validate", &folder, "--output", "json", "--lang", lang]).stdout;
+    let (vi_json, en_json) = (json("vi"), json("en"));
+    assert_eq!(vi_json, en_json);
+    assert!(
+        vi_json.contains("\"message\": \"unit `ban-dan-tok` is not defined in the Organization\""),
+        "{vi_json}"
+    );
+    assert!(
+        vi_json.contains("\"hint\": \"did you mean `ban-dan-toc`?\""),
+        "{vi_json}"
     );
 }

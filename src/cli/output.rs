@@ -79,14 +79,20 @@ impl Printer {
         } else {
             ("", "", "")
         };
-        let mut text = format!("{red}error{reset}{bold}: {message}{reset}\n");
+        let mut text = format!(
+            "{red}{}{reset}{bold}: {message}{reset}\n",
+            crate::t!("error-label")
+        );
         let mut source = cause;
         while let Some(e) = source {
-            text.push_str(&format!("  Caused by: {e}\n"));
+            text.push_str(&format!(
+                "  {}\n",
+                crate::t!("error-caused-by", cause = e.to_string())
+            ));
             source = e.source();
         }
         if let Some(h) = hint {
-            text.push_str(&format!("  hint: {h}\n"));
+            text.push_str(&format!("  {}\n", crate::t!("diag-hint", hint = h)));
         }
         eprint!("{}", diagnostics::terminal_safe(&text));
     }

@@ -38,9 +38,9 @@ pub(super) fn run(args: &ValidateArgs, printer: &Printer) -> u8 {
             Diagnostic::error(
                 "warnings-denied",
                 Location::file(&args.path),
-                "warnings are treated as errors",
+                crate::msg!("diag-warnings-denied"),
             )
-            .hint("fix the warnings, or run without --deny-warnings"),
+            .hint(crate::msg!("hint-warnings-denied")),
         );
     }
     let valid = validated.is_valid();
@@ -54,11 +54,13 @@ pub(super) fn run(args: &ValidateArgs, printer: &Printer) -> u8 {
                 let state = validated.state.as_ref();
                 let people = state.map_or(0, |s| s.mailboxes.len());
                 let shared = state.map_or(0, |s| s.shared_mailboxes.len());
-                printer.out(&format!(
-                    "{} is valid: {people} mailboxes, {shared} agency mailbox{}\n",
-                    args.path.display(),
-                    if shared == 1 { "" } else { "es" }
-                ));
+                let line = crate::t!(
+                    "validate-valid",
+                    path = args.path.display().to_string(),
+                    people = people,
+                    shared = shared
+                );
+                printer.out(&format!("{line}\n"));
             }
         }
     }

@@ -165,12 +165,16 @@ pub(super) fn check(
                 Diagnostic::warning(
                     "former-address-in-use",
                     f.location(),
-                    format!("former address `{address}` is now used by {}", holder.who()),
+                    crate::msg!(
+                        "diag-former-address-in-use",
+                        address = address,
+                        holder = holder.who()
+                    ),
                 )
                 .resource(f.who())
                 .field(f.field())
-                .related("used here", holder.location())
-                .hint("mail to the old address goes to the new holder; remove it from formerAddresses once that is intended"),
+                .related(crate::msg!("diag-used-here"), holder.location())
+                .hint(crate::msg!("hint-former-address-in-use")),
             );
         }
     }
@@ -187,31 +191,30 @@ fn conflict(
     let (code, message) = match (holder.usage, c.usage) {
         (Use::Primary, Use::Primary) => (
             "address-collision",
-            format!("address `{address}` is already {}'s address", holder.who()),
+            crate::msg!("diag-address-collision", address = address, holder = holder.who()),
         ),
         (Use::Primary, _) => (
             "alias-conflict",
-            format!("alias `{address}` is {}'s address", holder.who()),
+            crate::msg!("diag-alias-conflict", address = address, holder = holder.who()),
         ),
         _ => (
             "duplicate-alias",
-            format!("alias `{address}` is already an alias of {}", holder.who()),
+            crate::msg!("diag-duplicate-alias", address = address, holder = holder.who()),
         ),
     };
     let mut d = Diagnostic::error(code, c.location(), message)
         .resource(c.who())
         .field(c.field())
-        .related(format!("taken by {}", holder.who()), holder.location());
+        .related(
+            crate::msg!("diag-taken-by", holder = holder.who()),
+            holder.location(),
+        );
     let hint = match c.mailbox {
-        Some(m) if m.derived && c.usage == Use::Primary => Some(extension_hint(org, m, taken)),
-        _ if c.usage == Use::Primary => {
-            Some("choose another address; two mailboxes cannot share one".to_string())
-        }
-        _ => Some("remove the alias, or move it to the mailbox that should receive the mail".to_string()),
+        Some(m) if m.derived && c.usage == Use::Primary => extension_hint(org, m, taken),
+        _ if c.usage == Use::Primary => crate::msg!("hint-address-collision"),
+        _ => crate::msg!("hint-alias-conflict"),
     };
-    if let Some(h) = hint {
-        d = d.hint(h);
-    }
+    d = d.hint(hint);
     d
 }
 
@@ -228,7 +231,7 @@ impl Taken<'_> {
 }
 
 /// Rule II.2: the later person needs an extension agreed with the IT officer. Suggest free ones.
-fn extension_hint(org: &Organization, m: &DesiredMailbox, taken: Taken<'_>) -> String {
+fn extension_hint(org: &Organization, m: &DesiredMailbox, taken: Taken<'_>) -> crate::i18n::Msg {
     let parts = NameParts {
         given: naming::words(&m.given_name),
         family: m.family_name.clone(),
@@ -241,15 +244,12 @@ fn extension_hint(org: &Organization, m: &DesiredMailbox, taken: Taken<'_>) -> S
         !taken.contains(&format!("{}@{domain}", naming::with_extension(&base, Some(e))))
     });
     if free.is_empty() {
-        "agree an extension with the IT officer (rule II.2) and set `extension:`".to_string()
+        crate::msg!("hint-agree-extension")
     } else {
         let list: Vec<String> = free
             .iter()
             .map(|e| format!("`{e}` ({base}.{e}@{domain})"))
             .collect();
-        format!(
-            "agree an extension with the IT officer (rule II.2) and set `extension:`; free: {}",
-            list.join(", ")
-        )
+        crate::msg!("hint-agree-extension-free", free = list.join(", "))
     }
 }

@@ -4,8 +4,9 @@ use std::collections::BTreeSet;
 
 use super::values::{Address, Quota, parse_date};
 use super::{DesiredMailbox, DesiredSharedMailbox, Organization, closest, label};
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::{Diagnostic, Diagnostics, Text};
 use crate::manifest::{Kind, Loaded, MailboxSpec, Origin, SharedMailboxSpec};
+use crate::msg;
 use crate::naming::{self, NamingError};
 
 /// Reports problems of one resource.
@@ -22,8 +23,8 @@ impl Reporter<'_> {
         &mut self,
         code: &'static str,
         field: &str,
-        message: impl Into<String>,
-        hint: Option<String>,
+        message: impl Into<Text>,
+        hint: Option<Text>,
     ) {
         self.failed = true;
         self.push(
@@ -37,8 +38,8 @@ impl Reporter<'_> {
         &mut self,
         code: &'static str,
         field: &str,
-        message: impl Into<String>,
-        hint: Option<String>,
+        message: impl Into<Text>,
+        hint: Option<Text>,
     ) {
         self.push(
             Diagnostic::warning(code, self.origin.value(field), message),
@@ -47,7 +48,7 @@ impl Reporter<'_> {
         );
     }
 
-    fn push(&mut self, d: Diagnostic, field: &str, hint: Option<String>) {
+    fn push(&mut self, d: Diagnostic, field: &str, hint: Option<Text>) {
         let mut d = d.resource(label(self.kind, self.name)).field(field);
         if let Some(h) = hint {
             d = d.hint(h);
@@ -63,8 +64,8 @@ impl Reporter<'_> {
                 self.error(
                     "unknown-domain",
                     field,
-                    format!("`{a}` is not in the Organization's domains"),
-                    Some(format!("domains: {}", org.domains.join(", "))),
+                    msg!("diag-address-unknown-domain", address = a),
+                    Some(msg!("hint-domains", domains = org.domains.join(", ")).into()),
                 );
                 None
             }
@@ -86,7 +87,7 @@ impl Reporter<'_> {
             let f = format!("{field}[{i}]");
             if let Some(a) = self.address(&f, text, org) {
                 if out.contains(&a) {
-                    self.warning("duplicate-alias", &f, format!("`{a}` is listed twice"), None);
+                    self.warning("duplicate-alias", &f, msg!("diag-listed-twice", item = a), None);
                 } else {
                     out.push(a);
                 }
@@ -120,13 +121,18 @@ impl Reporter<'_> {
                 self.error(
                     "self-delegation",
                     &f,
-                    format!("`{n}` cannot be a delegate of itself"),
+                    msg!("diag-self-delegation", name = n),
                     None,
                 );
             } else if !names.contains(n.as_str()) {
                 self.unknown_mailbox(&f, n, names);
             } else if out.contains(n) {
-                self.warning("duplicate-delegate", &f, format!("`{n}` is listed twice"), None);
+                self.warning(
+                    "duplicate-delegate",
+                    &f,
+                    msg!("diag-listed-twice", item = n),
+                    None,
+                );
             } else {
                 out.push(n.clone());
             }
@@ -136,14 +142,14 @@ impl Reporter<'_> {
 
     fn unknown_mailbox(&mut self, field: &str, name: &str, names: &BTreeSet<String>) {
         let hint = match closest(name, names.iter().map(String::as_str)) {
-            Some(c) => format!("did you mean `{c}`? Mailboxes are named by metadata.name"),
-            None => "name a Mailbox by its metadata.name, e.g. `mai-sen`".to_string(),
+            Some(c) => msg!("hint-did-you-mean-mailbox", name = c),
+            None => msg!("hint-name-a-mailbox"),
         };
         self.error(
             "unknown-mailbox",
             field,
-            format!("no Mailbox is named `{name}`"),
-            Some(hint),
+            msg!("diag-unknown-mailbox", name = name),
+            Some(hint.into()),
         );
     }
 }
@@ -160,18 +166,15 @@ fn naming_error(r: &mut Reporter<'_>, e: &NamingError, spec: &MailboxSpec) {
                 "name-mismatch",
                 field,
                 e.to_string(),
-                Some("write it exactly as it appears in fullName".into()),
+                Some(msg!("hint-as-in-full-name").into()),
             );
         }
         NamingError::Overlap(_) => r.error("name-mismatch", "spec.familyName", e.to_string(), None),
         NamingError::Empty | NamingError::Unfoldable { .. } => r.error(
             "unfoldable-name",
             "spec.fullName",
-            format!("cannot derive an address: {e}"),
-            Some(
-                "check the spelling; for a name with no Vietnamese/Latin form give `address` and `reason`"
-                    .into(),
-            ),
+            msg!("diag-unfoldable-name", error = e),
+            Some(msg!("hint-unfoldable-name").into()),
         ),
     }
 }
@@ -196,10 +199,11 @@ pub(super) fn check(
     let full_name = naming::display_name(&spec.full_name);
     if org.unit(&spec.unit).is_none() {
         let hint = match closest(&spec.unit, org.units.iter().map(|u| u.id.as_str())) {
-            Some(c) => format!("did you mean `{c}`?"),
-            None => format!(
-                "units: {}",
-                org.units
+            Some(c) => msg!("hint-did-you-mean", name = c),
+            None => msg!(
+                "hint-units",
+                units = org
+                    .units
                     .iter()
                     .map(|u| u.id.as_str())
                     .collect::<Vec<_>>()
@@ -209,8 +213,8 @@ pub(super) fn check(
         r.error(
             "unknown-unit",
             "spec.unit",
-            format!("unit `{}` is not defined in the Organization", spec.unit),
-            Some(hint),
+            msg!("diag-unknown-unit", unit = spec.unit),
+            Some(hint.into()),
         );
     }
     let parts = naming::split_name(
@@ -235,10 +239,7 @@ pub(super) fn check(
             "invalid-extension",
             "spec.extension",
             e.to_string(),
-            Some(format!(
-                "rule II.2: 1 to {} lowercase letters, no digits, not the agency's name",
-                org.extension_rules.max_length
-            )),
+            Some(msg!("hint-extension", max = org.extension_rules.max_length).into()),
         );
     }
     let domain = spec.domain.clone().unwrap_or_else(|| org.naming_domain.clone());
@@ -246,8 +247,8 @@ pub(super) fn check(
         r.error(
             "unknown-domain",
             "spec.domain",
-            format!("domain `{domain}` is not one of the Organization's domains"),
-            Some(format!("domains: {}", org.domains.join(", "))),
+            msg!("diag-unknown-domain", domain = domain),
+            Some(msg!("hint-domains", domains = org.domains.join(", ")).into()),
         );
     }
     let conventional = derived_local
@@ -261,7 +262,7 @@ pub(super) fn check(
             r.warning(
                 "alias-is-address",
                 &format!("spec.aliases[{i}]"),
-                format!("alias `{a}` is the mailbox's own address"),
+                msg!("diag-alias-is-address", alias = a),
                 None,
             );
         }
@@ -275,7 +276,7 @@ pub(super) fn check(
         r.error(
             "out-of-range",
             "spec.order",
-            format!("order {o} is negative"),
+            msg!("diag-negative-order", order = o),
             None,
         );
     }
@@ -283,8 +284,8 @@ pub(super) fn check(
         r.warning(
             "empty-field",
             "spec.title",
-            "title is empty",
-            Some("give the title (chức vụ) or leave the field out".into()),
+            msg!("diag-empty-title"),
+            Some(msg!("hint-empty-title").into()),
         );
     }
     let delegates = r.references("spec.delegates", &spec.delegates, names, Some(m.name()));
@@ -327,7 +328,7 @@ fn resolve_address(
             r.warning(
                 "unused-reason",
                 "spec.reason",
-                "`reason` is only read together with an explicit `address`",
+                msg!("diag-reason-without-address"),
                 None,
             );
         }
@@ -341,7 +342,7 @@ fn resolve_address(
             r.warning(
                 "unused-reason",
                 "spec.reason",
-                "the address follows the naming convention; no reason is needed",
+                msg!("diag-reason-not-needed"),
                 None,
             );
         }
@@ -349,12 +350,15 @@ fn resolve_address(
     }
     let has_reason = spec.reason.as_deref().is_some_and(|s| !s.trim().is_empty());
     if !has_reason {
-        let expected = conventional.map_or_else(String::new, |c| format!(" (the convention gives `{c}`)"));
+        let message = match conventional {
+            Some(c) => msg!("diag-address-convention-gives", address = addr, expected = c),
+            None => msg!("diag-address-convention", address = addr),
+        };
         r.error(
             "address-convention",
             "spec.address",
-            format!("address `{addr}` does not follow the naming convention{expected}"),
-            Some("remove `address` to use the derived one, or add `reason:` explaining the exception (rule II.2)".into()),
+            message,
+            Some(msg!("hint-address-convention").into()),
         );
     }
     (Some(addr), false)
@@ -368,11 +372,8 @@ fn check_backup(r: &mut Reporter<'_>, spec: &MailboxSpec, own: Option<&Address>)
                 r.warning(
                     "backup-is-own-address",
                     "spec.backupEmail",
-                    format!("backupEmail `{a}` is the mailbox's own address, so it cannot serve as a backup"),
-                    Some(
-                        "record an address outside this mailbox (a personal or another agency address)"
-                            .into(),
-                    ),
+                    msg!("diag-backup-is-own-address", address = a),
+                    Some(msg!("hint-backup-outside").into()),
                 );
             }
             Some(a.to_string())
@@ -382,7 +383,7 @@ fn check_backup(r: &mut Reporter<'_>, spec: &MailboxSpec, own: Option<&Address>)
                 "invalid-email",
                 "spec.backupEmail",
                 e.to_string(),
-                Some("e.g. `ten.ho@gmail.com`".into()),
+                Some(msg!("hint-email-example").into()),
             );
             None
         }
@@ -409,7 +410,7 @@ fn check_dates(
         r.error(
             "invalid-date",
             "spec.endDate",
-            format!("endDate {e} is before startDate {s}"),
+            msg!("diag-end-before-start", end = e, start = s),
             None,
         );
     }
@@ -433,15 +434,20 @@ pub(super) fn check_shared(
     };
     let address = r.address("spec.address", &spec.address, org);
     if spec.display_name.trim().is_empty() {
-        r.error("empty-field", "spec.displayName", "displayName is empty", None);
+        r.error(
+            "empty-field",
+            "spec.displayName",
+            msg!("diag-empty-display-name"),
+            None,
+        );
     }
     let owner = match spec.owner.as_deref() {
         None | Some("") => {
             r.error(
                 "missing-owner",
                 "spec.owner",
-                "the agency mailbox has no owner",
-                Some("rule IV.3: the head of the agency manages it; add `owner: <Mailbox name>`".into()),
+                msg!("diag-missing-owner"),
+                Some(msg!("hint-missing-owner").into()),
             );
             None
         }
@@ -458,7 +464,7 @@ pub(super) fn check_shared(
         r.warning(
             "owner-is-delegate",
             &format!("spec.delegates[{i}]"),
-            format!("`{o}` is the owner and also a delegate"),
+            msg!("diag-owner-is-delegate", name = o),
             None,
         );
     }

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use super::values::{Address, Quota, is_valid_domain};
 use super::{Organization, SafetyLimits, Unit, closest, label};
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::{Diagnostic, Diagnostics, Text};
 use crate::manifest::{Kind, Loaded, OrganizationSpec};
 use crate::naming::ExtensionRules;
 
@@ -14,7 +14,7 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn warning(&mut self, code: &'static str, field: &str, message: impl Into<String>, hint: String) {
+    fn warning(&mut self, code: &'static str, field: &str, message: impl Into<Text>, hint: String) {
         let d = Diagnostic::warning(code, self.org.origin.value(field), message)
             .resource(label(Kind::Organization, self.org.name()))
             .field(field)
@@ -22,7 +22,7 @@ impl Ctx<'_> {
         self.diags.push(d);
     }
 
-    fn error(&mut self, code: &'static str, field: &str, message: impl Into<String>, hint: Option<String>) {
+    fn error(&mut self, code: &'static str, field: &str, message: impl Into<Text>, hint: Option<String>) {
         let mut d = Diagnostic::error(code, self.org.origin.value(field), message)
             .resource(label(Kind::Organization, self.org.name()))
             .field(field);
