@@ -275,3 +275,199 @@ hint-address-collision = choose another address; two mailboxes cannot share one
 hint-alias-conflict = remove the alias, or move it to the mailbox that should receive the mail
 hint-agree-extension = agree an extension with the IT officer (rule II.2) and set `extension:`
 hint-agree-extension-free = agree an extension with the IT officer (rule II.2) and set `extension:`; free: { $free }
+
+## validate: the Organization
+diag-invalid-short-name = shortName `{ $name }` must be lowercase ASCII letters
+hint-short-name = the agency's short name, e.g. `bdt`; rule II.2 forbids it as an address extension
+diag-unknown-naming-domain = naming domain `{ $domain }` is not one of the Organization's domains
+diag-max-extension-length = maxExtensionLength { $value } is outside 1..=32
+hint-max-extension-length = rule II.2 sets 6
+diag-reserved-extension = reserved extension `{ $extension }` must be lowercase ASCII letters
+diag-no-domains = the Organization has no domains
+diag-invalid-domain = `{ $domain }` is not a valid domain name
+diag-domain-twice = domain `{ $domain }` is listed twice
+diag-no-units = the Organization has no units
+hint-no-units = every Mailbox names its unit
+diag-invalid-unit-id = unit id `{ $unit }` is not a valid identifier
+hint-unit-id = lowercase ASCII letters, digits and hyphens, e.g. `trung-tam-dvmn`
+diag-unit-twice = unit `{ $unit }` is defined twice
+diag-empty-unit-name = unit name is empty
+diag-unknown-parent-unit = parent unit `{ $parent }` of `{ $unit }` is not another defined unit
+diag-protected-unknown-domain = protected address `{ $address }` is not in the Organization's domains
+diag-out-of-range = { $value } is out of range (0 or more)
+diag-out-of-range-max = { $value } is out of range (0 to { $max })
+diag-invalid-file-type = `{ $extension }` is not a file extension
+diag-too-many-file-types = { $count } file types, more than the { $max } allowed
+hint-too-many-file-types = list the types the regulation names; rule III.3 names fourteen
+diag-invalid-rule-reference = `{ $rule }` cannot be cited in a mail server's rejection
+hint-rule-reference = at most 60 ASCII letters, digits, spaces and `.,:;()/-`, e.g. `III.3`
+diag-allowed-and-forbidden = `{ $extension }` is both allowed and forbidden
+hint-allowed-and-forbidden = keep it in one list: `forbidden` for executables, `allowed` or `compressed` otherwise
+
+## validate: the repository as a whole
+diag-no-organization = no Organization in { $folder }
+hint-no-organization = add an Organization manifest with the domains, units and naming policy (see examples/bdt-binhthuan/organization.yaml)
+diag-multiple-organizations = a repository holds exactly one Organization
+diag-first-organization = the first Organization
+hint-multiple-organizations = keep one Organization per repository; use one repository per agency
+diag-invalid-name = `{ $name }` is not a valid resource name
+hint-invalid-name = use lowercase ASCII letters, digits and hyphens, at most 63, e.g. `vo-thi-thu-an`
+diag-duplicate-resource = another { $kind } is already named `{ $name }`
+diag-first-defined-here = first defined here
+hint-duplicate-resource = metadata.name is the stable identity of a resource and must be unique
+
+## validate: reading the files
+diag-cannot-read-path = cannot read { $path }: { $error }
+hint-give-a-folder = give the path of a folder holding the Organization and the staff manifests
+diag-cannot-read = cannot read: { $error }
+diag-symlink-outside = symlink leads outside the repository (to { $target })
+hint-symlink-outside = copy the file into the repository, or remove the link
+diag-symlink-dangling = symlink cannot be followed: { $error }
+diag-file-too-large = file is { $size } bytes, over the limit of { $max } bytes
+hint-split-large-files = a manifest describes one person or a few; split large files
+diag-cannot-read-file = cannot read file: { $error }
+diag-not-utf8 = file is not valid UTF-8 (byte { $byte })
+hint-not-utf8 = save the file as UTF-8 (Unicode, TCVN 6909:2001), not TCVN3/VNI or another legacy encoding
+diag-not-a-mapping = document is not a mapping
+hint-not-a-mapping = each document is a resource with apiVersion, kind, metadata and spec
+diag-missing-kind = resource has no `kind`
+diag-unknown-kind = unknown kind `{ $kind }`
+diag-unknown-api-version = unknown apiVersion `{ $version }` for kind { $kind }
+diag-missing-api-version = resource has no `apiVersion`
+hint-api-version = use `apiVersion: { $version }`
+hint-known-kinds = mailops resources are { $kinds } (apiVersion { $version })
+diag-control-character = `{ $field }` holds a control character ({ $character })
+hint-control-character = remove it: names, titles and addresses hold no line breaks, tabs or terminal codes
+hint-known-fields = known fields here: { $fields }
+diag-unknown-field = unknown field `{ $field }`
+diag-missing-field = missing required field `{ $field }`
+hint-invalid-type = check the value's type; quote text that YAML would read as a number or boolean
+hint-yaml-tab = YAML indents with spaces only; replace the tab with spaces
+hint-yaml-syntax = check the indentation, the quoting, and that every `[` and `{"{"}` is closed
+hint-duplicate-key = a key may appear once per mapping; remove one of the two
+hint-alias-bomb = manifests need no anchors or aliases; write the values out
+hint-complex-key = keys are plain names such as `fullName`
+
+## validate: the calendar
+diag-too-many-dates = { $count } dates, more than the { $max } allowed
+diag-holiday-on-weekend = { $day } is a { $weekday ->
+        [Sat] Saturday
+       *[Sun] Sunday
+    }: already not a working day
+diag-not-a-weekend-day = { $day } is a { $weekday ->
+        [Mon] Monday
+        [Tue] Tuesday
+        [Wed] Wednesday
+        [Thu] Thursday
+       *[Fri] Friday
+    }, not a Saturday or Sunday
+diag-invalid-utc-offset = `{ $offset }` is not an offset such as +07:00
+hint-calendar-date = write the date as YYYY-MM-DD, e.g. 2027-01-01
+hint-not-a-weekend-day = a weekday off goes in `holidays`; `workingWeekends` lists the Saturdays and Sundays worked
+hint-holiday-on-weekend = remove it: Saturdays and Sundays are not working days anyway
+hint-duplicate-date = remove the second one
+hint-utc-offset = write the offset as +HH:MM; Vietnam is "+07:00"
+hint-too-many-dates = at most 1,000 dates in each list
+diag-invalid-yaml = invalid YAML: { $detail }
+diag-too-deep = nesting deeper than { $max } levels
+diag-yaml-control-character = invalid YAML: control character { $character } (YAML allows only printable characters)
+diag-alias-key = an alias used as a mapping key is not supported
+diag-collection-key = a mapping or sequence used as a mapping key is not supported
+diag-duplicate-key = duplicate key `{ $key }`
+diag-alias-bomb = aliases expand this document to more than { $max } nodes (an alias expansion bomb?)
+
+## errors: revisions, the state file, reviews
+error-revision-empty = revision { $revision } holds no manifests; nothing was applied
+error-invalid-planned = { $what } is not valid; nothing was planned
+error-invalid-applied = { $what } is not valid; nothing was applied
+hint-revision-unsigned = only commits signed by an allowed signer, within its paths, are applied
+hint-revision-empty = a revision that removes every manifest is never applied: the last good one stays in force
+hint-revision-invalid-planned = fix the errors above (mailops validate shows them too)
+hint-revision-invalid = the last good revision stays in force
+hint-state-lost = a lost state file is safe: `mailops adopt` rebuilds it
+hint-state-locked = wait for the other run to finish
+hint-journal = the journal says which changes an interrupted run made; keep it, and run apply again once the server can be read
+hint-review-open = run inside a clone, or give the folder
+hint-review-read = fetch the base branch first, e.g. `git fetch origin main`
+hint-review-invalid-head = fix the errors above; `mailops validate` shows them on a checkout
+
+## watch and the operator
+watch-started = mailops watch: { $source } → { $server } every { $interval }, drift { $drift }; listening on http://{ $address }
+watch-attachments-reloaded = attachment policy: reload command ran
+watch-stopped = mailops watch: stopped
+operator-started = mailops operator: listening on http://{ $address }
+operator-stopped = mailops operator: stopped
+
+## errors of the commands
+error-write-state = cannot write the state file
+error-signers-file = the allowed-signers file cannot be used
+error-nothing-written = nothing was written
+error-nothing-rendered = nothing was rendered
+error-leader-election = leader election failed
+error-crd-yaml = cannot write a CRD as YAML
+error-runtime = cannot start the runtime
+error-man-pages = cannot render the manual pages
+error-record-revision = cannot record the applied revision
+error-read-logins = cannot read the server's logins
+error-read-revisions = cannot read the revisions
+error-open-server = cannot open the server
+error-open-git = cannot open the git repository
+error-list-domains = cannot list the server's domains
+error-cannot-create = cannot create { $path }
+error-cannot-read = cannot read { $path }
+error-cannot-write = cannot write { $path }
+error-cannot-listen = cannot listen on { $address }
+error-derive-address = cannot derive an address from `{ $name }`
+hint-derive-address = check the spelling, or give --given for names outside the Kinh order
+error-read-organization = cannot read an Organization from { $path }
+error-not-verified = not verified: nothing from this revision may be applied
+hint-sign-commits = sign commits with an allowed SSH key: git config gpg.format ssh; git commit -S
+error-invalid-directory = { $what } is not valid; no directory was written
+error-report-future = { $day } is in the future; the report is for today or a past day
+error-kubernetes-api = cannot reach the Kubernetes API
+hint-kubernetes-api = run in a pod with a service account, or with a kubeconfig
+error-webhook-secret-empty = the webhook secret file { $path } is empty
+error-no-such-domain = the server has no domain `{ $domain }`
+hint-server-domains = its domains: { $domains }
+error-import-interrupted = an apply was interrupted on this server
+hint-import-interrupted = run `mailops apply` with the repository it was applying first, then import
+error-import-partial = the server could not be read completely: { $problems }
+hint-import-partial = an import must see every account; try again when the server answers
+error-not-empty = { $path } is not empty
+hint-not-empty = import writes a new repository: give a new or empty folder, or --force to write into this one (files of the same name are replaced, others kept)
+error-sheet-problems = { $path } has { $count } problem(s); nothing was written
+error-import-invalid = the repository written to { $path } does not validate
+hint-import-invalid = fix the errors above (another manifest already in the folder, or a value to review)
+error-saved-plan = { $path } is { $error }; nothing was applied
+hint-plan-version = make a new plan with this mailops: mailops plan --server … --out plan.json
+error-server-changed = the server changed since this plan was made; nothing was applied
+hint-make-new-plan = make a new plan: mailops plan --server … --out plan.json
+error-plan-differs = the saved plan is not what the repository and the server give now; nothing was applied
+hint-make-new-plan-repository = make a new plan from the repository: mailops plan --server … --out plan.json
+error-attachments-not-installed = the attachment policy was not installed
+hint-attachments-not-installed = the mailboxes are reconciled all the same; fix this and run again
+error-invalid-render = { $what } is not valid; nothing was rendered
+error-no-attachment-policy = Organization { $organization } declares no attachment policy
+hint-no-attachment-policy = add `spec.attachments` (allowed, compressed, forbidden) to the Organization
+error-token-file = cannot read the token file { $path }
+error-token-empty = the token file { $path } is empty
+error-state-file = the state file cannot be used
+error-read-server = cannot read the server
+error-journal = the journal of an interrupted run cannot be resolved
+error-journal-start = cannot start the journal { $path }
+error-audit-log = cannot open the audit log { $path }
+error-record = recording the changes failed; nothing more was attempted
+error-git-remote = cannot use the git remote
+error-nothing-applied = nothing was applied
+error-revision-not-verified = the revision is not verified; nothing was applied
+error-fetched-unreadable = cannot read the fetched revision
+error-read-revisions-to-compare = cannot read the revisions to compare
+error-invalid-head = the head revision { $revision } is not valid; no plan was made
+
+## notes of the commands
+note-address-repository-errors = note: { $path } has { $count } error(s); run `mailops validate { $path }` (collisions are checked against the readable part)
+note-directory-warnings = note: { $count } warning(s); run `mailops validate { $path }` to see them
+note-report-partial = note: the server could not be read completely ({ $problems }); people it did not show are marked as not on the server
+note-journal-resolved = note: resolved the journal of an interrupted run ({ $run }): { $finished } change(s) found made, { $unfinished } to make again
+note-apply-interrupted = note: an apply was interrupted; the next apply finishes it before anything else
+note-base-errors = note: the base revision has { $count } error(s); its valid part is used

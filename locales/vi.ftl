@@ -260,3 +260,199 @@ hint-address-collision = chọn địa chỉ khác; hai hộp thư không thể 
 hint-alias-conflict = xóa bí danh này, hoặc chuyển nó sang hộp thư cần nhận thư
 hint-agree-extension = thống nhất phần mở rộng với cán bộ công nghệ thông tin (quy định II.2) và ghi `extension:`
 hint-agree-extension-free = thống nhất phần mở rộng với cán bộ công nghệ thông tin (quy định II.2) và ghi `extension:`; còn trống: { $free }
+
+## validate: Organization
+diag-invalid-short-name = tên viết tắt (shortName) `{ $name }` phải gồm chữ cái ASCII viết thường
+hint-short-name = tên viết tắt của cơ quan, ví dụ `bdt`; quy định II.2 không cho dùng nó làm phần mở rộng của địa chỉ
+diag-unknown-naming-domain = tên miền đặt tên `{ $domain }` không phải là tên miền của Organization
+diag-max-extension-length = maxExtensionLength { $value } nằm ngoài khoảng 1..=32
+hint-max-extension-length = quy định II.2 đặt là 6
+diag-reserved-extension = phần mở rộng dành riêng `{ $extension }` phải gồm chữ cái ASCII viết thường
+diag-no-domains = Organization chưa có tên miền nào
+diag-invalid-domain = `{ $domain }` không phải là tên miền hợp lệ
+diag-domain-twice = tên miền `{ $domain }` được liệt kê hai lần
+diag-no-units = Organization chưa có đơn vị nào
+hint-no-units = mỗi Mailbox đều ghi đơn vị của mình
+diag-invalid-unit-id = mã đơn vị `{ $unit }` không hợp lệ
+hint-unit-id = chữ cái ASCII viết thường, chữ số và dấu gạch nối, ví dụ `trung-tam-dvmn`
+diag-unit-twice = đơn vị `{ $unit }` được khai báo hai lần
+diag-empty-unit-name = tên đơn vị để trống
+diag-unknown-parent-unit = đơn vị cấp trên `{ $parent }` của `{ $unit }` không phải là một đơn vị khác đã khai báo
+diag-protected-unknown-domain = địa chỉ được bảo vệ `{ $address }` không thuộc các tên miền của Organization
+diag-out-of-range = { $value } nằm ngoài khoảng cho phép (từ 0 trở lên)
+diag-out-of-range-max = { $value } nằm ngoài khoảng cho phép (từ 0 đến { $max })
+diag-invalid-file-type = `{ $extension }` không phải là phần mở rộng của tệp
+diag-too-many-file-types = { $count } loại tệp, nhiều hơn mức tối đa { $max }
+hint-too-many-file-types = chỉ liệt kê các loại tệp quy định nêu; quy định III.3 nêu mười bốn loại
+diag-invalid-rule-reference = `{ $rule }` không thể dẫn chiếu trong thông báo từ chối của máy chủ thư
+hint-rule-reference = tối đa 60 ký tự ASCII: chữ cái, chữ số, khoảng trắng và `.,:;()/-`, ví dụ `III.3`
+diag-allowed-and-forbidden = `{ $extension }` vừa được cho phép vừa bị cấm
+hint-allowed-and-forbidden = chỉ giữ trong một danh sách: `forbidden` cho tệp thực thi, `allowed` hoặc `compressed` cho các loại khác
+
+## validate: toàn bộ kho
+diag-no-organization = không có Organization nào trong { $folder }
+hint-no-organization = thêm một tệp khai báo Organization với các tên miền, đơn vị và quy tắc đặt tên (xem examples/bdt-binhthuan/organization.yaml)
+diag-multiple-organizations = mỗi kho chỉ chứa đúng một Organization
+diag-first-organization = Organization thứ nhất
+hint-multiple-organizations = giữ một Organization cho mỗi kho; mỗi cơ quan dùng một kho riêng
+diag-invalid-name = `{ $name }` không phải là tên tài nguyên hợp lệ
+hint-invalid-name = dùng chữ cái ASCII viết thường, chữ số và dấu gạch nối, tối đa 63 ký tự, ví dụ `vo-thi-thu-an`
+diag-duplicate-resource = đã có một { $kind } khác tên là `{ $name }`
+diag-first-defined-here = khai báo lần đầu ở đây
+hint-duplicate-resource = metadata.name là định danh cố định của tài nguyên và không được trùng
+
+## validate: đọc các tệp
+diag-cannot-read-path = không đọc được { $path }: { $error }
+hint-give-a-folder = hãy chỉ đường dẫn tới thư mục chứa Organization và các tệp khai báo nhân sự
+diag-cannot-read = không đọc được: { $error }
+diag-symlink-outside = liên kết tượng trưng trỏ ra ngoài kho (tới { $target })
+hint-symlink-outside = chép tệp vào trong kho, hoặc xóa liên kết
+diag-symlink-dangling = không theo được liên kết tượng trưng: { $error }
+diag-file-too-large = tệp có { $size } byte, vượt giới hạn { $max } byte
+hint-split-large-files = mỗi tệp khai báo mô tả một hoặc vài người; hãy tách tệp lớn
+diag-cannot-read-file = không đọc được tệp: { $error }
+diag-not-utf8 = tệp không phải UTF-8 hợp lệ (byte { $byte })
+hint-not-utf8 = lưu tệp dạng UTF-8 (Unicode, TCVN 6909:2001), không dùng TCVN3/VNI hay bảng mã cũ khác
+diag-not-a-mapping = tài liệu không phải là một ánh xạ (mapping)
+hint-not-a-mapping = mỗi tài liệu là một tài nguyên gồm apiVersion, kind, metadata và spec
+diag-missing-kind = tài nguyên thiếu `kind`
+diag-unknown-kind = không biết kind `{ $kind }`
+diag-unknown-api-version = không biết apiVersion `{ $version }` cho kind { $kind }
+diag-missing-api-version = tài nguyên thiếu `apiVersion`
+hint-api-version = dùng `apiVersion: { $version }`
+hint-known-kinds = các tài nguyên của mailops là { $kinds } (apiVersion { $version })
+diag-control-character = `{ $field }` chứa ký tự điều khiển ({ $character })
+hint-control-character = hãy xóa nó: họ tên, chức vụ và địa chỉ không chứa xuống dòng, tab hay mã điều khiển terminal
+hint-known-fields = các trường có ở đây: { $fields }
+diag-unknown-field = trường không xác định `{ $field }`
+diag-missing-field = thiếu trường bắt buộc `{ $field }`
+hint-invalid-type = kiểm tra kiểu của giá trị; đặt trong dấu ngoặc kép những chữ mà YAML sẽ đọc thành số hoặc true/false
+hint-yaml-tab = YAML chỉ thụt lề bằng dấu cách; hãy thay tab bằng dấu cách
+hint-yaml-syntax = kiểm tra thụt lề, dấu ngoặc kép, và mọi `[` và `{"{"}` đều được đóng
+hint-duplicate-key = mỗi khóa chỉ xuất hiện một lần trong một ánh xạ; hãy xóa một trong hai
+hint-alias-bomb = tệp khai báo không cần anchor hay alias; hãy viết thẳng giá trị
+hint-complex-key = khóa là tên đơn giản như `fullName`
+
+## validate: lịch làm việc
+diag-too-many-dates = { $count } ngày, nhiều hơn mức tối đa { $max }
+diag-holiday-on-weekend = { $day } là { $weekday ->
+        [Sat] Thứ Bảy
+       *[Sun] Chủ Nhật
+    }: vốn đã không phải ngày làm việc
+diag-not-a-weekend-day = { $day } là { $weekday ->
+        [Mon] Thứ Hai
+        [Tue] Thứ Ba
+        [Wed] Thứ Tư
+        [Thu] Thứ Năm
+       *[Fri] Thứ Sáu
+    }, không phải Thứ Bảy hay Chủ Nhật
+diag-invalid-utc-offset = `{ $offset }` không phải là độ lệch múi giờ như +07:00
+hint-calendar-date = viết ngày theo dạng YYYY-MM-DD, ví dụ 2027-01-01
+hint-not-a-weekend-day = ngày nghỉ trong tuần ghi vào `holidays`; `workingWeekends` liệt kê các Thứ Bảy và Chủ Nhật phải làm việc
+hint-holiday-on-weekend = hãy xóa nó: Thứ Bảy và Chủ Nhật vốn không phải ngày làm việc
+hint-duplicate-date = xóa ngày bị lặp
+hint-utc-offset = viết độ lệch theo dạng +HH:MM; Việt Nam là "+07:00"
+hint-too-many-dates = mỗi danh sách tối đa 1.000 ngày
+diag-invalid-yaml = YAML không hợp lệ: { $detail }
+diag-too-deep = lồng sâu quá { $max } cấp
+diag-yaml-control-character = YAML không hợp lệ: ký tự điều khiển { $character } (YAML chỉ cho phép ký tự in được)
+diag-alias-key = không hỗ trợ dùng alias làm khóa của ánh xạ
+diag-collection-key = không hỗ trợ dùng ánh xạ hay dãy làm khóa của ánh xạ
+diag-duplicate-key = khóa `{ $key }` bị lặp
+diag-alias-bomb = các alias làm tài liệu này nở ra hơn { $max } nút (một "quả bom" alias?)
+
+## lỗi: phiên bản, tệp trạng thái, xem xét thay đổi
+error-revision-empty = phiên bản { $revision } không còn tệp khai báo nào; không có gì được thực hiện
+error-invalid-planned = { $what } không hợp lệ; chưa lập kế hoạch nào
+error-invalid-applied = { $what } không hợp lệ; không có gì được thực hiện
+hint-revision-unsigned = chỉ áp dụng các commit được người ký hợp lệ ký, trong phạm vi đường dẫn của người đó
+hint-revision-empty = một phiên bản xóa mọi tệp khai báo không bao giờ được áp dụng: phiên bản tốt gần nhất vẫn giữ hiệu lực
+hint-revision-invalid-planned = sửa các lỗi ở trên (mailops validate cũng liệt kê chúng)
+hint-revision-invalid = phiên bản tốt gần nhất vẫn giữ hiệu lực
+hint-state-lost = mất tệp trạng thái vẫn an toàn: `mailops adopt` sẽ dựng lại nó
+hint-state-locked = chờ lần chạy kia kết thúc
+hint-journal = nhật ký cho biết lần chạy bị gián đoạn đã thực hiện những thay đổi nào; hãy giữ nó, và chạy lại apply khi đọc được máy chủ
+hint-review-open = chạy bên trong một bản sao (clone) của kho, hoặc chỉ rõ thư mục
+hint-review-read = lấy nhánh gốc về trước, ví dụ `git fetch origin main`
+hint-review-invalid-head = sửa các lỗi ở trên; `mailops validate` liệt kê chúng trên bản checkout
+
+## watch và operator
+watch-started = mailops watch: { $source } → { $server } mỗi { $interval }, thay đổi thủ công: { $drift }; đang lắng nghe tại http://{ $address }
+watch-attachments-reloaded = chính sách tệp đính kèm: đã chạy lệnh nạp lại
+watch-stopped = mailops watch: đã dừng
+operator-started = mailops operator: đang lắng nghe tại http://{ $address }
+operator-stopped = mailops operator: đã dừng
+
+## lỗi của các lệnh
+error-write-state = không ghi được tệp trạng thái
+error-signers-file = không dùng được tệp danh sách người ký (allowed-signers)
+error-nothing-written = không có gì được ghi
+error-nothing-rendered = không có gì được tạo ra
+error-leader-election = bầu chọn bản chạy chính (leader election) thất bại
+error-crd-yaml = không ghi được CRD dạng YAML
+error-runtime = không khởi động được môi trường chạy
+error-man-pages = không tạo được trang hướng dẫn (man)
+error-record-revision = không ghi lại được phiên bản đã áp dụng
+error-read-logins = không đọc được lịch sử đăng nhập của máy chủ
+error-read-revisions = không đọc được các phiên bản
+error-open-server = không mở được máy chủ
+error-open-git = không mở được kho git
+error-list-domains = không liệt kê được các tên miền của máy chủ
+error-cannot-create = không tạo được { $path }
+error-cannot-read = không đọc được { $path }
+error-cannot-write = không ghi được { $path }
+error-cannot-listen = không lắng nghe được tại { $address }
+error-derive-address = không suy ra được địa chỉ từ `{ $name }`
+hint-derive-address = kiểm tra chính tả, hoặc dùng --given cho tên không theo thứ tự họ tên của người Kinh
+error-read-organization = không đọc được Organization từ { $path }
+error-not-verified = chưa được xác minh: không được áp dụng gì từ phiên bản này
+hint-sign-commits = ký commit bằng một khóa SSH được phép: git config gpg.format ssh; git commit -S
+error-invalid-directory = { $what } không hợp lệ; không ghi danh bạ nào
+error-report-future = ngày { $day } ở tương lai; báo cáo chỉ lập cho hôm nay hoặc một ngày đã qua
+error-kubernetes-api = không kết nối được Kubernetes API
+hint-kubernetes-api = chạy trong một pod có service account, hoặc với một kubeconfig
+error-webhook-secret-empty = tệp khóa bí mật của webhook { $path } đang trống
+error-no-such-domain = máy chủ không có tên miền `{ $domain }`
+hint-server-domains = các tên miền của máy chủ: { $domains }
+error-import-interrupted = một lần apply trên máy chủ này đã bị gián đoạn
+hint-import-interrupted = chạy `mailops apply` với kho mà lần đó đang áp dụng trước, rồi mới import
+error-import-partial = không đọc được toàn bộ máy chủ: { $problems }
+hint-import-partial = import phải thấy mọi tài khoản; hãy thử lại khi máy chủ trả lời
+error-not-empty = { $path } không trống
+hint-not-empty = import ghi ra một kho mới: hãy chỉ một thư mục mới hoặc trống, hoặc dùng --force để ghi vào thư mục này (tệp trùng tên bị thay, các tệp khác được giữ)
+error-sheet-problems = { $path } có { $count } lỗi; không có gì được ghi
+error-import-invalid = kho vừa ghi ra { $path } không hợp lệ
+hint-import-invalid = sửa các lỗi ở trên (có một tệp khai báo khác đã nằm trong thư mục, hoặc một giá trị cần xem lại)
+error-saved-plan = { $path }: { $error }; không có gì được thực hiện
+hint-plan-version = lập kế hoạch mới bằng phiên bản mailops này: mailops plan --server … --out plan.json
+error-server-changed = máy chủ đã thay đổi từ khi lập kế hoạch này; không có gì được thực hiện
+hint-make-new-plan = lập kế hoạch mới: mailops plan --server … --out plan.json
+error-plan-differs = kế hoạch đã lưu không còn khớp với kho và máy chủ hiện nay; không có gì được thực hiện
+hint-make-new-plan-repository = lập kế hoạch mới từ kho: mailops plan --server … --out plan.json
+error-attachments-not-installed = chính sách tệp đính kèm chưa được cài đặt
+hint-attachments-not-installed = các hộp thư vẫn được đồng bộ bình thường; hãy sửa lỗi này rồi chạy lại
+error-invalid-render = { $what } không hợp lệ; không tạo ra gì
+error-no-attachment-policy = Organization { $organization } không khai báo chính sách tệp đính kèm
+hint-no-attachment-policy = thêm `spec.attachments` (allowed, compressed, forbidden) vào Organization
+error-token-file = không đọc được tệp token { $path }
+error-token-empty = tệp token { $path } đang trống
+error-state-file = không dùng được tệp trạng thái
+error-read-server = không đọc được máy chủ
+error-journal = không xử lý được nhật ký của lần chạy bị gián đoạn
+error-journal-start = không bắt đầu được nhật ký { $path }
+error-audit-log = không mở được nhật ký kiểm tra (audit log) { $path }
+error-record = việc ghi nhận các thay đổi bị lỗi giữa chừng; không thực hiện thêm gì nữa
+error-git-remote = không dùng được kho git từ xa
+error-nothing-applied = không có gì được thực hiện
+error-revision-not-verified = phiên bản chưa được xác minh; không có gì được thực hiện
+error-fetched-unreadable = không đọc được phiên bản vừa lấy về
+error-read-revisions-to-compare = không đọc được các phiên bản cần so sánh
+error-invalid-head = phiên bản mới { $revision } không hợp lệ; không lập kế hoạch nào
+
+## lưu ý của các lệnh
+note-address-repository-errors = lưu ý: { $path } có { $count } lỗi; hãy chạy `mailops validate { $path }` (việc trùng địa chỉ chỉ được kiểm tra với phần đọc được)
+note-directory-warnings = lưu ý: có { $count } cảnh báo; chạy `mailops validate { $path }` để xem
+note-report-partial = lưu ý: không đọc được toàn bộ máy chủ ({ $problems }); những người máy chủ không cho thấy được ghi là không có trên máy chủ
+note-journal-resolved = lưu ý: đã xử lý nhật ký của lần chạy bị gián đoạn ({ $run }): { $finished } thay đổi đã được thực hiện, { $unfinished } thay đổi cần làm lại
+note-apply-interrupted = lưu ý: một lần apply đã bị gián đoạn; lần apply tiếp theo sẽ hoàn tất nó trước mọi việc khác
+note-base-errors = lưu ý: phiên bản gốc có { $count } lỗi; phần hợp lệ của nó được dùng

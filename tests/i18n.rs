@@ -425,4 +425,65 @@ fn validate_in_vietnamese() {
         vi_json.contains("\"hint\": \"did you mean `ban-dan-toc`?\""),
         "{vi_json}"
     );
+    // The Organization's own checks.
+    let org = agency.join("organization.yaml");
+    let text = std::fs::read_to_string(&org).unwrap();
+    std::fs::write(&org, text.replace("shortName: bdt", "shortName: BDT")).unwrap();
+    let vi = common::mailops(&["validate", &folder, "--lang", "vi"]);
+    shows(
+        &vi.stderr,
+        &[
+            "error[invalid-short-name]: tên viết tắt (shortName) `BDT` phải gồm chữ cái ASCII viết thường",
+            "= gợi ý: tên viết tắt của cơ quan, ví dụ `bdt`",
+        ],
+    );
+}
+
+/// What the loader finds (an unknown field, a repeated key) and the error that ends a plan, in Vietnamese.
+#[test]
+fn reading_errors_and_the_end_of_a_refused_plan_in_vietnamese() {
+    let dir = tempfile::tempdir().unwrap();
+    let agency = dir.path().join("agency");
+    common::copy_dir(&common::root().join(common::EXAMPLE), &agency);
+    let hire = common::new_hire("nguyen-van-moi", "Nguyễn Văn Mới", "ban-dan-toc");
+    std::fs::write(
+        agency.join("staff/ban-dan-toc/nguyen-van-moi.yaml"),
+        format!("{hire}  fulName: Nguyễn Văn Mới\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        agency.join("staff/ban-dan-toc/le-thi-lap.yaml"),
+        common::new_hire("le-thi-lap", "Lê Thị Lặp", "ban-dan-toc") + "  unit: ban-dan-toc\n",
+    )
+    .unwrap();
+    let folder = agency.display().to_string();
+    let server = format!("maildir:{}", dir.path().join("mail").display());
+    let plan = common::mailops(&["plan", &folder, "--server", &server, "--lang", "vi"]);
+    assert_eq!(plan.code, 1, "{}", plan.stderr);
+    shows(
+        &plan.stderr,
+        &[
+            "error[invalid-field]: trường không xác định `fulName`",
+            "= gợi ý: các trường có ở đây:",
+            "error[duplicate-key]: khóa `unit` bị lặp",
+            "khai báo lần đầu ở đây",
+            "lỗi: ",
+            "không hợp lệ; chưa lập kế hoạch nào",
+            "gợi ý: sửa các lỗi ở trên (mailops validate cũng liệt kê chúng)",
+        ],
+    );
+    assert!(
+        !dir.path().join("mail").exists(),
+        "a refused plan wrote to the server"
+    );
+    let en = common::mailops(&["plan", &folder, "--server", &server]);
+    shows(
+        &en.stderr,
+        &[
+            "error[invalid-field]: unknown field `fulName`",
+            "error[duplicate-key]: duplicate key `unit`",
+            "is not valid; nothing was planned",
+            "hint: fix the errors above (mailops validate shows them too)",
+        ],
+    );
 }

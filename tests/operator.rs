@@ -798,6 +798,9 @@ async fn the_operator_binary_reconciles_and_serves_health_readiness_and_metrics(
         .env("KUBECONFIG", &kubeconfig)
         .env_remove("KUBERNETES_SERVICE_HOST")
         .env_remove("RUST_LOG")
+        .env("LANG", "C.UTF-8")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
         .stderr(std::fs::File::create(&logs).unwrap())
         .spawn()
         .unwrap();

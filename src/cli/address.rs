@@ -97,9 +97,9 @@ pub(super) fn run(args: &AddressArgs, printer: &Printer) -> u8 {
         Ok(p) => p,
         Err(e) => {
             printer.error(
-                &format!("cannot derive an address from `{}`", args.full_name),
+                &crate::t!("error-derive-address", name = args.full_name.as_str()),
                 Some(&e),
-                Some("check the spelling, or give --given for names outside the Kinh order"),
+                Some(&crate::t!("hint-derive-address")),
             );
             return 1;
         }
@@ -111,18 +111,17 @@ pub(super) fn run(args: &AddressArgs, printer: &Printer) -> u8 {
             let (validated, _) =
                 super::validate::load_and_validate(path, crate::manifest::loader::DEFAULT_MAX_FILE_SIZE);
             if validated.diagnostics.has_errors() {
-                printer.note(&format!(
-                    "note: {} has {} error(s); run `mailops validate {}` (collisions are checked against the readable part)",
-                    path.display(),
-                    validated.diagnostics.error_count(),
-                    path.display()
+                printer.note(&crate::t!(
+                    "note-address-repository-errors",
+                    path = path.display().to_string(),
+                    count = validated.diagnostics.error_count()
                 ));
             }
             match validated.state {
                 Some(s) => Some(s),
                 None => {
                     printer.error(
-                        &format!("cannot read an Organization from {}", path.display()),
+                        &crate::t!("error-read-organization", path = path.display().to_string()),
                         None,
                         None,
                     );

@@ -45,7 +45,7 @@ pub(super) async fn run(args: &AdoptArgs, printer: &Printer) -> u8 {
     ));
     if !args.dry_run {
         if let Err(e) = o.conn.store.save(&inventory) {
-            printer.error("cannot write the state file", Some(&e), None);
+            printer.error(&crate::t!("error-write-state"), Some(&e), None);
             return 1;
         }
         out.push_str(&format!("wrote {}\n", o.conn.store.path().display()));

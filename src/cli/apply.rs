@@ -59,16 +59,25 @@ pub struct RecordArgs {
 
 fn load_plan(path: &Path, printer: &Printer) -> Option<Plan> {
     let text = std::fs::read_to_string(path)
-        .map_err(|e| printer.error(&format!("cannot read {}", path.display()), Some(&e), None))
+        .map_err(|e| {
+            printer.error(
+                &crate::t!("error-cannot-read", path = path.display().to_string()),
+                Some(&e),
+                None,
+            )
+        })
         .ok()?;
     Plan::from_saved(&text)
         .map_err(|e| {
-            let hint = matches!(e, SavedPlanError::Version { .. })
-                .then_some("make a new plan with this mailops: mailops plan --server … --out plan.json");
+            let hint = matches!(e, SavedPlanError::Version { .. }).then(|| crate::t!("hint-plan-version"));
             printer.error(
-                &format!("{} is {e}; nothing was applied", path.display()),
+                &crate::t!(
+                    "error-saved-plan",
+                    path = path.display().to_string(),
+                    error = e.to_string()
+                ),
                 std::error::Error::source(&e),
-                hint,
+                hint.as_deref(),
             );
         })
         .ok()
@@ -78,7 +87,7 @@ fn load_plan(path: &Path, printer: &Printer) -> Option<Plan> {
 fn accept(from_git: Option<&GitDesired>, printer: &Printer) -> u8 {
     match from_git.map(|g| g.remote.accept(g.commit)) {
         Some(Err(e)) => {
-            printer.error("cannot record the applied revision", Some(&e), None);
+            printer.error(&crate::t!("error-record-revision"), Some(&e), None);
             1
         }
         _ => 0,
@@ -132,19 +141,17 @@ pub(super) async fn run(args: &ApplyArgs, printer: &Printer) -> u8 {
         Some(mut plan) => {
             if plan.observed_fingerprint.as_deref() != Some(o.observation.fingerprint().as_str()) {
                 printer.error(
-                    "the server changed since this plan was made; nothing was applied",
+                    &crate::t!("error-server-changed"),
                     None,
-                    Some("make a new plan: mailops plan --server … --out plan.json"),
+                    Some(&crate::t!("hint-make-new-plan")),
                 );
                 return 1;
             }
             if let Some(differences) = differences(&plan, &fresh) {
                 printer.error(
-                    &format!(
-                        "the saved plan is not what the repository and the server give now; nothing was applied\n{differences}"
-                    ),
+                    &format!("{}\n{differences}", crate::t!("error-plan-differs")),
                     None,
-                    Some("make a new plan from the repository: mailops plan --server … --out plan.json"),
+                    Some(&crate::t!("hint-make-new-plan-repository")),
                 );
                 return 1;
             }

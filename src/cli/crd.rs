@@ -21,7 +21,7 @@ pub(super) fn run(args: &CrdArgs, printer: &Printer) -> u8 {
         match crd::to_yaml(&c) {
             Ok(y) => documents.push((crd::file_name(&c), y)),
             Err(e) => {
-                printer.error("cannot write a CRD as YAML", Some(&e), None);
+                printer.error(&crate::t!("error-crd-yaml"), Some(&e), None);
                 return 1;
             }
         }
@@ -32,13 +32,21 @@ pub(super) fn run(args: &CrdArgs, printer: &Printer) -> u8 {
         return 0;
     };
     if let Err(e) = std::fs::create_dir_all(dir) {
-        printer.error(&format!("cannot create {}", dir.display()), Some(&e), None);
+        printer.error(
+            &crate::t!("error-cannot-create", path = dir.display().to_string()),
+            Some(&e),
+            None,
+        );
         return 1;
     }
     for (name, yaml) in &documents {
         let path = dir.join(name);
         if let Err(e) = super::write_atomically(&path, yaml.as_bytes()) {
-            printer.error(&format!("cannot write {}", path.display()), Some(&e), None);
+            printer.error(
+                &crate::t!("error-cannot-write", path = path.display().to_string()),
+                Some(&e),
+                None,
+            );
             return 1;
         }
         printer.note(&format!("wrote {}", path.display()));

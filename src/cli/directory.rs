@@ -37,18 +37,18 @@ pub(super) fn run(args: &DirectoryArgs, printer: &Printer) -> u8 {
         _ => {
             printer.diagnostics(&validated.diagnostics, &sources);
             printer.error(
-                &format!("{} is not valid; no directory was written", args.path.display()),
+                &crate::t!("error-invalid-directory", what = args.path.display().to_string()),
                 None,
-                Some("fix the errors above (mailops validate shows them too)"),
+                Some(&crate::t!("hint-revision-invalid-planned")),
             );
             return 1;
         }
     };
     if validated.diagnostics.warning_count() > 0 {
-        printer.note(&format!(
-            "note: {} warning(s); run `mailops validate {}` to see them",
-            validated.diagnostics.warning_count(),
-            args.path.display()
+        printer.note(&crate::t!(
+            "note-directory-warnings",
+            count = validated.diagnostics.warning_count(),
+            path = args.path.display().to_string()
         ));
     }
     let as_of = args.on.unwrap_or_else(|| chrono::Local::now().date_naive());

@@ -72,18 +72,26 @@ pub(super) fn run_man(args: &ManArgs, printer: &Printer) -> u8 {
     let pages = match man_pages() {
         Ok(p) => p,
         Err(e) => {
-            printer.error("cannot render the manual pages", Some(&e), None);
+            printer.error(&crate::t!("error-man-pages"), Some(&e), None);
             return 1;
         }
     };
     if let Err(e) = std::fs::create_dir_all(&args.out) {
-        printer.error(&format!("cannot create {}", args.out.display()), Some(&e), None);
+        printer.error(
+            &crate::t!("error-cannot-create", path = args.out.display().to_string()),
+            Some(&e),
+            None,
+        );
         return 1;
     }
     for (name, text) in &pages {
         let path: &Path = &args.out.join(name);
         if let Err(e) = super::write_atomically(path, text) {
-            printer.error(&format!("cannot write {}", path.display()), Some(&e), None);
+            printer.error(
+                &crate::t!("error-cannot-write", path = path.display().to_string()),
+                Some(&e),
+                None,
+            );
             return 1;
         }
     }

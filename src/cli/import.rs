@@ -83,12 +83,12 @@ async fn read_server(
             token,
         },
     )
-    .map_err(|e| printer.error("cannot open the server", Some(&e), None))
+    .map_err(|e| printer.error(&crate::t!("error-open-server"), Some(&e), None))
     .ok()?;
     let all = listing
         .domains()
         .await
-        .map_err(|e| printer.error("cannot list the server's domains", Some(&e), None))
+        .map_err(|e| printer.error(&crate::t!("error-list-domains"), Some(&e), None))
         .ok()?;
     drop(listing);
     let domains = if args.domains.is_empty() {
@@ -96,9 +96,9 @@ async fn read_server(
     } else {
         if let Some(d) = args.domains.iter().find(|d| !all.contains(d)) {
             printer.error(
-                &format!("the server has no domain `{d}`"),
+                &crate::t!("error-no-such-domain", domain = d.as_str()),
                 None,
-                Some(&format!("its domains: {}", all.join(", "))),
+                Some(&crate::t!("hint-server-domains", domains = all.join(", "))),
             );
             return None;
         }
@@ -108,20 +108,20 @@ async fn read_server(
     let o = super::plan::observe(connect, &domains, printer).await?;
     if o.conn.interrupted {
         printer.error(
-            "an apply was interrupted on this server",
+            &crate::t!("error-import-interrupted"),
             None,
-            Some("run `mailops apply` with the repository it was applying first, then import"),
+            Some(&crate::t!("hint-import-interrupted")),
         );
         return None;
     }
     if !o.observation.complete {
         printer.error(
-            &format!(
-                "the server could not be read completely: {}",
-                o.observation.problems.join("; ")
+            &crate::t!(
+                "error-import-partial",
+                problems = o.observation.problems.join("; ")
             ),
             None,
-            Some("an import must see every account; try again when the server answers"),
+            Some(&crate::t!("hint-import-partial")),
         );
         return None;
     }
@@ -199,14 +199,18 @@ pub(super) async fn run(args: &ImportArgs, printer: &Printer) -> u8 {
     let existing = match has_entries(&args.out) {
         Ok(true) if !args.force => {
             printer.error(
-                &format!("{} is not empty", args.out.display()),
+                &crate::t!("error-not-empty", path = args.out.display().to_string()),
                 None,
-                Some("import writes a new repository: give a new or empty folder, or --force to write into this one (files of the same name are replaced, others kept)"),
+                Some(&crate::t!("hint-not-empty")),
             );
             return 1;
         }
         Err(e) => {
-            printer.error(&format!("cannot read {}", args.out.display()), Some(&e), None);
+            printer.error(
+                &crate::t!("error-cannot-read", path = args.out.display().to_string()),
+                Some(&e),
+                None,
+            );
             return 1;
         }
         Ok(existing) => existing,
@@ -219,10 +223,10 @@ pub(super) async fn run(args: &ImportArgs, printer: &Printer) -> u8 {
             Err(diags) => {
                 printer.diagnostics(&diags, &SourceMap::default());
                 printer.error(
-                    &format!(
-                        "{} has {} problem(s); nothing was written",
-                        path.display(),
-                        diags.error_count()
+                    &crate::t!(
+                        "error-sheet-problems",
+                        path = path.display().to_string(),
+                        count = diags.error_count()
                     ),
                     None,
                     None,
@@ -260,14 +264,18 @@ pub(super) async fn run(args: &ImportArgs, printer: &Printer) -> u8 {
         Ok(i) => i,
         Err(diags) => {
             printer.diagnostics(&diags, &SourceMap::default());
-            printer.error("nothing was written", None, None);
+            printer.error(&crate::t!("error-nothing-written"), None, None);
             return 1;
         }
     };
     let replaced = match write(&args.out, &imported, existing) {
         Ok(r) => r,
         Err(e) => {
-            printer.error(&format!("cannot write {}", args.out.display()), Some(&e), None);
+            printer.error(
+                &crate::t!("error-cannot-write", path = args.out.display().to_string()),
+                Some(&e),
+                None,
+            );
             return 1;
         }
     };
@@ -275,12 +283,9 @@ pub(super) async fn run(args: &ImportArgs, printer: &Printer) -> u8 {
     let Some(desired) = validated.state.as_ref().filter(|_| validated.is_valid()) else {
         printer.diagnostics(&validated.diagnostics, &sources);
         printer.error(
-            &format!(
-                "the repository written to {} does not validate",
-                args.out.display()
-            ),
+            &crate::t!("error-import-invalid", path = args.out.display().to_string()),
             None,
-            Some("fix the errors above (another manifest already in the folder, or a value to review)"),
+            Some(&crate::t!("hint-import-invalid")),
         );
         return 1;
     };
@@ -308,7 +313,7 @@ pub(super) async fn run(args: &ImportArgs, printer: &Printer) -> u8 {
             }
         }
         if let Err(e) = o.conn.store.save(&inventory) {
-            printer.error("cannot write the state file", Some(&e), None);
+            printer.error(&crate::t!("error-write-state"), Some(&e), None);
             return 1;
         }
         state_file = Some(o.conn.store.path().to_path_buf());

@@ -220,7 +220,11 @@ fn emit(text: &str, out: Option<&std::path::Path>, printer: &Printer) -> u8 {
         None => printer.out(text),
         Some(file) => {
             if let Err(e) = write_atomically(file, text.as_bytes()) {
-                printer.error(&format!("cannot write {}", file.display()), Some(&e), None);
+                printer.error(
+                    &crate::t!("error-cannot-write", path = file.display().to_string()),
+                    Some(&e),
+                    None,
+                );
                 return 1;
             }
             printer.note(&format!("wrote {}", file.display()));
@@ -270,7 +274,7 @@ fn with_runtime(printer: &Printer, f: impl FnOnce(&tokio::runtime::Runtime) -> u
     {
         Ok(rt) => f(&rt),
         Err(e) => {
-            printer.error("cannot start the runtime", Some(&e), None);
+            printer.error(&crate::t!("error-runtime"), Some(&e), None);
             1
         }
     }

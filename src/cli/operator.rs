@@ -52,9 +52,9 @@ pub(super) async fn run(args: &OperatorArgs, printer: &Printer) -> u8 {
         Ok(c) => c,
         Err(e) => {
             printer.error(
-                "cannot reach the Kubernetes API",
+                &crate::t!("error-kubernetes-api"),
                 Some(&e),
-                Some("run in a pod with a service account, or with a kubeconfig"),
+                Some(&crate::t!("hint-kubernetes-api")),
             );
             return 1;
         }
@@ -62,7 +62,11 @@ pub(super) async fn run(args: &OperatorArgs, printer: &Printer) -> u8 {
     let listener = match serve::bind(args.listen).await {
         Ok(l) => l,
         Err(e) => {
-            printer.error(&format!("cannot listen on {}", args.listen), Some(&e), None);
+            printer.error(
+                &crate::t!("error-cannot-listen", address = args.listen.to_string()),
+                Some(&e),
+                None,
+            );
             return 1;
         }
     };
@@ -108,18 +112,18 @@ pub(super) async fn run(args: &OperatorArgs, printer: &Printer) -> u8 {
         }),
         instance: Some(identity),
     };
-    printer.note(&format!("mailops operator: listening on http://{}", args.listen));
+    printer.note(&crate::t!("operator-started", address = args.listen.to_string()));
     let result = crate::k8s::operator::run(client, options, telemetry.clone(), serve::stop_signal()).await;
     telemetry.set_dead();
     let _ = stop_tx.send(true);
     let _ = http.await;
     match result {
         Ok(()) => {
-            printer.note("mailops operator: stopped");
+            printer.note(&crate::t!("operator-stopped"));
             0
         }
         Err(e) => {
-            printer.error("leader election failed", Some(&e), None);
+            printer.error(&crate::t!("error-leader-election"), Some(&e), None);
             1
         }
     }

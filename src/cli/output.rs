@@ -61,7 +61,7 @@ impl Printer {
 
     /// Prints an engine error: its message, its causes, its hint.
     pub fn engine_error(&self, e: &crate::engine::EngineError) {
-        self.error(&e.to_string(), std::error::Error::source(e), e.hint());
+        self.error(&e.message(), std::error::Error::source(e), e.hint().as_deref());
     }
 
     /// Prints why a revision (or folder) may not be used: its diagnostics, then the error, causes and hint.
@@ -69,7 +69,7 @@ impl Printer {
         if let Some((diags, sources)) = e.diagnostics() {
             self.diagnostics(diags, sources);
         }
-        self.error(&e.to_string(), std::error::Error::source(e), e.hint());
+        self.error(&e.message(), std::error::Error::source(e), e.hint().as_deref());
     }
 
     /// An error that ends the command: `error: …`, then each cause, then a hint.

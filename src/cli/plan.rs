@@ -69,7 +69,11 @@ pub(super) async fn run(args: &PlanArgs, printer: &Printer) -> u8 {
     if let Some(out) = &args.out
         && let Err(e) = super::write_atomically(out, render::json(&plan).as_bytes())
     {
-        printer.error(&format!("cannot write {}", out.display()), Some(&e), None);
+        printer.error(
+            &crate::t!("error-cannot-write", path = out.display().to_string()),
+            Some(&e),
+            None,
+        );
         return 1;
     }
     let text = match args.output {
@@ -97,13 +101,15 @@ pub(super) async fn observe(connect: Connect<'_>, domains: &[String], printer: &
         .map_err(|e| printer.engine_error(&e))
         .ok()?;
     if let Some(r) = &o.conn.recovery {
-        printer.note(&format!(
-            "note: resolved the journal of an interrupted run ({}): {} change(s) found made, {} to make again",
-            r.run, r.finished, r.unfinished
+        printer.note(&crate::t!(
+            "note-journal-resolved",
+            run = r.run.to_string(),
+            finished = r.finished,
+            unfinished = r.unfinished
         ));
     }
     if o.conn.interrupted {
-        printer.note("note: an apply was interrupted; the next apply finishes it before anything else");
+        printer.note(&crate::t!("note-apply-interrupted"));
     }
     Some(o)
 }
@@ -132,10 +138,7 @@ fn review(args: &PlanArgs, base: &str, printer: &Printer) -> Option<plan::Plan> 
     match crate::source::review::review(&args.path, base, &args.head, today) {
         Ok(r) => {
             if r.base_errors > 0 {
-                printer.note(&format!(
-                    "note: the base revision has {} error(s); its valid part is used",
-                    r.base_errors
-                ));
+                printer.note(&crate::t!("note-base-errors", count = r.base_errors));
             }
             Some(r.plan)
         }
@@ -146,7 +149,7 @@ fn review(args: &PlanArgs, base: &str, printer: &Printer) -> Option<plan::Plan> 
             {
                 printer.diagnostics(diagnostics, sources);
             }
-            printer.error(&e.to_string(), std::error::Error::source(&e), Some(e.hint()));
+            printer.error(&e.message(), std::error::Error::source(&e), Some(&e.hint()));
             None
         }
     }

@@ -102,15 +102,15 @@ pub(crate) fn install(
                 tracing::debug!(files = done.unchanged.len(), "attachment policy unchanged");
             }
             if done.reloaded {
-                printer.note("attachment policy: reload command ran");
+                printer.note(&crate::t!("watch-attachments-reloaded"));
             }
             true
         }
         Err(e) => {
             printer.error(
-                "the attachment policy was not installed",
+                &crate::t!("error-attachments-not-installed"),
                 Some(&e),
-                Some("the mailboxes are reconciled all the same; fix this and run again"),
+                Some(&crate::t!("hint-attachments-not-installed")),
             );
             false
         }
@@ -126,18 +126,18 @@ pub(super) fn run(args: &RenderArgs, printer: &Printer) -> u8 {
         _ => {
             printer.diagnostics(&validated.diagnostics, &sources);
             printer.error(
-                &format!("{} is not valid; nothing was rendered", args.path.display()),
+                &crate::t!("error-invalid-render", what = args.path.display().to_string()),
                 None,
-                Some("fix the errors above (mailops validate shows them too)"),
+                Some(&crate::t!("hint-revision-invalid-planned")),
             );
             return 1;
         }
     };
     let Some(policy) = Policy::of(&org) else {
         printer.error(
-            &format!("Organization {} declares no attachment policy", org.name),
+            &crate::t!("error-no-attachment-policy", organization = org.name.as_str()),
             None,
-            Some("add `spec.attachments` (allowed, compressed, forbidden) to the Organization"),
+            Some(&crate::t!("hint-no-attachment-policy")),
         );
         return 1;
     };
@@ -171,7 +171,7 @@ pub(super) fn run(args: &RenderArgs, printer: &Printer) -> u8 {
                     }
                 }
                 Err(e) => {
-                    printer.error("nothing was rendered", Some(&e), None);
+                    printer.error(&crate::t!("error-nothing-rendered"), Some(&e), None);
                     return 1;
                 }
             }

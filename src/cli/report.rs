@@ -58,7 +58,7 @@ pub(super) async fn run(args: &ReportArgs, printer: &Printer) -> u8 {
     let on = args.on.unwrap_or(today);
     if on > today {
         printer.error(
-            &format!("{on} is in the future; the report is for today or a past day"),
+            &crate::t!("error-report-future", day = on.to_string()),
             None,
             None,
         );
@@ -70,15 +70,15 @@ pub(super) async fn run(args: &ReportArgs, printer: &Printer) -> u8 {
         return 1;
     };
     if !o.observation.complete {
-        printer.note(&format!(
-            "note: the server could not be read completely ({}); people it did not show are marked as not on the server",
-            o.observation.problems.join("; ")
+        printer.note(&crate::t!(
+            "note-report-partial",
+            problems = o.observation.problems.join("; ")
         ));
     }
     let logins = match o.conn.backend.logins(&o.observation).await {
         Ok(l) => l,
         Err(e) => {
-            printer.error("cannot read the server's logins", Some(&e), None);
+            printer.error(&crate::t!("error-read-logins"), Some(&e), None);
             return 1;
         }
     };

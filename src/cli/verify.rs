@@ -32,14 +32,14 @@ pub(super) fn run(args: &VerifyArgs, printer: &Printer) -> u8 {
     let signers = match AllowedSigners::load(&args.allowed_signers) {
         Ok(s) => s,
         Err(e) => {
-            printer.error("the allowed-signers file cannot be used", Some(&e), None);
+            printer.error(&crate::t!("error-signers-file"), Some(&e), None);
             return 1;
         }
     };
     let source = match GitSource::open(&args.path) {
         Ok(s) => s,
         Err(e) => {
-            printer.error("cannot open the git repository", Some(&e), None);
+            printer.error(&crate::t!("error-open-git"), Some(&e), None);
             return 1;
         }
     };
@@ -47,7 +47,7 @@ pub(super) fn run(args: &VerifyArgs, printer: &Printer) -> u8 {
     let (tip, since) = match (resolve(&args.rev), args.since.as_deref().map(resolve).transpose()) {
         (Ok(t), Ok(s)) => (t, s),
         (Err(e), _) | (_, Err(e)) => {
-            printer.error("cannot read the revisions", Some(&e), None);
+            printer.error(&crate::t!("error-read-revisions"), Some(&e), None);
             return 1;
         }
     };
@@ -69,9 +69,9 @@ pub(super) fn run(args: &VerifyArgs, printer: &Printer) -> u8 {
         }
         Err(e) => {
             printer.error(
-                "not verified: nothing from this revision may be applied",
+                &crate::t!("error-not-verified"),
                 Some(&e),
-                Some("sign commits with an allowed SSH key: git config gpg.format ssh; git commit -S"),
+                Some(&crate::t!("hint-sign-commits")),
             );
             1
         }

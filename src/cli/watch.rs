@@ -62,14 +62,18 @@ fn read_secret(args: &WatchArgs, printer: &Printer) -> Result<Option<Secret>, ()
             Ok(t) if !t.trim().is_empty() => Ok(Some(Secret::new(t.trim().to_string()))),
             Ok(_) => {
                 printer.error(
-                    &format!("the webhook secret file {} is empty", f.display()),
+                    &crate::t!("error-webhook-secret-empty", path = f.display().to_string()),
                     None,
                     None,
                 );
                 Err(())
             }
             Err(e) => {
-                printer.error(&format!("cannot read {}", f.display()), Some(&e), None);
+                printer.error(
+                    &crate::t!("error-cannot-read", path = f.display().to_string()),
+                    Some(&e),
+                    None,
+                );
                 Err(())
             }
         },
@@ -112,7 +116,7 @@ pub(super) fn run(args: WatchArgs, runtime: &tokio::runtime::Runtime, printer: &
     let out: Arc<dyn Output> = Arc::new(printer.clone());
     match crate::watch::run(settings, args.listen, secret, telemetry, runtime, out) {
         Ok(()) => {
-            printer.note("mailops watch: stopped");
+            printer.note(&crate::t!("watch-stopped"));
             0
         }
         Err(e) => {

@@ -77,12 +77,18 @@ impl Calendar {
 }
 
 /// A problem of `spec.calendar`: whether it is an error, the field, the code, the message and a hint.
-pub(super) type Problem = (bool, String, &'static str, String, String);
+pub(super) type Problem = (
+    bool,
+    String,
+    &'static str,
+    crate::diagnostics::Text,
+    crate::diagnostics::Text,
+);
 
 /// Checks `spec.calendar`; problems go to `found`.
 pub(super) fn check(spec: Option<&crate::manifest::CalendarSpec>, found: &mut Vec<Problem>) -> Calendar {
     let mut error = |field: &str, code, message| {
-        found.push((true, field.to_string(), code, message, hint(code)));
+        found.push((true, field.to_string(), code, message, hint(code).into()));
     };
     let mut calendar = Calendar::default();
     let Some(spec) = spec else {
@@ -90,7 +96,7 @@ pub(super) fn check(spec: Option<&crate::manifest::CalendarSpec>, found: &mut Ve
     };
     let mut problems: Vec<Problem> = Vec::new();
     let mut warning = |field: &str, code, message| {
-        problems.push((false, field.to_string(), code, message, hint(code)));
+        problems.push((false, field.to_string(), code, message, hint(code).into()));
     };
     for (list, dates) in [
         ("holidays", &spec.holidays),
@@ -100,10 +106,12 @@ pub(super) fn check(spec: Option<&crate::manifest::CalendarSpec>, found: &mut Ve
             error(
                 &format!("spec.calendar.{list}"),
                 "too-many-items",
-                format!(
-                    "{} dates, more than the {MAX_CALENDAR_DATES} allowed",
-                    dates.len()
-                ),
+                crate::msg!(
+                    "diag-too-many-dates",
+                    count = dates.len(),
+                    max = MAX_CALENDAR_DATES
+                )
+                .into(),
             );
             continue;
         }
@@ -112,7 +120,7 @@ pub(super) fn check(spec: Option<&crate::manifest::CalendarSpec>, found: &mut Ve
             let day = match super::values::parse_date(text) {
                 Ok(d) => d,
                 Err(e) => {
-                    error(&field, "invalid-date", e);
+                    error(&field, "invalid-date", e.into());
                     continue;
                 }
             };
@@ -122,7 +130,7 @@ pub(super) fn check(spec: Option<&crate::manifest::CalendarSpec>, found: &mut Ve
                     warning(
                         &field,
                         "holiday-on-weekend",
-                        format!("{day} is a {}: already not a working day", day.format("%A")),
+                        crate::msg!("diag-holiday-on-weekend", day = day, weekday = day.format("%a")).into(),
                     );
                 }
                 &mut calendar.holidays
@@ -131,14 +139,18 @@ pub(super) fn check(spec: Option<&crate::manifest::CalendarSpec>, found: &mut Ve
                     error(
                         &field,
                         "not-a-weekend-day",
-                        format!("{day} is a {}, not a Saturday or Sunday", day.format("%A")),
+                        crate::msg!("diag-not-a-weekend-day", day = day, weekday = day.format("%a")).into(),
                     );
                     continue;
                 }
                 &mut calendar.working_weekends
             };
             if !set.insert(day) {
-                warning(&field, "duplicate-date", format!("{day} is listed twice"));
+                warning(
+                    &field,
+                    "duplicate-date",
+                    crate::msg!("diag-listed-twice", item = day).into(),
+                );
             }
         }
     }
@@ -148,10 +160,11 @@ pub(super) fn check(spec: Option<&crate::manifest::CalendarSpec>, found: &mut Ve
             None => error(
                 "spec.calendar.utcOffset",
                 "invalid-utc-offset",
-                format!(
-                    "`{}` is not an offset such as +07:00",
-                    crate::diagnostics::escape_controls(text)
-                ),
+                crate::msg!(
+                    "diag-invalid-utc-offset",
+                    offset = crate::diagnostics::escape_controls(text)
+                )
+                .into(),
             ),
         }
     }
@@ -166,18 +179,15 @@ fn offset_text<S: serde::Serializer>(offset: &Option<FixedOffset>, s: S) -> Resu
     }
 }
 
-fn hint(code: &str) -> String {
+fn hint(code: &str) -> crate::i18n::Msg {
     match code {
-        "invalid-date" => "write the date as YYYY-MM-DD, e.g. 2027-01-01",
-        "not-a-weekend-day" => {
-            "a weekday off goes in `holidays`; `workingWeekends` lists the Saturdays and Sundays worked"
-        }
-        "holiday-on-weekend" => "remove it: Saturdays and Sundays are not working days anyway",
-        "duplicate-date" => "remove the second one",
-        "invalid-utc-offset" => "write the offset as +HH:MM; Vietnam is \"+07:00\"",
-        _ => "at most 1,000 dates in each list",
+        "invalid-date" => crate::msg!("hint-calendar-date"),
+        "not-a-weekend-day" => crate::msg!("hint-not-a-weekend-day"),
+        "holiday-on-weekend" => crate::msg!("hint-holiday-on-weekend"),
+        "duplicate-date" => crate::msg!("hint-duplicate-date"),
+        "invalid-utc-offset" => crate::msg!("hint-utc-offset"),
+        _ => crate::msg!("hint-too-many-dates"),
     }
-    .to_string()
 }
 
 /// `+07:00`, `-03:30`, `+00:00` (hours up to 14).

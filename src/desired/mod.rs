@@ -269,9 +269,9 @@ fn prepare(repo: &LoadedRepository) -> Result<Ready, Diagnostics> {
             Diagnostic::error(
                 "no-organization",
                 Location::file(&repo.root),
-                format!("no Organization in {}", repo.root.display()),
+                crate::msg!("diag-no-organization", folder = repo.root.display()),
             )
-            .hint("add an Organization manifest with the domains, units and naming policy (see examples/bdt-binhthuan/organization.yaml)"),
+            .hint(crate::msg!("hint-no-organization")),
         );
         return Err(diags);
     };
@@ -280,12 +280,15 @@ fn prepare(repo: &LoadedRepository) -> Result<Ready, Diagnostics> {
             Diagnostic::error(
                 "multiple-organizations",
                 extra.origin.value("kind"),
-                "a repository holds exactly one Organization",
+                crate::msg!("diag-multiple-organizations"),
             )
             .resource(label(Kind::Organization, extra.name()))
             .field("kind")
-            .related("the first Organization", first_org.origin.document())
-            .hint("keep one Organization per repository; use one repository per agency"),
+            .related(
+                crate::msg!("diag-first-organization"),
+                first_org.origin.document(),
+            )
+            .hint(crate::msg!("hint-multiple-organizations")),
         );
     }
     let organization = organization::check(first_org, &mut diags);
@@ -414,11 +417,11 @@ fn check_names(repo: &LoadedRepository, diags: &mut Diagnostics) {
                 Diagnostic::error(
                     "invalid-name",
                     origin.value("metadata.name"),
-                    format!("`{}` is not a valid resource name", r.name()),
+                    crate::msg!("diag-invalid-name", name = r.name()),
                 )
                 .resource(label(r.kind(), r.name()))
                 .field("metadata.name")
-                .hint("use lowercase ASCII letters, digits and hyphens, at most 63, e.g. `vo-thi-thu-an`"),
+                .hint(crate::msg!("hint-invalid-name")),
             );
         }
         if let Some(first) = seen.insert((r.kind(), r.name()), origin) {
@@ -426,12 +429,15 @@ fn check_names(repo: &LoadedRepository, diags: &mut Diagnostics) {
                 Diagnostic::error(
                     "duplicate-resource",
                     origin.value("metadata.name"),
-                    format!("another {} is already named `{}`", r.kind(), r.name()),
+                    crate::msg!("diag-duplicate-resource", kind = r.kind(), name = r.name()),
                 )
                 .resource(label(r.kind(), r.name()))
                 .field("metadata.name")
-                .related("first defined here", first.value("metadata.name"))
-                .hint("metadata.name is the stable identity of a resource and must be unique"),
+                .related(
+                    crate::msg!("diag-first-defined-here"),
+                    first.value("metadata.name"),
+                )
+                .hint(crate::msg!("hint-duplicate-resource")),
             );
         }
     }

@@ -6,6 +6,7 @@ use super::values::{Address, Quota, is_valid_domain};
 use super::{Organization, SafetyLimits, Unit, closest, label};
 use crate::diagnostics::{Diagnostic, Diagnostics, Text};
 use crate::manifest::{Kind, Loaded, OrganizationSpec};
+use crate::msg;
 use crate::naming::ExtensionRules;
 
 struct Ctx<'a> {
@@ -14,7 +15,7 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn warning(&mut self, code: &'static str, field: &str, message: impl Into<Text>, hint: String) {
+    fn warning(&mut self, code: &'static str, field: &str, message: impl Into<Text>, hint: impl Into<Text>) {
         let d = Diagnostic::warning(code, self.org.origin.value(field), message)
             .resource(label(Kind::Organization, self.org.name()))
             .field(field)
@@ -22,7 +23,7 @@ impl Ctx<'_> {
         self.diags.push(d);
     }
 
-    fn error(&mut self, code: &'static str, field: &str, message: impl Into<Text>, hint: Option<String>) {
+    fn error(&mut self, code: &'static str, field: &str, message: impl Into<Text>, hint: Option<Text>) {
         let mut d = Diagnostic::error(code, self.org.origin.value(field), message)
             .resource(label(Kind::Organization, self.org.name()))
             .field(field);
@@ -38,15 +39,20 @@ pub(super) fn check(org: &Loaded<OrganizationSpec>, diags: &mut Diagnostics) -> 
     let spec = &org.spec;
     let mut cx = Ctx { org, diags };
     if spec.display_name.trim().is_empty() {
-        cx.error("empty-field", "spec.displayName", "displayName is empty", None);
+        cx.error(
+            "empty-field",
+            "spec.displayName",
+            msg!("diag-empty-display-name"),
+            None,
+        );
     }
     let short_name = spec.short_name.trim().to_string();
     if short_name.is_empty() || !short_name.chars().all(|c| c.is_ascii_lowercase()) {
         cx.error(
             "invalid-short-name",
             "spec.shortName",
-            format!("shortName `{short_name}` must be lowercase ASCII letters"),
-            Some("the agency's short name, e.g. `bdt`; rule II.2 forbids it as an address extension".into()),
+            msg!("diag-invalid-short-name", name = short_name),
+            Some(msg!("hint-short-name").into()),
         );
     }
     let domains = check_domains(&mut cx);
@@ -56,8 +62,8 @@ pub(super) fn check(org: &Loaded<OrganizationSpec>, diags: &mut Diagnostics) -> 
         cx.error(
             "unknown-domain",
             "spec.naming.domain",
-            format!("naming domain `{naming_domain}` is not one of the Organization's domains"),
-            Some(format!("domains: {}", domains.join(", "))),
+            msg!("diag-unknown-naming-domain", domain = naming_domain),
+            Some(msg!("hint-domains", domains = domains.join(", ")).into()),
         );
     }
     let max_ext = spec.naming.max_extension_length;
@@ -65,8 +71,8 @@ pub(super) fn check(org: &Loaded<OrganizationSpec>, diags: &mut Diagnostics) -> 
         cx.error(
             "out-of-range",
             "spec.naming.maxExtensionLength",
-            format!("maxExtensionLength {max_ext} is outside 1..=32"),
-            Some("rule II.2 sets 6".into()),
+            msg!("diag-max-extension-length", value = max_ext),
+            Some(msg!("hint-max-extension-length").into()),
         );
     }
     let mut reserved = vec![short_name.clone()];
@@ -75,7 +81,7 @@ pub(super) fn check(org: &Loaded<OrganizationSpec>, diags: &mut Diagnostics) -> 
             cx.error(
                 "invalid-extension",
                 &format!("spec.naming.reservedExtensions[{i}]"),
-                format!("reserved extension `{r}` must be lowercase ASCII letters"),
+                msg!("diag-reserved-extension", extension = r),
                 None,
             );
         }
@@ -128,12 +134,7 @@ pub(super) fn check(org: &Loaded<OrganizationSpec>, diags: &mut Diagnostics) -> 
 fn check_domains(cx: &mut Ctx<'_>) -> Vec<String> {
     let mut domains = Vec::new();
     if cx.org.spec.domains.is_empty() {
-        cx.error(
-            "no-domains",
-            "spec.domains",
-            "the Organization has no domains",
-            None,
-        );
+        cx.error("no-domains", "spec.domains", msg!("diag-no-domains"), None);
     }
     for (i, d) in cx.org.spec.domains.iter().enumerate() {
         let field = format!("spec.domains[{i}].name");
@@ -141,14 +142,14 @@ fn check_domains(cx: &mut Ctx<'_>) -> Vec<String> {
             cx.error(
                 "invalid-domain",
                 &field,
-                format!("`{}` is not a valid domain name", d.name),
-                Some("a lowercase DNS name such as `bdt.binhthuan.gov.vn`".into()),
+                msg!("diag-invalid-domain", domain = d.name),
+                Some(msg!("hint-invalid-domain").into()),
             );
         } else if domains.contains(&d.name) {
             cx.error(
                 "duplicate-domain",
                 &field,
-                format!("domain `{}` is listed twice", d.name),
+                msg!("diag-domain-twice", domain = d.name),
                 None,
             );
         } else {
@@ -166,8 +167,8 @@ fn check_units(cx: &mut Ctx<'_>) -> Vec<Unit> {
         cx.error(
             "no-units",
             "spec.units",
-            "the Organization has no units",
-            Some("every Mailbox names its unit".into()),
+            msg!("diag-no-units"),
+            Some(msg!("hint-no-units").into()),
         );
     }
     for (i, u) in spec.units.iter().enumerate() {
@@ -175,15 +176,15 @@ fn check_units(cx: &mut Ctx<'_>) -> Vec<Unit> {
             cx.error(
                 "invalid-unit-id",
                 &format!("spec.units[{i}].id"),
-                format!("unit id `{}` is not a valid identifier", u.id),
-                Some("lowercase ASCII letters, digits and hyphens, e.g. `trung-tam-dvmn`".into()),
+                msg!("diag-invalid-unit-id", unit = u.id),
+                Some(msg!("hint-unit-id").into()),
             );
         }
         if seen.insert(&u.id, i).is_some() {
             cx.error(
                 "duplicate-unit",
                 &format!("spec.units[{i}].id"),
-                format!("unit `{}` is defined twice", u.id),
+                msg!("diag-unit-twice", unit = u.id),
                 None,
             );
             continue;
@@ -192,7 +193,7 @@ fn check_units(cx: &mut Ctx<'_>) -> Vec<Unit> {
             cx.error(
                 "empty-field",
                 &format!("spec.units[{i}].name"),
-                "unit name is empty",
+                msg!("diag-empty-unit-name"),
                 None,
             );
         }
@@ -208,11 +209,11 @@ fn check_units(cx: &mut Ctx<'_>) -> Vec<Unit> {
         if let Some(p) = &u.parent
             && (p == &u.id || !seen.contains_key(p.as_str()))
         {
-            let hint = closest(p, seen.keys().copied()).map(|c| format!("did you mean `{c}`?"));
+            let hint = closest(p, seen.keys().copied()).map(|c| msg!("hint-did-you-mean", name = c).into());
             cx.error(
                 "unknown-unit",
                 &format!("spec.units[{i}].parent"),
-                format!("parent unit `{p}` of `{}` is not another defined unit", u.id),
+                msg!("diag-unknown-parent-unit", parent = p, unit = u.id),
                 hint,
             );
         }
@@ -229,7 +230,7 @@ fn check_protected(cx: &mut Ctx<'_>, domains: &[String]) -> Vec<Address> {
             Ok(addr) => cx.error(
                 "unknown-domain",
                 &field,
-                format!("protected address `{addr}` is not in the Organization's domains"),
+                msg!("diag-protected-unknown-domain", address = addr),
                 None,
             ),
             Err(e) => cx.error(
@@ -247,13 +248,11 @@ fn check_safety(cx: &mut Ctx<'_>) -> SafetyLimits {
     let s = &cx.org.spec.safety;
     let mut non_negative = |field: &str, v: i32, max: Option<i32>| -> u32 {
         if v < 0 || max.is_some_and(|m| v > m) {
-            let range = max.map_or_else(|| "0 or more".to_string(), |m| format!("0 to {m}"));
-            cx.error(
-                "out-of-range",
-                field,
-                format!("{v} is out of range ({range})"),
-                None,
-            );
+            let message = match max {
+                Some(m) => msg!("diag-out-of-range-max", value = v, max = m),
+                None => msg!("diag-out-of-range", value = v),
+            };
+            cx.error("out-of-range", field, message, None);
         }
         u32::try_from(v.max(0)).unwrap_or(0)
     };
@@ -300,8 +299,8 @@ fn check_attachments(cx: &mut Ctx<'_>) {
                 cx.error(
                     "invalid-file-type",
                     &format!("spec.attachments.{list}[{i}]"),
-                    format!("`{e}` is not a file extension"),
-                    Some("write the extension in lowercase without the dot, e.g. `pdf`".into()),
+                    msg!("diag-invalid-file-type", extension = e),
+                    Some(msg!("hint-invalid-file-type").into()),
                 );
             }
         }
@@ -311,11 +310,12 @@ fn check_attachments(cx: &mut Ctx<'_>) {
             cx.error(
                 "too-many-items",
                 &format!("spec.attachments.{list}"),
-                format!(
-                    "{} file types, more than the {MAX_FILE_TYPES} allowed",
-                    exts.len()
+                msg!(
+                    "diag-too-many-file-types",
+                    count = exts.len(),
+                    max = MAX_FILE_TYPES
                 ),
-                Some("list the types the regulation names; rule III.3 names fourteen".into()),
+                Some(msg!("hint-too-many-file-types").into()),
             );
         }
     }
@@ -329,11 +329,11 @@ fn check_attachments(cx: &mut Ctx<'_>) {
         cx.error(
             "invalid-rule-reference",
             "spec.attachments.rule",
-            format!(
-                "`{}` cannot be cited in a mail server's rejection",
-                crate::diagnostics::escape_controls(rule)
+            msg!(
+                "diag-invalid-rule-reference",
+                rule = crate::diagnostics::escape_controls(rule)
             ),
-            Some("at most 60 ASCII letters, digits, spaces and `.,:;()/-`, e.g. `III.3`".into()),
+            Some(msg!("hint-rule-reference").into()),
         );
     }
     for (i, e) in a.forbidden.iter().enumerate() {
@@ -341,11 +341,8 @@ fn check_attachments(cx: &mut Ctx<'_>) {
             cx.error(
                 "contradictory-attachment-policy",
                 &format!("spec.attachments.forbidden[{i}]"),
-                format!("`{e}` is both allowed and forbidden"),
-                Some(
-                    "keep it in one list: `forbidden` for executables, `allowed` or `compressed` otherwise"
-                        .into(),
-                ),
+                msg!("diag-allowed-and-forbidden", extension = e),
+                Some(msg!("hint-allowed-and-forbidden").into()),
             );
         }
     }

@@ -202,19 +202,35 @@ impl EngineError {
         }
     }
 
-    /// What the person can do about it.
+    /// The error in the reader's language (the `Display` text, in English, goes to logs and statuses).
     #[must_use]
-    pub const fn hint(&self) -> Option<&'static str> {
+    pub fn message(&self) -> String {
+        let path = |p: &Path| p.display().to_string();
         match self {
-            EngineError::State(StateError::Corrupt { .. } | StateError::Io { .. }) => {
-                Some("a lost state file is safe: `mailops adopt` rebuilds it")
-            }
-            EngineError::State(StateError::Locked(_)) => Some("wait for the other run to finish"),
-            EngineError::Journal(_) => Some(
-                "the journal says which changes an interrupted run made; keep it, and run apply again once the server can be read",
-            ),
-            _ => None,
+            EngineError::Token { path: p, .. } => crate::t!("error-token-file", path = path(p)),
+            EngineError::TokenEmpty { path: p } => crate::t!("error-token-empty", path = path(p)),
+            EngineError::Open(_) => crate::t!("error-open-server"),
+            EngineError::State(_) => crate::t!("error-state-file"),
+            EngineError::StateDir { path: p, .. } => crate::t!("error-cannot-create", path = path(p)),
+            EngineError::Observe(_) => crate::t!("error-read-server"),
+            EngineError::Journal(_) => crate::t!("error-journal"),
+            EngineError::JournalStart { path: p, .. } => crate::t!("error-journal-start", path = path(p)),
+            EngineError::Audit { path: p, .. } => crate::t!("error-audit-log", path = path(p)),
+            EngineError::Record(_) => crate::t!("error-record"),
         }
+    }
+
+    /// What the person can do about it, in the reader's language.
+    #[must_use]
+    pub fn hint(&self) -> Option<String> {
+        Some(match self {
+            EngineError::State(StateError::Corrupt { .. } | StateError::Io { .. }) => {
+                crate::t!("hint-state-lost")
+            }
+            EngineError::State(StateError::Locked(_)) => crate::t!("hint-state-locked"),
+            EngineError::Journal(_) => crate::t!("hint-journal"),
+            _ => return None,
+        })
     }
 }
 

@@ -19,7 +19,7 @@ use unicode_normalization::UnicodeNormalization;
 pub use super::resource::{Kind, Loaded, Origin, Resource};
 use super::spans;
 use super::types::{API_VERSION, ObjectMeta};
-use crate::diagnostics::{Diagnostic, Diagnostics, Location, Position, SourceMap};
+use crate::diagnostics::{Diagnostic, Diagnostics, Location, Position, SourceMap, Text};
 
 /// Largest manifest file read by default (1 MiB: a staff file is a few hundred bytes).
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 1024 * 1024;
@@ -149,9 +149,9 @@ fn list_files(root: &Path, diags: &mut Diagnostics) -> Option<Vec<PathBuf>> {
                 Diagnostic::error(
                     "unreadable",
                     Location::file(root),
-                    format!("cannot read {}: {e}", root.display()),
+                    crate::msg!("diag-cannot-read-path", path = root.display(), error = e),
                 )
-                .hint("give the path of a folder holding the Organization and the staff manifests"),
+                .hint(crate::msg!("hint-give-a-folder")),
             );
             return None;
         }
@@ -173,7 +173,7 @@ fn list_files(root: &Path, diags: &mut Diagnostics) -> Option<Vec<PathBuf>> {
                 diags.push(Diagnostic::error(
                     "unreadable",
                     Location::file(path),
-                    format!("cannot read: {e}"),
+                    crate::msg!("diag-cannot-read", error = e),
                 ));
                 continue;
             }
@@ -201,16 +201,16 @@ fn check_symlink(path: &Path, canonical_root: &Path, diags: &mut Diagnostics) {
             Diagnostic::error(
                 "symlink-outside",
                 Location::file(path),
-                format!("symlink leads outside the repository (to {})", target.display()),
+                crate::msg!("diag-symlink-outside", target = target.display()),
             )
-            .hint("copy the file into the repository, or remove the link"),
+            .hint(crate::msg!("hint-symlink-outside")),
         ),
         Err(e) => {
             if is_manifest(path) {
                 diags.push(Diagnostic::error(
                     "symlink-dangling",
                     Location::file(path),
-                    format!("symlink cannot be followed: {e}"),
+                    crate::msg!("diag-symlink-dangling", error = e),
                 ));
             }
         }
@@ -224,12 +224,9 @@ fn load_file(path: &Path, options: LoadOptions, repo: &mut LoadedRepository) {
             Diagnostic::error(
                 "file-too-large",
                 Location::file(path),
-                format!(
-                    "file is {size} bytes, over the limit of {} bytes",
-                    options.max_file_size
-                ),
+                crate::msg!("diag-file-too-large", size = size, max = options.max_file_size),
             )
-            .hint("a manifest describes one person or a few; split large files"),
+            .hint(crate::msg!("hint-split-large-files")),
         );
         return;
     }
@@ -238,7 +235,7 @@ fn load_file(path: &Path, options: LoadOptions, repo: &mut LoadedRepository) {
         Err(e) => repo.diagnostics.push(Diagnostic::error(
             "unreadable",
             Location::file(path),
-            format!("cannot read file: {e}"),
+            crate::msg!("diag-cannot-read-file", error = e),
         )),
     }
 }
@@ -248,10 +245,10 @@ fn load_bytes(path: &Path, bytes: &[u8], options: LoadOptions, repo: &mut Loaded
         repo.diagnostics.push(Diagnostic::error(
             "file-too-large",
             Location::file(path),
-            format!(
-                "file is {} bytes, over the limit of {} bytes",
-                bytes.len(),
-                options.max_file_size
+            crate::msg!(
+                "diag-file-too-large",
+                size = bytes.len(),
+                max = options.max_file_size
             ),
         ));
         return;
@@ -275,7 +272,10 @@ fn load_bytes(path: &Path, bytes: &[u8], options: LoadOptions, repo: &mut Loaded
             let mut d = Diagnostic::error(
                 "not-utf8",
                 Location::at(path, position),
-                format!("file is not valid UTF-8 (byte 0x{:02x})", bytes[e.valid_up_to()]),
+                crate::msg!(
+                    "diag-not-utf8",
+                    byte = format!("0x{:02x}", bytes[e.valid_up_to()])
+                ),
             );
             if let Some(f) = field {
                 d = d.field(f);
@@ -284,9 +284,7 @@ fn load_bytes(path: &Path, bytes: &[u8], options: LoadOptions, repo: &mut Loaded
                 d = d.resource(r);
             }
             repo.sources.insert(path, lossy.into_owned());
-            repo.diagnostics.push(d.hint(
-                "save the file as UTF-8 (Unicode, TCVN 6909:2001), not TCVN3/VNI or another legacy encoding",
-            ));
+            repo.diagnostics.push(d.hint(crate::msg!("hint-not-utf8")));
             return;
         }
     };
@@ -299,7 +297,7 @@ fn load_bytes(path: &Path, bytes: &[u8], options: LoadOptions, repo: &mut Loaded
     let docs = match spans::scan(&text) {
         Ok(d) => d,
         Err(e) => {
-            let hint = syntax_hint(e.code, &e.message);
+            let hint = syntax_hint(e.code, &e.message.english());
             let mut d = Diagnostic::error(e.code, Location::at(path, e.position), e.message);
             if let Some(r) = guess_resource(&text, e.position.line) {
                 d = d.resource(r);
@@ -311,7 +309,7 @@ fn load_bytes(path: &Path, bytes: &[u8], options: LoadOptions, repo: &mut Loaded
                 d = d.field(f);
             }
             if let Some(first) = e.first {
-                d = d.related("first defined here", Location::at(path, first));
+                d = d.related(crate::msg!("diag-first-defined-here"), Location::at(path, first));
             }
             repo.diagnostics.push(d);
             repo.sources.insert(path, text);
@@ -371,15 +369,13 @@ fn guess_resource(text: &str, line: usize) -> Option<String> {
     }
 }
 
-fn syntax_hint(code: &str, message: &str) -> Option<&'static str> {
+fn syntax_hint(code: &str, message: &str) -> Option<crate::i18n::Msg> {
     match code {
-        "yaml-syntax" if message.contains("tab") => {
-            Some("YAML indents with spaces only; replace the tab with spaces")
-        }
-        "yaml-syntax" => Some("check the indentation, the quoting, and that every `[` and `{` is closed"),
-        "duplicate-key" => Some("a key may appear once per mapping; remove one of the two"),
-        "alias-bomb" => Some("manifests need no anchors or aliases; write the values out"),
-        "complex-key" => Some("keys are plain names such as `fullName`"),
+        "yaml-syntax" if message.contains("tab") => Some(crate::msg!("hint-yaml-tab")),
+        "yaml-syntax" => Some(crate::msg!("hint-yaml-syntax")),
+        "duplicate-key" => Some(crate::msg!("hint-duplicate-key")),
+        "alias-bomb" => Some(crate::msg!("hint-alias-bomb")),
+        "complex-key" => Some(crate::msg!("hint-complex-key")),
         _ => None,
     }
 }
@@ -399,9 +395,13 @@ fn load_document(value: serde_yaml::Value, origin: Origin, repo: &mut LoadedRepo
     };
     if !value.is_mapping() {
         repo.diagnostics.push(
-            Diagnostic::error("not-a-resource", origin.document(), "document is not a mapping")
-                .field(".")
-                .hint("each document is a resource with apiVersion, kind, metadata and spec"),
+            Diagnostic::error(
+                "not-a-resource",
+                origin.document(),
+                crate::msg!("diag-not-a-mapping"),
+            )
+            .field(".")
+            .hint(crate::msg!("hint-not-a-mapping")),
         );
         return;
     }
@@ -409,10 +409,14 @@ fn load_document(value: serde_yaml::Value, origin: Origin, repo: &mut LoadedRepo
     let kind = match kind_text {
         None => {
             repo.diagnostics.push(
-                Diagnostic::error("missing-kind", origin.key("kind"), "resource has no `kind`")
-                    .resource(label("?"))
-                    .field("kind")
-                    .hint(known_kinds_hint()),
+                Diagnostic::error(
+                    "missing-kind",
+                    origin.key("kind"),
+                    crate::msg!("diag-missing-kind"),
+                )
+                .resource(label("?"))
+                .field("kind")
+                .hint(known_kinds_hint()),
             );
             return;
         }
@@ -423,7 +427,7 @@ fn load_document(value: serde_yaml::Value, origin: Origin, repo: &mut LoadedRepo
                     Diagnostic::error(
                         "unknown-kind",
                         origin.value("kind"),
-                        format!("unknown kind `{k}`"),
+                        crate::msg!("diag-unknown-kind", kind = k),
                     )
                     .resource(label(k))
                     .field("kind")
@@ -437,14 +441,14 @@ fn load_document(value: serde_yaml::Value, origin: Origin, repo: &mut LoadedRepo
         Some(API_VERSION) => {}
         other => {
             let message = match other {
-                Some(v) => format!("unknown apiVersion `{v}` for kind {kind}"),
-                None => "resource has no `apiVersion`".to_string(),
+                Some(v) => crate::msg!("diag-unknown-api-version", version = v, kind = kind),
+                None => crate::msg!("diag-missing-api-version"),
             };
             repo.diagnostics.push(
                 Diagnostic::error("unknown-api-version", origin.value("apiVersion"), message)
                     .resource(label(kind.as_str()))
                     .field("apiVersion")
-                    .hint(format!("use `apiVersion: {API_VERSION}`")),
+                    .hint(crate::msg!("hint-api-version", version = API_VERSION)),
             );
             return;
         }
@@ -459,11 +463,12 @@ fn load_document(value: serde_yaml::Value, origin: Origin, repo: &mut LoadedRepo
     }
 }
 
-fn known_kinds_hint() -> String {
+fn known_kinds_hint() -> crate::i18n::Msg {
     let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
-    format!(
-        "mailops resources are {} (apiVersion {API_VERSION})",
-        kinds.join(", ")
+    crate::msg!(
+        "hint-known-kinds",
+        kinds = kinds.join(", "),
+        version = API_VERSION
     )
 }
 
@@ -500,11 +505,15 @@ fn typed<S: DeserializeOwned>(
             Diagnostic::error(
                 "control-character",
                 origin.value(field),
-                format!("`{field}` holds a control character (U+{:04X})", u32::from(*c)),
+                crate::msg!(
+                    "diag-control-character",
+                    field = field,
+                    character = format!("U+{:04X}", u32::from(*c))
+                ),
             )
             .resource(resource())
             .field(field.clone())
-            .hint("remove it: names, titles and addresses hold no line breaks, tabs or terminal codes"),
+            .hint(crate::msg!("hint-control-character")),
         );
     }
     if !controls.is_empty() {
@@ -535,11 +544,7 @@ fn typed<S: DeserializeOwned>(
 }
 
 /// Turns a serde message into (message, field path, location, hint).
-fn describe_schema_error(
-    inner: &str,
-    path: &str,
-    origin: &Origin,
-) -> (String, String, Location, Option<String>) {
+fn describe_schema_error(inner: &str, path: &str, origin: &Origin) -> (Text, String, Location, Option<Text>) {
     if let Some(rest) = inner.strip_prefix("unknown field `") {
         let field_name = rest.split('`').next().unwrap_or_default();
         let expected = rest.split_once(", expected ").map(|(_, e)| e.replace('`', ""));
@@ -547,10 +552,10 @@ fn describe_schema_error(
         let field = path.to_string();
         let hint = expected.map(|e| {
             let e = e.strip_prefix("one of ").unwrap_or(&e).to_string();
-            format!("known fields here: {e}")
+            crate::msg!("hint-known-fields", fields = e).into()
         });
         return (
-            format!("unknown field `{field_name}`"),
+            crate::msg!("diag-unknown-field", field = field_name).into(),
             field.clone(),
             origin.key(&field),
             hint,
@@ -569,17 +574,18 @@ fn describe_schema_error(
             origin.key(path)
         };
         return (
-            format!("missing required field `{field_name}`"),
+            crate::msg!("diag-missing-field", field = field_name).into(),
             field,
             location,
             None,
         );
     }
-    let hint = inner.contains("invalid type").then(|| {
-        "check the value's type; quote text that YAML would read as a number or boolean".to_string()
-    });
+    let hint = inner
+        .contains("invalid type")
+        .then(|| crate::msg!("hint-invalid-type").into());
+    // serde's own words: no translation.
     let message = inner.split(" at line ").next().unwrap_or(inner).to_string();
-    (message, path.to_string(), origin.value(path), hint)
+    (message.into(), path.to_string(), origin.value(path), hint)
 }
 
 #[cfg(test)]

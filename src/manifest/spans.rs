@@ -43,7 +43,7 @@ pub struct StructuralError {
     /// What kind of problem.
     pub code: &'static str,
     /// Description.
-    pub message: String,
+    pub message: crate::diagnostics::Text,
     /// Where.
     pub position: Position,
     /// Field path, when inside a document.
@@ -136,7 +136,7 @@ pub fn scan(text: &str) -> ScanResult {
             };
             StructuralError {
                 code: "yaml-syntax",
-                message: format!("invalid YAML: {}", e.info()),
+                message: crate::msg!("diag-invalid-yaml", detail = e.info()).into(),
                 position,
                 field,
                 first: None,
@@ -180,7 +180,7 @@ pub fn scan(text: &str) -> ScanResult {
                     };
                     StructuralError {
                         code: "yaml-syntax",
-                        message,
+                        message: message.into(),
                         position: at,
                         field: Some(field).filter(|f| !f.is_empty()),
                         first: None,
@@ -203,7 +203,7 @@ pub fn scan(text: &str) -> ScanResult {
             }
             Event::Alias(id) => {
                 let doc = current.as_mut().expect("alias outside a document");
-                if let Some(e) = complex_key(&stack, at, "an alias used as a mapping key is not supported") {
+                if let Some(e) = complex_key(&stack, at, crate::msg!("diag-alias-key")) {
                     return Err(e);
                 }
                 let size = anchors.get(&id).map_or(1, |(size, _)| *size);
@@ -217,17 +217,13 @@ pub fn scan(text: &str) -> ScanResult {
                 if stack.is_empty() {
                     doc.start = at;
                 }
-                if let Some(e) = complex_key(
-                    &stack,
-                    at,
-                    "a mapping or sequence used as a mapping key is not supported",
-                ) {
+                if let Some(e) = complex_key(&stack, at, crate::msg!("diag-collection-key")) {
                     return Err(e);
                 }
                 if stack.len() >= MAX_DEPTH {
                     return Err(StructuralError {
                         code: "too-deep",
-                        message: format!("nesting deeper than {MAX_DEPTH} levels"),
+                        message: crate::msg!("diag-too-deep", max = MAX_DEPTH).into(),
                         position: at,
                         field: stack.last().map(|f| match f {
                             Frame::Map { path, .. } | Frame::Seq { path, .. } => path.clone(),
@@ -315,10 +311,11 @@ fn refuse_control_characters(text: &str) -> Result<(), StructuralError> {
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
     Err(StructuralError {
         code: "yaml-syntax",
-        message: format!(
-            "invalid YAML: control character U+{:04X} (YAML allows only printable characters)",
-            u32::from(c)
-        ),
+        message: crate::msg!(
+            "diag-yaml-control-character",
+            character = format!("U+{:04X}", u32::from(c))
+        )
+        .into(),
         position: Position::new(
             before.matches('\n').count() + 1,
             before[line_start..].chars().count() + 1,
@@ -357,7 +354,7 @@ fn child_field(stack: &[Frame]) -> String {
 }
 
 /// A mapping waiting for a key got a collection or alias: only plain scalar keys are supported.
-fn complex_key(stack: &[Frame], at: Position, message: &str) -> Option<StructuralError> {
+fn complex_key(stack: &[Frame], at: Position, message: crate::i18n::Msg) -> Option<StructuralError> {
     match stack.last() {
         Some(Frame::Map {
             pending_key: None,
@@ -365,7 +362,7 @@ fn complex_key(stack: &[Frame], at: Position, message: &str) -> Option<Structura
             ..
         }) => Some(StructuralError {
             code: "complex-key",
-            message: message.to_string(),
+            message: message.into(),
             position: at,
             field: Some(if path.is_empty() {
                 ".".to_string()
@@ -410,7 +407,7 @@ fn take_key(stack: &mut [Frame], doc: &mut DocumentSpans, key: PendingKey) -> Re
             .and_then(|f| f.span().key);
         return Err(StructuralError {
             code: "duplicate-key",
-            message: format!("duplicate key `{}`", key.text()),
+            message: crate::msg!("diag-duplicate-key", key = key.text()).into(),
             position: key.at,
             field: Some(field),
             first,
@@ -492,9 +489,7 @@ fn check_budget(expanded: &mut u64, size: u64, at: Position) -> Result<(), Struc
     if *expanded > MAX_EXPANDED_NODES {
         return Err(StructuralError {
             code: "alias-bomb",
-            message: format!(
-                "aliases expand this document to more than {MAX_EXPANDED_NODES} nodes (an alias expansion bomb?)"
-            ),
+            message: crate::msg!("diag-alias-bomb", max = MAX_EXPANDED_NODES).into(),
             position: at,
             field: None,
             first: None,

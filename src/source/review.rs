@@ -35,15 +35,25 @@ pub enum ReviewError {
 }
 
 impl ReviewError {
+    /// The error in the reader's language (the `Display` text is English).
+    #[must_use]
+    pub fn message(&self) -> String {
+        match self {
+            ReviewError::Open(_) => crate::t!("error-open-git"),
+            ReviewError::Read(_) => crate::t!("error-read-revisions-to-compare"),
+            ReviewError::InvalidHead { short, .. } => {
+                crate::t!("error-invalid-head", revision = short.as_str())
+            }
+        }
+    }
+
     /// What the person can do about it.
     #[must_use]
-    pub const fn hint(&self) -> &'static str {
+    pub fn hint(&self) -> String {
         match self {
-            ReviewError::Open(_) => "run inside a clone, or give the folder",
-            ReviewError::Read(_) => "fetch the base branch first, e.g. `git fetch origin main`",
-            ReviewError::InvalidHead { .. } => {
-                "fix the errors above; `mailops validate` shows them on a checkout"
-            }
+            ReviewError::Open(_) => crate::t!("hint-review-open"),
+            ReviewError::Read(_) => crate::t!("hint-review-read"),
+            ReviewError::InvalidHead { .. } => crate::t!("hint-review-invalid-head"),
         }
     }
 }

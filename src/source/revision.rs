@@ -95,21 +95,37 @@ impl RevisionError {
         }
     }
 
-    /// What the person can do about it.
+    /// What the person can do about it, in the reader's language.
     #[must_use]
-    pub fn hint(&self) -> Option<&'static str> {
+    pub fn hint(&self) -> Option<String> {
+        Some(match self {
+            RevisionError::Verify(_) => crate::t!("hint-revision-unsigned"),
+            RevisionError::Empty { .. } => crate::t!("hint-revision-empty"),
+            RevisionError::Invalid { done: "planned", .. } => crate::t!("hint-revision-invalid-planned"),
+            RevisionError::Invalid { .. } => crate::t!("hint-revision-invalid"),
+            _ => return None,
+        })
+    }
+
+    /// The error in the reader's language (the `Display` text, in English, goes to logs and `/status`).
+    #[must_use]
+    pub fn message(&self) -> String {
         match self {
-            RevisionError::Verify(_) => {
-                Some("only commits signed by an allowed signer, within its paths, are applied")
+            RevisionError::Empty { short } => crate::t!("error-revision-empty", revision = short.as_str()),
+            RevisionError::Invalid {
+                what,
+                done: "planned",
+                ..
+            } => crate::t!("error-invalid-planned", what = what.as_str()),
+            RevisionError::Invalid { what, .. } => crate::t!("error-invalid-applied", what = what.as_str()),
+            RevisionError::TokenFile { path, .. } => {
+                crate::t!("error-cannot-read", path = path.display().to_string())
             }
-            RevisionError::Empty { .. } => Some(
-                "a revision that removes every manifest is never applied: the last good one stays in force",
-            ),
-            RevisionError::Invalid { done: "planned", .. } => {
-                Some("fix the errors above (mailops validate shows them too)")
-            }
-            RevisionError::Invalid { .. } => Some("the last good revision stays in force"),
-            _ => None,
+            RevisionError::Remote(_) => crate::t!("error-git-remote"),
+            RevisionError::Fetch(_) => crate::t!("error-nothing-applied"),
+            RevisionError::Signers(_) => crate::t!("error-signers-file"),
+            RevisionError::Verify(_) => crate::t!("error-revision-not-verified"),
+            RevisionError::Unreadable(_) => crate::t!("error-fetched-unreadable"),
         }
     }
 

@@ -288,7 +288,7 @@ impl Controller {
             tracing::info!(file = %path.display(), revision = %good.revision(), "attachment policy file changed");
         }
         if done.reloaded {
-            self.out.note("attachment policy: reload command ran");
+            self.out.note(&crate::t!("watch-attachments-reloaded"));
         }
         Ok(())
     }

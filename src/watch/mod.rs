@@ -92,13 +92,13 @@ pub fn run(
     let listener = runtime
         .block_on(serve::bind(listen))
         .map_err(|source| WatchError::Listen { addr: listen, source })?;
-    out.note(&format!(
-        "mailops watch: {} → {} every {}, drift {}; listening on http://{}",
-        telemetry.status().source,
-        telemetry.status().server,
-        humantime::format_duration(settings.interval),
-        settings.drift.label(),
-        listener.local_addr().unwrap_or(listen)
+    out.note(&crate::t!(
+        "watch-started",
+        source = telemetry.status().source,
+        server = telemetry.status().server,
+        interval = humantime::format_duration(settings.interval).to_string(),
+        drift = settings.drift.label(),
+        address = listener.local_addr().unwrap_or(listen).to_string()
     ));
     let (wake, woken) = mpsc::channel::<Wake>();
     let followed = settings

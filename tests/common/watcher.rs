@@ -46,6 +46,10 @@ impl Watcher {
             .args(["--listen", &listen, "--color", "never"])
             .env_remove("RUST_LOG")
             .env_remove("MAILOPS_WEBHOOK_SECRET")
+            // English unless a test asks otherwise, whatever the machine's locale.
+            .env("LANG", "C.UTF-8")
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
             .env("NO_COLOR", "1")
             .stdout(std::fs::File::create(logs.path().join("stdout")).unwrap())
             .stderr(std::fs::File::create(logs.path().join("stderr")).unwrap())
