@@ -471,3 +471,32 @@ note-report-partial = note: the server could not be read completely ({ $problems
 note-journal-resolved = note: resolved the journal of an interrupted run ({ $run }): { $finished } change(s) found made, { $unfinished } to make again
 note-apply-interrupted = note: an apply was interrupted; the next apply finishes it before anything else
 note-base-errors = note: the base revision has { $count } error(s); its valid part is used
+
+## import: the staff list and the server
+diag-list-not-utf8 = the file is not UTF-8 text (byte { $byte }): save it as "CSV UTF-8"
+diag-list-not-csv = not CSV: { $error }
+diag-list-too-many-rows = more than { $max } rows
+diag-list-spreadsheet = cannot read the spreadsheet: { $error }
+diag-list-too-large = the file is larger than { $max } MiB
+diag-list-no-header = no header row: the list needs a column `Họ và tên` (or `Full name`), and usually `Tài khoản người dùng`, `Chức vụ`, `Email dự phòng`, `Đơn vị`
+diag-list-second-column = a second `{ $column }` column
+diag-list-cell-too-long = the cell is longer than { $max } characters
+diag-list-control = the cell holds a control character (it may hide text or move the cursor)
+diag-list-no-name = the row has no full name
+hint-list-no-name = write the person's full name, family name first (Võ Thị Thu An)
+diag-list-not-an-address = `{ $value }` is not an address: { $error }
+diag-list-twice = `{ $address }` is listed twice (first on row { $first })
+diag-list-not-an-email = `{ $value }` is not an e-mail address: { $error }
+diag-import-no-address = cannot make an address for { $name }: { $error }
+diag-import-no-address-quoted = cannot make an address for `{ $name }`: { $error }
+hint-import-write-address = write the address agreed with the IT officer in the account column
+hint-import-agree-extension = agree an extension and write the address in the account column, e.g. { $examples }
+diag-import-collision = { $name } has no account, and the address rule II.2 gives, `{ $derived }`, is already { $holder }'s
+diag-import-naming-domain = no account gives the domain of personal addresses
+hint-import-naming-domain = give it: --naming-domain bdt.binhthuan.gov.vn
+diag-import-owner-unknown = who owns the agency mailbox { $address } is not known: the server does not record it
+hint-import-owner = name the head of the agency: --shared { $address }=OWNER (an address or a metadata.name)
+diag-import-owner-not-imported = the owner `{ $owner }` of { $address } is not a person imported
+hint-import-owner-name = name the owner by the address of their account or by its metadata.name
+diag-import-name-too-long = the name of { $address } on the server is { $length } characters long; a manifest holds at most { $max }
+hint-import-name-too-long = shorten the name on the server, then import again

@@ -456,3 +456,32 @@ note-report-partial = lưu ý: không đọc được toàn bộ máy chủ ({ $
 note-journal-resolved = lưu ý: đã xử lý nhật ký của lần chạy bị gián đoạn ({ $run }): { $finished } thay đổi đã được thực hiện, { $unfinished } thay đổi cần làm lại
 note-apply-interrupted = lưu ý: một lần apply đã bị gián đoạn; lần apply tiếp theo sẽ hoàn tất nó trước mọi việc khác
 note-base-errors = lưu ý: phiên bản gốc có { $count } lỗi; phần hợp lệ của nó được dùng
+
+## import: danh sách nhân sự và máy chủ
+diag-list-not-utf8 = tệp không phải văn bản UTF-8 (byte { $byte }): hãy lưu dạng "CSV UTF-8"
+diag-list-not-csv = không phải CSV: { $error }
+diag-list-too-many-rows = nhiều hơn { $max } dòng
+diag-list-spreadsheet = không đọc được bảng tính: { $error }
+diag-list-too-large = tệp lớn hơn { $max } MiB
+diag-list-no-header = không có dòng tiêu đề: danh sách cần cột `Họ và tên` (hoặc `Full name`), và thường có `Tài khoản người dùng`, `Chức vụ`, `Email dự phòng`, `Đơn vị`
+diag-list-second-column = cột `{ $column }` xuất hiện lần thứ hai
+diag-list-cell-too-long = ô dài hơn { $max } ký tự
+diag-list-control = ô chứa ký tự điều khiển (có thể che chữ hoặc di chuyển con trỏ)
+diag-list-no-name = dòng này không có họ và tên
+hint-list-no-name = ghi đầy đủ họ và tên, họ trước (Võ Thị Thu An)
+diag-list-not-an-address = `{ $value }` không phải là địa chỉ: { $error }
+diag-list-twice = `{ $address }` được liệt kê hai lần (lần đầu ở dòng { $first })
+diag-list-not-an-email = `{ $value }` không phải là địa chỉ thư điện tử: { $error }
+diag-import-no-address = không tạo được địa chỉ cho { $name }: { $error }
+diag-import-no-address-quoted = không tạo được địa chỉ cho `{ $name }`: { $error }
+hint-import-write-address = ghi địa chỉ đã thống nhất với cán bộ công nghệ thông tin vào cột tài khoản
+hint-import-agree-extension = thống nhất phần mở rộng và ghi địa chỉ vào cột tài khoản, ví dụ { $examples }
+diag-import-collision = { $name } chưa có tài khoản, và địa chỉ theo quy định II.2, `{ $derived }`, đã là của { $holder }
+diag-import-naming-domain = không tài khoản nào cho biết tên miền của địa chỉ cá nhân
+hint-import-naming-domain = hãy ghi rõ: --naming-domain bdt.binhthuan.gov.vn
+diag-import-owner-unknown = chưa biết ai là chủ sở hữu hộp thư chung { $address }: máy chủ không lưu thông tin này
+hint-import-owner = ghi người đứng đầu cơ quan: --shared { $address }=CHỦ_SỞ_HỮU (một địa chỉ hoặc một metadata.name)
+diag-import-owner-not-imported = chủ sở hữu `{ $owner }` của { $address } không có trong số người được import
+hint-import-owner-name = ghi chủ sở hữu bằng địa chỉ tài khoản hoặc metadata.name của người đó
+diag-import-name-too-long = tên của { $address } trên máy chủ dài { $length } ký tự; tệp khai báo chỉ chứa tối đa { $max }
+hint-import-name-too-long = rút ngắn tên trên máy chủ, rồi import lại

@@ -173,11 +173,21 @@ impl Diagnostic {
     /// `file:line:column: message (resource, field)` on one line (statuses and metrics labels show it).
     #[must_use]
     pub fn one_line(&self) -> String {
+        self.one_line_in(Lang::En)
+    }
+
+    /// [`Diagnostic::one_line`] in `lang` (the status page, which a person reads).
+    #[must_use]
+    pub fn one_line_in(&self, lang: Lang) -> String {
+        let message = self
+            .text
+            .as_ref()
+            .map_or_else(|| self.message.clone(), |t| t.to_lang(lang));
         let mut line = self.location.file.display().to_string();
         if let Some(p) = self.location.position {
             line.push_str(&format!(":{}:{}", p.line, p.column));
         }
-        line.push_str(&format!(": {}", self.message));
+        line.push_str(&format!(": {message}"));
         let context: Vec<&str> = [self.resource.as_deref(), self.field.as_deref()]
             .into_iter()
             .flatten()

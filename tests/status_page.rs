@@ -1,8 +1,8 @@
 //! The status page of a running `mailops watch`, loaded in a real browser (headless Chromium) as the IT
 //! officer would: the revision in force and when it was applied, the last plan, a quota raised by hand on
 //! the server, a mailbox suspended and waiting for deletion with its date, and the last error with its file
-//! and line; in Vietnamese and in English; no script, no secret. A screenshot of each language is written
-//! to `target/status-page/` for a person to look at.
+//! and line (in the page's language); in Vietnamese and in English; no script, no secret. A screenshot of
+//! each language is written to `target/status-page/` for a person to look at.
 
 mod common;
 
@@ -68,6 +68,10 @@ fn a_person_reads_the_status_page_of_watch_in_a_browser() {
     assert_eq!(s["revision"], "local");
     let detail = s["lastError"]["details"][0].as_str().unwrap().to_string();
     assert!(detail.contains("nguyen-van-moi.yaml:"), "{s:#}");
+    assert!(
+        detail.contains("unit `phong-khong-co` is not defined in the Organization"),
+        "{s:#}"
+    );
 
     // What the officer sees, in Vietnamese (the language the agency runs it in).
     let html = chromium.dom(&format!("{}/", watcher.base), "en-US,en");
@@ -87,7 +91,11 @@ fn a_person_reads_the_status_page_of_watch_in_a_browser() {
         "Hộp thư chờ xóa".to_string(),
         format!("{leaving} {}", day.format("%d/%m/%Y")),
         "Lỗi gần nhất Tệp khai báo không hợp lệ".to_string(),
-        detail.clone(),
+        // The diagnostic in the page's language (`/status` keeps it in English).
+        detail.replace(
+            "unit `phong-khong-co` is not defined in the Organization",
+            "đơn vị `phong-khong-co` chưa được khai báo trong Organization",
+        ),
         "Trang tự làm mới sau mỗi 10 giây.".to_string(),
     ] {
         assert!(seen.contains(&want), "«{want}» is not on the page:\n{seen}");

@@ -41,15 +41,9 @@ pub(super) fn shared_file(
             Diagnostic::error(
                 "missing-owner",
                 Location::file("--shared"),
-                format!(
-                    "who owns the agency mailbox {} is not known: the server does not record it",
-                    s.address
-                ),
+                crate::msg!("diag-import-owner-unknown", address = s.address),
             )
-            .hint(format!(
-                "name the head of the agency: --shared {}=OWNER (an address or a metadata.name)",
-                s.address
-            )),
+            .hint(crate::msg!("hint-import-owner", address = s.address)),
         ));
     };
     let owner_address = match o.parse::<Address>() {
@@ -61,9 +55,9 @@ pub(super) fn shared_file(
             Diagnostic::error(
                 "unknown-mailbox",
                 Location::file("--shared"),
-                format!("the owner `{o}` of {} is not a person imported", s.address),
+                crate::msg!("diag-import-owner-not-imported", owner = o, address = s.address),
             )
-            .hint("name the owner by the address of their account or by its metadata.name"),
+            .hint(crate::msg!("hint-import-owner-name")),
         ));
     };
     let owner = name_of[&owner_address].clone();

@@ -179,7 +179,7 @@ fn assign_new_hires(
                 g.diags.push(Diagnostic::error(
                     "unfoldable-name",
                     at,
-                    format!("cannot make an address for {}: {e}", p.full_name),
+                    crate::msg!("diag-import-no-address", name = p.full_name, error = e),
                 ));
                 continue;
             }
@@ -188,9 +188,9 @@ fn assign_new_hires(
                     Diagnostic::error(
                         "unfoldable-name",
                         at,
-                        format!("cannot make an address for `{}`: {e}", p.full_name),
+                        crate::msg!("diag-import-no-address-quoted", name = p.full_name, error = e),
                     )
-                    .hint("write the address agreed with the IT officer in the account column"),
+                    .hint(crate::msg!("hint-import-write-address")),
                 );
                 continue;
             }
@@ -208,11 +208,11 @@ fn assign_new_hires(
             .map(|parts| naming::suggest_extensions(&parts, p.title.as_deref(), None, rules, free))
             .unwrap_or_default();
         let hint = if suggestions.is_empty() {
-            "write the address agreed with the IT officer in the account column".to_string()
+            crate::msg!("hint-import-write-address")
         } else {
-            format!(
-                "agree an extension and write the address in the account column, e.g. {}",
-                suggestions
+            crate::msg!(
+                "hint-import-agree-extension",
+                examples = suggestions
                     .iter()
                     .map(|e| format!("{}.{e}@{naming_domain}", derived.local()))
                     .collect::<Vec<_>>()
@@ -223,9 +223,11 @@ fn assign_new_hires(
             Diagnostic::error(
                 "address-collision",
                 at,
-                format!(
-                    "{} has no account, and the address rule II.2 gives, `{derived}`, is already {holder}'s",
-                    p.full_name
+                crate::msg!(
+                    "diag-import-collision",
+                    name = p.full_name,
+                    derived = derived,
+                    holder = holder
                 ),
             )
             .field("Tài khoản người dùng (Account)")
@@ -301,9 +303,9 @@ pub fn build(
             Diagnostic::error(
                 "naming-domain",
                 Location::file(&list_file),
-                "no account gives the domain of personal addresses",
+                crate::msg!("diag-import-naming-domain"),
             )
-            .hint("give it: --naming-domain bdt.binhthuan.gov.vn"),
+            .hint(crate::msg!("hint-import-naming-domain")),
         );
         return Err(g.diags);
     };

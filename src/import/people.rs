@@ -227,13 +227,14 @@ pub(super) fn gather(
                 Diagnostic::error(
                     "server-name-too-long",
                     Location::file("--server"),
-                    format!(
-                        "the name of {} on the server is {longest} characters long; a manifest holds at most {}",
-                        a.address,
-                        sheet::MAX_CELL_CHARS
+                    crate::msg!(
+                        "diag-import-name-too-long",
+                        address = a.address,
+                        length = longest,
+                        max = sheet::MAX_CELL_CHARS
                     ),
                 )
-                .hint("shorten the name on the server, then import again"),
+                .hint(crate::msg!("hint-import-name-too-long")),
             );
             continue;
         }

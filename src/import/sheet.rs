@@ -11,7 +11,7 @@ use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
 use crate::desired::Address;
-use crate::diagnostics::{Diagnostic, Diagnostics, Location, Position};
+use crate::diagnostics::{Diagnostic, Diagnostics, Location, Position, Text};
 
 /// Largest staff list read (a province's list is a few megabytes).
 pub const MAX_LIST_BYTES: u64 = 64 << 20;
@@ -137,11 +137,11 @@ fn one_line(text: &str) -> String {
 /// Rows of cells with their row numbers (from 1).
 type Grid = Vec<(usize, Vec<String>)>;
 
-fn error(file: &Path, row: usize, column: usize, code: &'static str, message: String) -> Diagnostic {
+fn error(file: &Path, row: usize, column: usize, code: &'static str, message: impl Into<Text>) -> Diagnostic {
     Diagnostic::error(code, Location::at(file, Position::new(row, column)), message)
 }
 
-fn file_error(file: &Path, code: &'static str, message: String) -> Diagnostics {
+fn file_error(file: &Path, code: &'static str, message: impl Into<Text>) -> Diagnostics {
     let mut d = Diagnostics::default();
     d.push(Diagnostic::error(code, Location::file(file), message));
     d
@@ -152,10 +152,7 @@ fn read_csv(path: &Path, bytes: &[u8]) -> Result<Grid, Diagnostics> {
         file_error(
             path,
             "staff-list-encoding",
-            format!(
-                "the file is not UTF-8 text (byte {}): save it as \"CSV UTF-8\"",
-                e.valid_up_to() + 1
-            ),
+            crate::msg!("diag-list-not-utf8", byte = e.valid_up_to() + 1),
         )
     })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -174,7 +171,13 @@ fn read_csv(path: &Path, bytes: &[u8]) -> Result<Grid, Diagnostics> {
         let record = record.map_err(|e| {
             let line = e.position().map_or(0, |p| usize::try_from(p.line()).unwrap_or(0));
             let mut d = Diagnostics::default();
-            d.push(error(path, line, 1, "staff-list-syntax", format!("not CSV: {e}")));
+            d.push(error(
+                path,
+                line,
+                1,
+                "staff-list-syntax",
+                crate::msg!("diag-list-not-csv", error = e),
+            ));
             d
         })?;
         let line = record
@@ -185,7 +188,7 @@ fn read_csv(path: &Path, bytes: &[u8]) -> Result<Grid, Diagnostics> {
             return Err(file_error(
                 path,
                 "staff-list-too-large",
-                format!("more than {MAX_ROWS} rows"),
+                crate::msg!("diag-list-too-many-rows", max = MAX_ROWS),
             ));
         }
     }
@@ -206,7 +209,7 @@ fn read_workbook(path: &Path) -> Result<Grid, Diagnostics> {
         file_error(
             path,
             "staff-list-unreadable",
-            format!("cannot read the spreadsheet: {e}"),
+            crate::msg!("diag-list-spreadsheet", error = e),
         )
     })?;
     // The first sheet that has a header row is the list.
@@ -222,7 +225,7 @@ fn read_workbook(path: &Path) -> Result<Grid, Diagnostics> {
             return Err(file_error(
                 path,
                 "staff-list-too-large",
-                format!("more than {MAX_ROWS} rows"),
+                crate::msg!("diag-list-too-many-rows", max = MAX_ROWS),
             ));
         }
         if header(&grid).is_some() {
@@ -260,7 +263,7 @@ pub fn read(path: &Path) -> Result<StaffList, Diagnostics> {
             file_error(
                 path,
                 "staff-list-unreadable",
-                format!("cannot read the file: {e}"),
+                crate::msg!("diag-cannot-read-file", error = e),
             )
         })?
         .len();
@@ -268,7 +271,7 @@ pub fn read(path: &Path) -> Result<StaffList, Diagnostics> {
         return Err(file_error(
             path,
             "staff-list-too-large",
-            format!("the file is larger than {} MiB", MAX_LIST_BYTES >> 20),
+            crate::msg!("diag-list-too-large", max = MAX_LIST_BYTES >> 20),
         ));
     }
     let is_csv = path
@@ -280,7 +283,7 @@ pub fn read(path: &Path) -> Result<StaffList, Diagnostics> {
             file_error(
                 path,
                 "staff-list-unreadable",
-                format!("cannot read the file: {e}"),
+                crate::msg!("diag-cannot-read-file", error = e),
             )
         })?;
         read_csv(path, &bytes)?
@@ -295,7 +298,7 @@ fn parse(path: &Path, grid: &Grid) -> Result<StaffList, Diagnostics> {
         return Err(file_error(
             path,
             "staff-list-header",
-            "no header row: the list needs a column `Họ và tên` (or `Full name`), and usually `Tài khoản người dùng`, `Chức vụ`, `Email dự phòng`, `Đơn vị`".into(),
+            crate::msg!("diag-list-no-header"),
         ));
     };
     let mut diags = Diagnostics::default();
@@ -308,7 +311,7 @@ fn parse(path: &Path, grid: &Grid) -> Result<StaffList, Diagnostics> {
                     header_row,
                     c + 1,
                     "staff-list-header",
-                    format!("a second `{}` column", k.field()),
+                    crate::msg!("diag-list-second-column", column = k.field()),
                 )
                 .field(k.field()),
             );
@@ -332,17 +335,13 @@ fn parse(path: &Path, grid: &Grid) -> Result<StaffList, Diagnostics> {
                 Some((
                     c,
                     "staff-list-too-long",
-                    format!("the cell is longer than {MAX_CELL_CHARS} characters"),
+                    crate::msg!("diag-list-cell-too-long", max = MAX_CELL_CHARS),
                 ))
             } else if t
                 .chars()
                 .any(|ch| ch.is_control() && !matches!(ch, '\t' | '\n' | '\r'))
             {
-                Some((
-                    c,
-                    "staff-list-control",
-                    "the cell holds a control character (it may hide text or move the cursor)".into(),
-                ))
+                Some((c, "staff-list-control", crate::msg!("diag-list-control")))
             } else {
                 None
             }
@@ -373,10 +372,10 @@ fn parse(path: &Path, grid: &Grid) -> Result<StaffList, Diagnostics> {
                     *row,
                     at(Column::FullName).map_or(1, |c| c + 1),
                     "staff-list-name",
-                    "the row has no full name".into(),
+                    crate::msg!("diag-list-no-name"),
                 )
                 .field(Column::FullName.field())
-                .hint("write the person's full name, family name first (Võ Thị Thu An)"),
+                .hint(crate::msg!("hint-list-no-name")),
             );
             continue;
         }
@@ -392,9 +391,10 @@ fn parse(path: &Path, grid: &Grid) -> Result<StaffList, Diagnostics> {
                             *row,
                             at(Column::Account).map_or(1, |c| c + 1),
                             "staff-list-account",
-                            format!(
-                                "`{}` is not an address: {e}",
-                                crate::diagnostics::escape_controls(&account)
+                            crate::msg!(
+                                "diag-list-not-an-address",
+                                value = crate::diagnostics::escape_controls(&account),
+                                error = e
                             ),
                         )
                         .field(Column::Account.field()),
@@ -411,7 +411,7 @@ fn parse(path: &Path, grid: &Grid) -> Result<StaffList, Diagnostics> {
                         *row,
                         at(Column::Account).map_or(1, |c| c + 1),
                         "staff-list-duplicate",
-                        format!("`{a}` is listed twice (first on row {first})"),
+                        crate::msg!("diag-list-twice", address = a, first = first),
                     )
                     .field(Column::Account.field()),
                 );
@@ -429,9 +429,10 @@ fn parse(path: &Path, grid: &Grid) -> Result<StaffList, Diagnostics> {
                     *row,
                     at(Column::Backup).map_or(1, |c| c + 1),
                     "staff-list-backup",
-                    format!(
-                        "`{}` is not an e-mail address: {e}",
-                        crate::diagnostics::escape_controls(&backup)
+                    crate::msg!(
+                        "diag-list-not-an-email",
+                        value = crate::diagnostics::escape_controls(&backup),
+                        error = e
                     ),
                 )
                 .field(Column::Backup.field()),

@@ -382,6 +382,7 @@ async fn reconcile(org: Arc<OrganizationResource>, ctx: Arc<Context>) -> Result<
                         at: ended,
                         revision: done.revision.clone(),
                         details: Vec::new(),
+                        diagnostics: Vec::new(),
                     });
                 }
             });
@@ -397,6 +398,7 @@ async fn reconcile(org: Arc<OrganizationResource>, ctx: Arc<Context>) -> Result<
                 at: started,
                 revision: Some(format!("namespace/{namespace}")),
                 details: Vec::new(),
+                diagnostics: Vec::new(),
             };
             ctx.telemetry.update(|s| {
                 s.last_reconcile_at = Some(started);

@@ -142,6 +142,10 @@ pub struct ErrorStatus {
     /// Each problem on its own line, with its file, line and field when it has them.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub details: Vec<String>,
+    /// The diagnostics behind `details`, for the status page to show in its reader's language (not in
+    /// the JSON, which stays English).
+    #[serde(skip)]
+    pub diagnostics: Vec<crate::diagnostics::Diagnostic>,
 }
 
 /// An account changed by hand.

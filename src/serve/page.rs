@@ -467,7 +467,13 @@ fn error(lang: Lang, e: &ErrorStatus) -> String {
         text(&kind),
         text(&when)
     );
-    if e.details.is_empty() {
+    if !e.diagnostics.is_empty() {
+        out.push_str("<ul>\n");
+        for d in &e.diagnostics {
+            out.push_str(&format!("<li><code>{}</code></li>\n", text(&d.one_line_in(lang))));
+        }
+        out.push_str("</ul>");
+    } else if e.details.is_empty() {
         out.push_str(&format!("<p><code>{}</code></p>", text(&e.message)));
     } else {
         out.push_str("<ul>\n");

@@ -233,9 +233,9 @@ impl GitSource {
                 Diagnostic::error(
                     "symlink-outside",
                     Location::file(self.shown.join(&rel)),
-                    format!("symlink leads outside the repository (to {target})"),
+                    crate::msg!("diag-symlink-outside", target = target),
                 )
-                .hint("copy the file into the repository, or remove the link"),
+                .hint(crate::msg!("hint-symlink-outside")),
             );
         }
         Ok(RevisionManifests {

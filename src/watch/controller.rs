@@ -113,6 +113,18 @@ impl StageError {
         }
     }
 
+    /// The error diagnostics of an invalid revision.
+    #[must_use]
+    pub fn status_diagnostics(&self) -> Vec<crate::diagnostics::Diagnostic> {
+        match self {
+            StageError::Revision(e) => e
+                .diagnostics()
+                .map(|(d, _)| d.iter().filter(|d| d.is_error()).cloned().collect())
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        }
+    }
+
     /// Each problem on a line of its own, for the status page: an invalid revision's error diagnostics
     /// (with file, line and field), or the changes that failed.
     #[must_use]
@@ -270,6 +282,7 @@ impl Controller {
                 at: now,
                 revision: fetched,
                 details: e.status_details(),
+                diagnostics: e.status_diagnostics(),
             });
         });
         ok

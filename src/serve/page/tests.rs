@@ -37,6 +37,7 @@ fn status() -> Status {
             at: at(10),
             revision: Some("4567def".into()),
             details: vec!["staff/a.yaml:4:3: <script>alert(1)</script> (Mailbox a, spec.unit)".into()],
+            diagnostics: Vec::new(),
         }),
         consecutive_failures: 2,
         drift: vec![DriftStatus {
@@ -114,6 +115,7 @@ fn the_operator_shows_each_namespace() {
                 at: at(9),
                 revision: Some("namespace/tai-chinh".into()),
                 details: Vec::new(),
+                diagnostics: Vec::new(),
             }),
             ..NamespaceStatus::default()
         },
