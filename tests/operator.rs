@@ -768,6 +768,17 @@ async fn serve_http(api: FakeApi) -> u16 {
     port
 }
 
+/// A child process killed (and waited for) when the test ends, passing or failing: a failed assertion never
+/// leaves an operator running.
+struct Reaped(std::process::Child);
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_operator_binary_reconciles_and_serves_health_readiness_and_metrics() {
     let mail = tempfile::tempdir().unwrap();
@@ -787,23 +798,25 @@ async fn the_operator_binary_reconciles_and_serves_health_readiness_and_metrics(
     .unwrap();
     let listen = common::watcher::free_port();
     let logs = home.path().join("stderr");
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mailops"))
-        .args([
-            "operator",
-            "--listen",
-            &format!("127.0.0.1:{listen}"),
-            "--requeue",
-            "1s",
-        ])
-        .env("KUBECONFIG", &kubeconfig)
-        .env_remove("KUBERNETES_SERVICE_HOST")
-        .env_remove("RUST_LOG")
-        .env("LANG", "C.UTF-8")
-        .env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
-        .stderr(std::fs::File::create(&logs).unwrap())
-        .spawn()
-        .unwrap();
+    let mut child = Reaped(
+        std::process::Command::new(env!("CARGO_BIN_EXE_mailops"))
+            .args([
+                "operator",
+                "--listen",
+                &format!("127.0.0.1:{listen}"),
+                "--requeue",
+                "1s",
+            ])
+            .env("KUBECONFIG", &kubeconfig)
+            .env_remove("KUBERNETES_SERVICE_HOST")
+            .env_remove("RUST_LOG")
+            .env("LANG", "C.UTF-8")
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
+            .stderr(std::fs::File::create(&logs).unwrap())
+            .spawn()
+            .unwrap(),
+    );
     let http = reqwest::Client::new();
     let get = |path: &str| {
         let http = http.clone();
@@ -865,22 +878,22 @@ async fn the_operator_binary_reconciles_and_serves_health_readiness_and_metrics(
     }
     // SIGTERM: a clean stop.
     let ok = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+        .args(["-TERM", &child.0.id().to_string()])
         .status()
         .unwrap();
     assert!(ok.success());
     let mut code = None;
     for _ in 0..300 {
-        if let Some(s) = child.try_wait().unwrap() {
+        if let Some(s) = child.0.try_wait().unwrap() {
             code = s.code();
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     if code.is_none() {
-        let _ = child.kill();
+        let _ = child.0.kill();
     }
-    let _ = child.wait();
+    let _ = child.0.wait();
     let stderr = std::fs::read_to_string(&logs).unwrap();
     assert_eq!(code, Some(0), "{stderr}");
     assert!(stderr.contains("mailops operator: stopped"), "{stderr}");
