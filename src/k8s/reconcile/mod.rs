@@ -594,16 +594,10 @@ impl Namespace<'_> {
                 _ => None,
             })
             .collect();
-        let pending: Vec<String> = plan
-            .findings
+        let pending: Vec<String> = done
+            .pending
             .iter()
-            .filter_map(|f| match f {
-                plan::Finding::PendingDeletion {
-                    address,
-                    delete_after,
-                } => Some(format!("{address} until {delete_after}")),
-                _ => None,
-            })
+            .map(|p| format!("{} until {}", p.address, p.delete_after))
             .collect();
         let failed = done.failed;
         let changed = report
