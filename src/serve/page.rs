@@ -472,6 +472,10 @@ fn error(lang: Lang, e: &ErrorStatus) -> String {
         for d in &e.diagnostics {
             out.push_str(&format!("<li><code>{}</code></li>\n", text(&d.one_line_in(lang))));
         }
+        // Beyond the diagnostics kept: how many more (in the JSON's words).
+        for more in e.details.iter().skip(e.diagnostics.len()) {
+            out.push_str(&format!("<li>{}</li>\n", text(more)));
+        }
         out.push_str("</ul>");
     } else if e.details.is_empty() {
         out.push_str(&format!("<p><code>{}</code></p>", text(&e.message)));

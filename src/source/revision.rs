@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use crate::backend::Secret;
 use crate::desired::{self, DesiredState};
-use crate::diagnostics::{Diagnostics, SourceMap};
+use crate::diagnostics::{Diagnostic, Diagnostics, SourceMap};
 use crate::manifest::{LoadOptions, load_repository};
 use crate::source::remote::{Credentials, Fetched, RemoteError, RemoteSource};
 use crate::source::signatures::{AllowedSigners, SignersError, VerifyError, verify_range};
@@ -149,12 +149,40 @@ impl RevisionError {
     }
 }
 
+/// The most error diagnostics a status keeps: a commit with thousands of broken manifests must not make
+/// `/status` and the status page thousands of lines long (`validate` still lists every one).
+pub const STATUS_DIAGNOSTICS: usize = 50;
+
 impl RevisionError {
-    /// Each error diagnostic on one line, with its file, line and field (none for an error without any).
+    /// The first [`STATUS_DIAGNOSTICS`] error diagnostics on one line each, with their file, line and field
+    /// (none for an error without any), and how many more there are.
     #[must_use]
     pub fn error_lines(&self) -> Vec<String> {
+        let errors = self.error_diagnostics();
+        let mut lines: Vec<String> = errors.iter().map(|d| d.one_line()).collect();
+        let total = self
+            .diagnostics()
+            .map_or(0, |(d, _)| d.iter().filter(|d| d.is_error()).count());
+        if total > lines.len() {
+            lines.push(format!(
+                "… and {} more (mailops validate lists them all)",
+                total - lines.len()
+            ));
+        }
+        lines
+    }
+
+    /// The first [`STATUS_DIAGNOSTICS`] error diagnostics.
+    #[must_use]
+    pub fn error_diagnostics(&self) -> Vec<Diagnostic> {
         self.diagnostics()
-            .map(|(d, _)| d.iter().filter(|d| d.is_error()).map(|d| d.one_line()).collect())
+            .map(|(d, _)| {
+                d.iter()
+                    .filter(|d| d.is_error())
+                    .take(STATUS_DIAGNOSTICS)
+                    .cloned()
+                    .collect()
+            })
             .unwrap_or_default()
     }
 }
@@ -315,4 +343,31 @@ pub fn load(options: &RevisionOptions, url: &str, subdir: &Path) -> Result<GitDe
         commit: fetched.commit,
         remote,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_status_keeps_the_first_errors_and_counts_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/bdt-binhthuan/organization.yaml");
+        std::fs::copy(example, dir.path().join("organization.yaml")).unwrap();
+        for i in 0..STATUS_DIAGNOSTICS + 10 {
+            std::fs::write(
+                dir.path().join(format!("m{i}.yaml")),
+                format!(
+                    "apiVersion: mailops.dev/v1alpha1\nkind: Mailbox\nmetadata:\n  name: m{i}\nspec:\n  fullName: Võ Thị An\n  unit: khong-co\n"
+                ),
+            )
+            .unwrap();
+        }
+        let e = folder(dir.path()).unwrap_err();
+        assert_eq!(e.error_diagnostics().len(), STATUS_DIAGNOSTICS);
+        let lines = e.error_lines();
+        assert_eq!(lines.len(), STATUS_DIAGNOSTICS + 1);
+        assert!(lines[STATUS_DIAGNOSTICS].starts_with("… and "), "{lines:?}");
+        assert!(e.status_message().len() < 20_000, "{}", e.status_message().len());
+    }
 }

@@ -117,10 +117,7 @@ impl StageError {
     #[must_use]
     pub fn status_diagnostics(&self) -> Vec<crate::diagnostics::Diagnostic> {
         match self {
-            StageError::Revision(e) => e
-                .diagnostics()
-                .map(|(d, _)| d.iter().filter(|d| d.is_error()).cloned().collect())
-                .unwrap_or_default(),
+            StageError::Revision(e) => e.error_diagnostics(),
             _ => Vec::new(),
         }
     }
