@@ -59,6 +59,31 @@ pub fn write_via(
     Ok(())
 }
 
+/// Like [`write_via`], calling `unchanged` between the temporary file's fsync and the rename: the target is
+/// replaced only if it still says so (the last moment a person's edit of the target can be noticed).
+///
+/// # Errors
+/// As [`write_via`], or [`std::io::ErrorKind::WouldBlock`] when `unchanged` said no (nothing replaced).
+pub fn write_if_unchanged(
+    owner: &str,
+    dir: &Path,
+    path: &Path,
+    bytes: &[u8],
+    unchanged: impl FnOnce() -> bool,
+) -> std::io::Result<()> {
+    let mut tmp = tempfile::Builder::new().prefix(&prefix(owner)).tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    if !unchanged() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::WouldBlock,
+            "changed since it was read",
+        ));
+    }
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
 /// fsyncs a folder, so that a rename or a new file in it survives a power loss.
 pub fn sync_dir(dir: &Path) {
     if let Ok(d) = std::fs::File::open(dir) {

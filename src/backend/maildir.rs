@@ -7,7 +7,8 @@
 //! ROOT/virtual                 Postfix virtual alias map: "alias target", one per line
 //! ROOT/mailops-accounts.json   what Dovecot does not keep: display, given and family names, access grants, ids
 //! ROOT/mail/DOMAIN/LOCAL/Maildir/{cur,new,tmp}
-//! ROOT/archive/DOMAIN/LOCAL-UNIXTIME.tar.gz   a deleted mailbox's mail
+//! ROOT/archive/DOMAIN/LOCAL-UNIXTIME-NANOS.tar.gz   a deleted mailbox's mail (never overwritten)
+//! ROOT/archive/DOMAIN/.LOCAL.deleting   a deletion in progress: the archive it writes
 //! ROOT/.mailops.lock           held while a change is written
 //! ROOT/logins/last-login.dict  written by Dovecot's last_login plugin, read by `report usage`
 //! ```
@@ -17,8 +18,9 @@
 //!   Postfix never read a half-written file and two mailops runs never interleave.
 //! - Rename moves the mailbox folder with one `rename(2)` on the same file system: every message is kept.
 //! - Suspend sets Dovecot's `nologin` (login refused, mail still delivered and kept).
-//! - Delete writes a compressed archive of the mailbox first and removes the folder only once the archive
-//!   is on disk.
+//! - Delete takes the account out of the passwd-file, writes a compressed archive of the mailbox under a new
+//!   name (temporary file, fsync, checked against the folder, linked into place without overwriting), and
+//!   removes the folder only then; a deletion cut short is finished by the next change (see `deletion`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
@@ -86,16 +88,39 @@ pub struct MaildirBackend {
     cache: std::sync::Arc<std::sync::Mutex<Option<(Stamp, Snapshot)>>>,
 }
 
-/// What identifies the content of the three files: device, inode, length and modification time of each.
-type Stamp = [(u64, u64, u64, i64, i64); 3];
+/// The three files, in the order of a [`Stamp`].
+const FILES: [&str; 3] = [PASSWD, VIRTUAL, METADATA];
+/// How many times a change is made again on a file a person changed meanwhile.
+const WRITE_TRIES: usize = 8;
+
+/// What identifies the content of a file: device, inode, length, modification and change times.
+type FileStamp = (u64, u64, u64, i64, i64, i64, i64);
+/// The identities of the three files, in the order of [`FILES`].
+type Stamp = [FileStamp; 3];
+
+fn one_stamp(root: &Path, name: &str) -> FileStamp {
+    std::fs::metadata(root.join(name)).map_or((0, 0, 0, 0, 0, 0, 0), |m| {
+        (
+            m.dev(),
+            m.ino(),
+            m.len(),
+            m.mtime(),
+            m.mtime_nsec(),
+            m.ctime(),
+            m.ctime_nsec(),
+        )
+    })
+}
 
 fn stamp(root: &Path) -> Stamp {
-    let one = |name: &str| {
-        std::fs::metadata(root.join(name)).map_or((0, 0, 0, 0, 0), |m| {
-            (m.dev(), m.ino(), m.len(), m.mtime(), m.mtime_nsec())
-        })
-    };
-    [one(PASSWD), one(VIRTUAL), one(METADATA)]
+    FILES.map(|name| one_stamp(root, name))
+}
+
+/// Why the files were not written.
+enum Written {
+    /// A file was changed by someone else since it was read (its name).
+    ChangedMeanwhile(&'static str),
+    Failed(BackendError),
 }
 
 fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> BackendError {
@@ -111,6 +136,9 @@ impl MaildirBackend {
     /// # Errors
     /// When `root` is not a folder, or cannot be read.
     pub fn open(root: &Path) -> Result<Self, BackendError> {
+        // Made absolute once, here: every home mailops writes into the passwd-file is then absolute (Dovecot
+        // refuses relative homes, and a later run from another folder must find the same mail).
+        let root = &std::path::absolute(root).map_err(io(format!("cannot resolve {}", root.display())))?;
         match std::fs::metadata(root) {
             Ok(meta) if !meta.is_dir() => {
                 return Err(BackendError::Server(format!(
@@ -249,52 +277,90 @@ impl MaildirBackend {
         Ok(snap)
     }
 
-    fn write_file(&self, name: &str, bytes: &[u8]) -> Result<(), BackendError> {
-        crate::atomic::write_via("maildir", &self.root, &self.root.join(name), bytes, None)
-            .map_err(io(format!("cannot replace {name}")))
+    /// Replaces file `which` (an index of [`FILES`]) only if it is still as it was read (`read_at`): a
+    /// person editing it by hand does not take mailops's lock.
+    fn write_file(&self, which: usize, bytes: &[u8], read_at: &Stamp) -> Result<(), Written> {
+        let name = FILES[which];
+        let path = self.root.join(name);
+        let unchanged = || one_stamp(&self.root, name) == read_at[which];
+        crate::atomic::write_if_unchanged("maildir", &self.root, &path, bytes, unchanged).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::WouldBlock {
+                Written::ChangedMeanwhile(name)
+            } else {
+                Written::Failed(io(format!("cannot replace {name}"))(e))
+            }
+        })
     }
 
-    fn write(&self, snap: &Snapshot, granted: &BTreeSet<Address>) -> Result<(), BackendError> {
+    fn write(&self, snap: &Snapshot, granted: &BTreeSet<Address>, read_at: &Stamp) -> Result<(), Written> {
         // The grammar makes a bad address impossible; a backend still refuses what it cannot store safely.
         super::storable(
             snap.passwd
                 .keys()
                 .chain(snap.aliases.keys())
                 .chain(snap.aliases.values()),
-        )?;
+        )
+        .map_err(Written::Failed)?;
         let passwd = files::render_passwd(snap.passwd.values(), &snap.passwd_kept);
         let virt = files::render_virtual(&snap.aliases, &snap.alias_lines, &snap.virtual_kept);
         let meta = serde_json::to_vec_pretty(&snap.metadata).unwrap_or_default();
-        self.write_file(METADATA, &meta)?;
-        self.write_acls(snap, granted)?;
-        self.write_file(VIRTUAL, virt.as_bytes())?;
-        // The passwd-file last: it is what makes an account exist for Dovecot.
-        self.write_file(PASSWD, passwd.as_bytes())?;
-        if let Ok(d) = File::open(&self.root) {
-            let _ = d.sync_all();
+        // Nothing is replaced while a file a person may edit has changed since it was read.
+        if let Some(which) = (0..FILES.len()).find(|&i| one_stamp(&self.root, FILES[i]) != read_at[i]) {
+            return Err(Written::ChangedMeanwhile(FILES[which]));
         }
+        self.write_file(2, &meta, read_at)?;
+        self.write_acls(snap, granted).map_err(Written::Failed)?;
+        self.write_file(1, virt.as_bytes(), read_at)?;
+        // The passwd-file last: it is what makes an account exist for Dovecot.
+        self.write_file(0, passwd.as_bytes(), read_at)?;
+        crate::atomic::sync_dir(&self.root);
         Ok(())
     }
 
     /// Reads, changes and writes back the folder under the lock; `change` returns whether it changed anything.
+    /// A person may edit the passwd-file or the virtual map by hand at any time, without the lock: a file
+    /// changed between its reading and its replacement is never written over; the folder is read again and
+    /// the change made again on the new content (every change here can be made twice), a few times, before
+    /// the change is refused.
     fn modify(
         &self,
-        change: impl FnOnce(&mut Snapshot) -> Result<bool, BackendError>,
+        mut change: impl FnMut(&mut Snapshot) -> Result<bool, BackendError>,
     ) -> Result<(), BackendError> {
         let _lock = self.lock()?;
-        let mut snap = self.current()?;
-        let granted = with_access(&snap);
-        // On an error the snapshot may be half-changed: it is not kept, and the next call reads the files.
-        if change(&mut snap)? {
-            self.write(&snap, &granted)?;
+        self.finish_deletions();
+        let mut last = "";
+        for _ in 0..WRITE_TRIES {
+            let (read_at, mut snap) = self.current()?;
+            let granted = with_access(&snap);
+            // On an error the snapshot may be half-changed: it is not kept, and the next call reads the files.
+            if !change(&mut snap)? {
+                self.keep(read_at, snap);
+                return Ok(());
+            }
+            match self.write(&snap, &granted, &read_at) {
+                Ok(()) => {
+                    self.keep(stamp(&self.root), snap);
+                    return Ok(());
+                }
+                Err(Written::ChangedMeanwhile(name)) => {
+                    tracing::info!(
+                        file = name,
+                        "changed by someone else while mailops wrote it; read again"
+                    );
+                    last = name;
+                }
+                Err(Written::Failed(e)) => return Err(e),
+            }
         }
-        self.keep(snap);
-        Ok(())
+        Err(BackendError::Server(format!(
+            "{last} kept changing while mailops wrote it ({WRITE_TRIES} tries); nothing was written over it, try again"
+        )))
     }
 
     /// The folder's content (under the lock): the cached snapshot while the files are the ones it was made
     /// from, else read from disk.
-    fn current(&self) -> Result<Snapshot, BackendError> {
+    /// The files' identities are taken before they are read: a change made while they are read is noticed.
+    fn current(&self) -> Result<(Stamp, Snapshot), BackendError> {
         let now = stamp(&self.root);
         let cached = self
             .cache
@@ -302,16 +368,16 @@ impl MaildirBackend {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .take();
         match cached {
-            Some((s, snap)) if s == now => Ok(snap),
-            _ => self.read(),
+            Some((s, snap)) if s == now => Ok((now, snap)),
+            _ => Ok((now, self.read()?)),
         }
     }
 
-    fn keep(&self, snap: Snapshot) {
+    fn keep(&self, at: Stamp, snap: Snapshot) {
         *self
             .cache
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some((stamp(&self.root), snap));
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some((at, snap));
     }
 
     /// Dovecot ACL files (`Maildir/dovecot-acl`, read by the `acl` plugin with `vfile`): one line per grantee.
@@ -409,28 +475,6 @@ impl MaildirBackend {
         snap.passwd.insert(new.address.clone(), entry);
         Ok(id)
     }
-
-    fn archive(&self, address: &Address, home: &Path) -> Result<PathBuf, BackendError> {
-        let dir = self.root.join("archive").join(address.domain());
-        std::fs::create_dir_all(&dir).map_err(io("cannot create the archive folder"))?;
-        let stamp = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
-        let path = dir.join(format!("{}-{stamp}.tar.gz", address.local()));
-        let file = File::create(&path).map_err(io(format!("cannot create {}", path.display())))?;
-        let mut tar = tar::Builder::new(flate2::write::GzEncoder::new(
-            file,
-            flate2::Compression::default(),
-        ));
-        if home.exists() {
-            tar.append_dir_all(address.local(), home)
-                .map_err(io("cannot archive the mailbox"))?;
-        }
-        let gz = tar.into_inner().map_err(io("cannot finish the archive"))?;
-        let file = gz.finish().map_err(io("cannot finish the archive"))?;
-        file.sync_all().map_err(io("cannot sync the archive"))?;
-        Ok(path)
-    }
 }
 
 /// Accounts created with one rewrite of the files (the executor's bulk creation).
@@ -501,13 +545,13 @@ impl MailBackend for MaildirBackend {
     async fn observe(&self) -> Result<Observation, BackendError> {
         let snap = {
             let mut lock = self.lock_existing()?;
-            let mut snap = self.current()?;
+            let (mut at, mut snap) = self.current()?;
             // A first change may have begun while the files were read without a lock: read again under it.
             if lock.is_none() && self.root.join(LOCK).exists() {
                 lock = self.lock_existing()?;
-                snap = self.current()?;
+                (at, snap) = self.current()?;
             }
-            self.keep(snap.clone());
+            self.keep(at, snap.clone());
             drop(lock);
             snap
         };
@@ -552,7 +596,7 @@ impl MailBackend for MaildirBackend {
         let hash = self.hash(password)?;
         let mut id = None;
         self.modify(|snap| {
-            id = Some(self.insert_account(snap, new, hash, false)?);
+            id = Some(self.insert_account(snap, new, hash.clone(), false)?);
             Ok(true)
         })?;
         Ok(id)
@@ -577,6 +621,7 @@ impl MailBackend for MaildirBackend {
         };
         let mut ids = Vec::with_capacity(accounts.len());
         self.modify(|snap| {
+            ids.clear();
             // The folders next, also on every core (the file system's inode allocation is most of the rest),
             // once no address of the batch is in use; the passwd-file that makes them accounts comes after.
             for (new, _) in accounts {
@@ -589,8 +634,8 @@ impl MailBackend for MaildirBackend {
                     .par_iter()
                     .try_for_each(|(new, _)| make_maildir(&self.home(&new.address), owner))?;
             }
-            for ((new, _), hash) in accounts.iter().zip(hashes) {
-                ids.push(Some(self.insert_account(snap, new, hash, true)?));
+            for ((new, _), hash) in accounts.iter().zip(&hashes) {
+                ids.push(Some(self.insert_account(snap, new, hash.clone(), true)?));
             }
             Ok(true)
         })?;
@@ -635,6 +680,9 @@ impl MailBackend for MaildirBackend {
         self.modify(|snap| self.resume_in(snap, address))
     }
 
+    /// The account leaves the passwd-file first (no more logins or deliveries), its mail is archived next,
+    /// and its folder goes last; the deletion is recorded before the first step (see [`deletion`]), so that a
+    /// run killed anywhere in between is finished by the next change, never archived twice.
     async fn delete(&self, address: &Address) -> Result<(), BackendError> {
         self.modify(|snap| {
             let entry = snap
@@ -643,19 +691,17 @@ impl MailBackend for MaildirBackend {
                 .ok_or_else(|| BackendError::NotFound(address.clone()))?
                 .clone();
             self.check_home(&entry)?;
-            let archive = self.archive(address, &entry.home)?;
-            tracing::info!(%address, archive = %archive.display(), "mailbox archived before deletion");
+            deletion::Record::begin(&self.root, address)?;
             snap.passwd.remove(address);
             snap.metadata.accounts.remove(address);
             snap.aliases.retain(|_, t| t != address);
             for meta in snap.metadata.accounts.values_mut() {
                 meta.access.remove(address);
             }
-            if entry.home.exists() {
-                std::fs::remove_dir_all(&entry.home).map_err(io("cannot remove the archived mailbox"))?;
-            }
             Ok(true)
-        })
+        })?;
+        let _lock = self.lock()?;
+        self.finish_deletion(address)
     }
 
     async fn grant(
@@ -678,13 +724,14 @@ impl MailBackend for MaildirBackend {
                 .passwd
                 .get_mut(address)
                 .ok_or_else(|| BackendError::NotFound(address.clone()))?;
-            entry.hash = hash;
+            entry.hash.clone_from(&hash);
             Ok(true)
         })
     }
 }
 
 mod changes;
+mod deletion;
 pub(crate) mod files;
 pub mod logins;
 #[cfg(test)]

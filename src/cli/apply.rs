@@ -132,10 +132,9 @@ pub(super) async fn run(args: &ApplyArgs, printer: &Printer) -> u8 {
         return 1;
     };
     // A saved plan is made for its own day; otherwise the day asked for, or today.
-    let today = saved.as_ref().map_or_else(
-        || args.date.unwrap_or_else(|| chrono::Local::now().date_naive()),
-        |p| p.as_of,
-    );
+    let today = saved
+        .as_ref()
+        .map_or_else(|| args.date.unwrap_or_else(crate::clock::today), |p| p.as_of);
     let fresh = plan_for(&desired, None, &o, &args.target.path, revision, today);
     let plan = match saved {
         Some(mut plan) => {

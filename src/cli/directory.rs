@@ -51,7 +51,7 @@ pub(super) fn run(args: &DirectoryArgs, printer: &Printer) -> u8 {
             path = args.path.display().to_string()
         ));
     }
-    let as_of = args.on.unwrap_or_else(|| chrono::Local::now().date_naive());
+    let as_of = args.on.unwrap_or_else(crate::clock::today);
     let directory = Directory::new(&state, as_of, crate::i18n::chosen().unwrap_or(Lang::Vi));
     let text = match args.format {
         Format::Ldif => directory.ldif(args.base_dn.as_deref()),

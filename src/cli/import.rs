@@ -323,7 +323,7 @@ pub(super) async fn run(args: &ImportArgs, printer: &Printer) -> u8 {
             revision: None,
             base_revision: None,
         };
-        let today = chrono::Local::now().date_naive();
+        let today = crate::clock::today();
         let plan = o.conn.plan(desired, None, &o.observation, source, today);
         changes = Some(plan);
     }

@@ -129,12 +129,12 @@ async fn against_server(args: &PlanArgs, server: &str, printer: &Printer) -> Opt
         revision: None,
         base_revision: None,
     };
-    let today = args.date.unwrap_or_else(|| chrono::Local::now().date_naive());
+    let today = args.date.unwrap_or_else(crate::clock::today);
     Some(o.conn.plan(&desired, None, &o.observation, source, today))
 }
 
 fn review(args: &PlanArgs, base: &str, printer: &Printer) -> Option<plan::Plan> {
-    let today = args.date.unwrap_or_else(|| chrono::Local::now().date_naive());
+    let today = args.date.unwrap_or_else(crate::clock::today);
     match crate::source::review::review(&args.path, base, &args.head, today) {
         Ok(r) => {
             if r.base_errors > 0 {

@@ -232,7 +232,7 @@ impl<'a> Directory<'a> {
 
     fn markdown(&self) -> String {
         let l = self.lang.labels();
-        let cell = |s: &str| s.replace('\\', "\\\\").replace('|', "\\|").replace('\n', " ");
+        let cell = crate::markdown::text;
         let mut out = format!(
             "# {} — {}\n\n",
             l.title,

@@ -276,7 +276,7 @@ pub(super) fn record(
                     Action::Grant { .. } | Action::Revoke { .. } | Action::Handover { .. } if !shares => {
                         change_holders(&mut e.holders, action);
                     }
-                    Action::Suspend { .. } => e.suspended_on = Some(options.today),
+                    Action::Suspend { .. } => e.suspended_on = Some(crate::clock::recorded(options.today)),
                     Action::Resume => e.suspended_on = None,
                     _ => {}
                 }

@@ -318,7 +318,7 @@ async fn reconcile(org: Arc<OrganizationResource>, ctx: Arc<Context>) -> Result<
         client: &ctx.client,
         recorder: &ctx.recorder,
         namespace: &namespace,
-        today: chrono::Local::now().date_naive(),
+        today: crate::clock::today(),
         concurrency: ctx.options.changes_per_namespace,
     };
     let started = chrono::Utc::now();

@@ -264,7 +264,7 @@ pub fn render(r: &Usage, format: Format, lang: Lang) -> String {
 
 fn markdown(r: &Usage, lang: Lang) -> String {
     let l = labels(lang);
-    let cell = |s: &str| s.replace('\\', "\\\\").replace('|', "\\|").replace('\n', " ");
+    let cell = crate::markdown::text;
     let mut out = format!("# {} — {}\n\n", l.title, cell(&r.organization));
     out.push_str(&format!("{}\n\n", day_line(r, lang)));
     out.push_str(&format!("{}\n\n", cell(&source_line(r, lang))));

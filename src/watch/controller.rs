@@ -323,7 +323,7 @@ impl Controller {
             tracing::warn!(problems = ?o.observation.problems, "partial observation: no removal is made");
         }
         let previous = self.applied.as_ref().map(|a| &a.desired);
-        let today = chrono::Local::now().date_naive();
+        let today = crate::clock::today();
         let source = PlanSource {
             path: s.path.display().to_string(),
             revision: good.commit.map(|c| c.to_string()),

@@ -22,8 +22,20 @@ pub struct Run {
 }
 
 /// Runs `mailops` with arguments from the crate root, without colour or inherited log settings.
+/// The tests' calendar: a run given `--date D` takes D as today too (`MAILOPS_TODAY`), so that a test of
+/// the grace period can suspend on one day and delete on a later one, whatever the machine's clock says.
+pub fn calendar(args: &[&str]) -> Option<String> {
+    args.windows(2)
+        .find(|w| w[0] == "--date")
+        .map(|w| w[1].to_string())
+}
+
 pub fn mailops(args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_mailops"))
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_mailops"));
+    if let Some(day) = calendar(args) {
+        cmd.env("MAILOPS_TODAY", day);
+    }
+    let out = cmd
         .args(args)
         .current_dir(root())
         .env_remove("RUST_LOG")

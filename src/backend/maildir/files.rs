@@ -89,6 +89,37 @@ fn under(root: &Path, home: &Path) -> bool {
         && home.starts_with(root)
 }
 
+/// A relative home that an earlier release of mailops wrote itself (`maildir:demo-mail` gave
+/// `demo-mail/mail/DOMAIN/LOCAL`, relative to the folder it ran in), read back as the derived home: only
+/// when it names this address's own mailbox under a folder whose name ends the root's path. The line is
+/// written back with the absolute home at the next change.
+fn written_relative(
+    root: &Path,
+    home: &str,
+    address: &Address,
+    derived: impl Fn(&Address) -> PathBuf,
+) -> Option<PathBuf> {
+    let home = Path::new(home);
+    if home.is_absolute() {
+        return None;
+    }
+    // The folder it was run from may have been the root's parent or below it: `./`, `../` lead the way.
+    let rest: Vec<Component<'_>> = home
+        .components()
+        .skip_while(|c| matches!(c, Component::CurDir | Component::ParentDir))
+        .collect();
+    if rest.iter().any(|c| !matches!(c, Component::Normal(_))) {
+        return None;
+    }
+    let tail = Path::new("mail").join(address.domain()).join(address.local());
+    let whole: PathBuf = rest.iter().collect();
+    if !whole.ends_with(&tail) {
+        return None;
+    }
+    let prefix: PathBuf = rest[..rest.len() - 3].iter().collect();
+    root.ends_with(&prefix).then(|| derived(address))
+}
+
 impl PasswdEntry {
     /// A new account's line.
     pub(crate) fn new(address: Address, hash: String, owner: (u32, u32), home: PathBuf) -> Self {
@@ -130,6 +161,8 @@ impl PasswdEntry {
         let home_field = fields.get(5).map_or("", String::as_str);
         let home = if home_field.is_empty() {
             derived(&address)
+        } else if let Some(home) = written_relative(root, home_field, &address, &derived) {
+            home
         } else {
             let home = PathBuf::from(home_field);
             if !under(root, &home) {
@@ -373,6 +406,41 @@ mod tests {
                 None,
                 "{not_ours}"
             );
+        }
+    }
+
+    #[test]
+    fn a_relative_home_mailops_wrote_is_read_back_as_its_mailbox_and_rewritten_absolute() {
+        let root = PathBuf::from("/work/demo-mail");
+        let derived = |a: &Address| root.join("mail").join(a.domain()).join(a.local());
+        for (line, home) in [
+            (
+                "a@x.vn:h:1:1::demo-mail/mail/x.vn/a::",
+                Some("/work/demo-mail/mail/x.vn/a"),
+            ),
+            (
+                "a@x.vn:h:1:1::./demo-mail/mail/x.vn/a::",
+                Some("/work/demo-mail/mail/x.vn/a"),
+            ),
+            (
+                "a@x.vn:h:1:1::../demo-mail/mail/x.vn/a::",
+                Some("/work/demo-mail/mail/x.vn/a"),
+            ),
+            ("a@x.vn:h:1:1::mail/x.vn/a::", Some("/work/demo-mail/mail/x.vn/a")),
+            // Someone else's mailbox, another folder, a way out: refused as before.
+            ("a@x.vn:h:1:1::demo-mail/mail/x.vn/b::", None),
+            ("a@x.vn:h:1:1::other/mail/x.vn/a::", None),
+            ("a@x.vn:h:1:1::demo-mail/../etc/mail/x.vn/a::", None),
+        ] {
+            let read = PasswdEntry::parse(line, 1, 0, &root, derived);
+            match home {
+                Some(home) => {
+                    let e = read.unwrap().unwrap();
+                    assert_eq!(e.home, Path::new(home), "{line}");
+                    assert_eq!(e.line(), format!("a@x.vn:h:1:1::{home}::"), "{line}");
+                }
+                None => assert!(read.is_err(), "{line}"),
+            }
         }
     }
 

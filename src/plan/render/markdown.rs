@@ -10,9 +10,12 @@ fn code(s: &str) -> String {
     format!("`{}`", s.replace('`', "'"))
 }
 
+/// Text from a manifest or a server, in a sentence or a table cell.
 fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+    crate::markdown::text(s)
 }
+
+const MARKS: super::Marks = super::Marks { code, text: cell };
 
 /// Renders the plan as Markdown: a summary table, **Access changes** before anything else, then the
 /// changes grouped by unit (long groups folded), policy changes, and findings.
@@ -51,7 +54,11 @@ pub fn markdown(plan: &Plan) -> String {
             crate::t!("md-blocked-warning", count = s.blocked)
         ));
     }
-    let access: Vec<String> = plan.changes.iter().filter_map(|c| access_line(c, code)).collect();
+    let access: Vec<String> = plan
+        .changes
+        .iter()
+        .filter_map(|c| access_line(c, MARKS))
+        .collect();
     out.push_str(&format!("#### {}\n\n", crate::t!("plan-access-changes")));
     if access.is_empty() {
         out.push_str(&format!("{}\n\n", crate::t!("plan-nobody-gains-access")));
@@ -74,11 +81,12 @@ pub fn markdown(plan: &Plan) -> String {
         let fold = list.len() > FOLD_AFTER;
         if fold {
             out.push_str(&format!(
-                "<details><summary><b>{title}</b>: {}</summary>\n\n",
+                "<details><summary><b>{}</b>: {}</summary>\n\n",
+                crate::markdown::html(title),
                 crate::t!("md-unit-changes", count = list.len())
             ));
         } else {
-            out.push_str(&format!("#### {title}\n\n"));
+            out.push_str(&format!("#### {}\n\n", cell(title)));
         }
         out.push_str(&crate::t!("md-changes-header"));
         out.push_str("\n|---|---|---|---|\n");
@@ -129,7 +137,7 @@ fn findings(out: &mut String, plan: &Plan) {
         out.push_str(&format!("#### {}\n\n", crate::t!("md-findings")));
     }
     for f in &plan.findings {
-        out.push_str(&format!("- {}\n", finding_line(f, code)));
+        out.push_str(&format!("- {}\n", finding_line(f, MARKS)));
     }
     out.push_str(if fold { "\n</details>\n\n" } else { "\n" });
 }

@@ -21,13 +21,25 @@ pub fn json(plan: &Plan) -> String {
 }
 
 /// One line for an access change, for both text and Markdown (`code` wraps addresses).
-pub(crate) fn access_line(c: &Change, code: fn(&str) -> String) -> Option<String> {
+/// How a renderer marks what it puts into its sentences: an address as code, a name or a server's words as
+/// text (plain for a terminal; escaped for Markdown, where text from a manifest must stay text).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Marks {
+    /// An address or an identifier.
+    pub code: fn(&str) -> String,
+    /// A name, a title, a server's words.
+    pub text: fn(&str) -> String,
+}
+
+pub(crate) fn access_line(c: &Change, marks: Marks) -> Option<String> {
+    let Marks { code, text } = marks;
     let who = |addr: &crate::desired::Address, name: &Option<String>| match name {
-        Some(n) => format!("{n} ({})", code(&addr.to_string())),
+        Some(n) => format!("{} ({})", text(n), code(&addr.to_string())),
         None => code(&addr.to_string()),
     };
     let mailbox = code(&c.target.address.to_string());
-    let name = c.target.display_name.as_str();
+    let name = text(&c.target.display_name);
+    let name = name.as_str();
     let line = match &c.action {
         Action::Handover {
             from,
@@ -91,7 +103,7 @@ pub(crate) fn access_line(c: &Change, code: fn(&str) -> String) -> Option<String
                 target: c.target.clone(),
                 action: (**intended).clone(),
             };
-            let line = access_line(&inner, code)?;
+            let line = access_line(&inner, marks)?;
             crate::t!("access-blocked", line = line, reason = reason.describe())
         }
         _ => return None,
@@ -197,14 +209,15 @@ pub(crate) fn describe(action: &Action) -> String {
 }
 
 /// One line describing a finding.
-pub(crate) fn finding_line(f: &Finding, code: fn(&str) -> String) -> String {
+pub(crate) fn finding_line(f: &Finding, marks: Marks) -> String {
+    let Marks { code, text } = marks;
     match f {
         Finding::Unmanaged { address } => {
             crate::t!("finding-unmanaged", address = code(&address.to_string()))
         }
         Finding::Missing { identity, address } => crate::t!(
             "finding-missing",
-            identity = identity.to_string(),
+            identity = text(&identity.to_string()),
             address = code(&address.to_string())
         ),
         Finding::PendingDeletion {
@@ -221,23 +234,26 @@ pub(crate) fn finding_line(f: &Finding, code: fn(&str) -> String) -> String {
             start_date,
         } => crate::t!(
             "finding-not-yet-started",
-            identity = identity.to_string(),
+            identity = text(&identity.to_string()),
             address = code(&address.to_string()),
             date = day(*start_date)
         ),
         Finding::PartialObservation { problems } => {
-            crate::t!("finding-partial-observation", problems = problems.join("; "))
+            crate::t!(
+                "finding-partial-observation",
+                problems = text(&problems.join("; "))
+            )
         }
         Finding::NotEnforced { what, mailboxes } => crate::t!(
             "finding-not-enforced",
             what = match what.as_str() {
                 "quotas" => crate::t!("enforce-quotas"),
-                other => other.to_string(),
+                other => text(other),
             },
             count = *mailboxes
         ),
         Finding::ForeignEntries { problems } => {
-            crate::t!("finding-foreign-entries", problems = problems.join("; "))
+            crate::t!("finding-foreign-entries", problems = text(&problems.join("; ")))
         }
     }
 }

@@ -39,6 +39,11 @@ fn plain(s: &str) -> String {
     s.to_string()
 }
 
+const PLAIN: super::Marks = super::Marks {
+    code: plain,
+    text: plain,
+};
+
 /// Renders the plan for a terminal; `color` adds ANSI colours (the caller decides, honouring NO_COLOR).
 #[must_use]
 pub fn text(plan: &Plan, color: bool) -> String {
@@ -61,7 +66,7 @@ pub fn text(plan: &Plan, color: bool) -> String {
     let access: Vec<String> = plan
         .changes
         .iter()
-        .filter_map(|c| access_line(c, plain))
+        .filter_map(|c| access_line(c, PLAIN))
         .collect();
     if !access.is_empty() {
         out.push_str(&p.bold(&format!("{}:", crate::t!("plan-access-changes"))));
@@ -69,7 +74,7 @@ pub fn text(plan: &Plan, color: bool) -> String {
         for (c, line) in plan
             .changes
             .iter()
-            .filter(|c| access_line(c, plain).is_some())
+            .filter(|c| access_line(c, PLAIN).is_some())
             .zip(&access)
         {
             let k = c.action.kind();
@@ -108,7 +113,7 @@ pub fn text(plan: &Plan, color: bool) -> String {
         out.push_str(&p.bold(&crate::t!("plan-findings")));
         out.push('\n');
         for f in &plan.findings {
-            out.push_str(&format!("  ? {}\n", finding_line(f, plain)));
+            out.push_str(&format!("  ? {}\n", finding_line(f, PLAIN)));
         }
     }
     if !plan.changes.is_empty() || !plan.policy_changes.is_empty() || !plan.findings.is_empty() {
