@@ -450,6 +450,16 @@ pub fn byte_offset(text: &str, position: Position) -> usize {
     text.len()
 }
 
+/// Whether `c` is an invisible formatting character (Unicode's general category Cf): bidirectional
+/// overrides and isolates (U+202A–U+202E, U+2066–U+2069), zero-width spaces and joiners (U+200B–U+200D),
+/// the byte-order mark, the soft hyphen. None belongs in a name, a title or an address, and each can make
+/// a reviewer read something else than what is there (`Trojan Source`).
+#[must_use]
+pub fn is_format(c: char) -> bool {
+    use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
+    c.general_category() == GeneralCategory::Format
+}
+
 /// `text` with every control character written out visibly (`\u{1b}`), except newlines and tabs: what a
 /// manifest or a server says can never move the cursor, clear the screen or set a terminal's title.
 #[must_use]

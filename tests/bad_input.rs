@@ -20,6 +20,20 @@ type Case = (
 
 const CASES: &[Case] = &[
     (
+        "bidi-override-in-name",
+        "format-character",
+        "vo-thi-thu-an.yaml",
+        Some(7),
+        Some("spec.fullName"),
+    ),
+    (
+        "zero-width-in-title",
+        "format-character",
+        "vo-thi-thu-an.yaml",
+        Some(8),
+        Some("spec.title"),
+    ),
+    (
         "address-collision",
         "address-collision",
         "vu-thi-thu-an.yaml",

@@ -692,3 +692,168 @@ fn a_server_name_too_long_for_a_manifest_is_refused_by_account() {
     );
     assert!(!out.exists());
 }
+
+/// `mailops import --from FILE` under a 2 GiB address-space limit (prlimit): a reader that laid the sheet
+/// out or unpacked it whole would die of it instead of refusing it.
+fn import_bounded(file: &Path, out: &str) -> Run {
+    let out = std::process::Command::new("prlimit")
+        .arg(format!("--as={}", 2_u64 << 30))
+        .arg("--")
+        .arg(env!("CARGO_BIN_EXE_mailops"))
+        .args(["import", "--from", &file.display().to_string(), "--out", out])
+        .args(["--naming-domain", "bdt.binhthuan.gov.vn", "--short-name", "bdt"])
+        .env("LANG", "C.UTF-8")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run prlimit");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// A small .xlsx: the appendix's header row and one person, plus `far` (a cell at row, column from 0).
+fn small_xlsx(path: &Path, far: Option<(u32, u16)>) {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, cell) in ["Họ và tên", "Chức vụ"].iter().enumerate() {
+        sheet.write_string(0, u16::try_from(c).unwrap(), *cell).unwrap();
+    }
+    sheet.write_string(1, 0, "Võ Thị Thu An").unwrap();
+    if let Some((r, c)) = far {
+        sheet.write_string(r, c, "x").unwrap();
+    }
+    book.save(path).unwrap();
+}
+
+/// `path`'s zip with the entry `name` replaced by `bytes` (deflated).
+fn replace_entry(path: &Path, name: &str, bytes: &[u8]) {
+    let mut source = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut out = std::io::Cursor::new(Vec::new());
+    let mut writer = zip::ZipWriter::new(&mut out);
+    let options = zip::write::SimpleFileOptions::default();
+    for i in 0..source.len() {
+        let mut entry = source.by_index(i).unwrap();
+        let entry_name = entry.name().unwrap().to_string();
+        writer.start_file(entry_name.as_str(), options).unwrap();
+        if entry_name == name {
+            std::io::Write::write_all(&mut writer, bytes).unwrap();
+        } else {
+            std::io::copy(&mut entry, &mut writer).unwrap();
+        }
+    }
+    writer.finish().unwrap();
+    std::fs::write(path, out.into_inner()).unwrap();
+}
+
+#[test]
+fn spreadsheet_bombs_are_refused_before_they_are_unpacked_or_laid_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = |n: &str| dir.path().join(format!("out-{n}")).display().to_string();
+    // One cell at XFD1048576 (a 512 GiB grid for a reader that lays it out), and at XFD6000 (5 GB).
+    for (name, far, place) in [
+        ("corner.xlsx", (1_048_575, 16_383), "row 1048576, column 16384"),
+        ("wide.xlsx", (5_999, 16_383), "row 6000, column 16384"),
+    ] {
+        let file = dir.path().join(name);
+        small_xlsx(&file, Some(far));
+        assert!(std::fs::metadata(&file).unwrap().len() < 16 << 10, "a small file");
+        let r = import_bounded(&file, &out(name));
+        assert_eq!(r.code, 1, "{name}: {}{}", r.stdout, r.stderr);
+        assert!(
+            r.stderr.contains(name) && r.stderr.contains(place),
+            "{}",
+            r.stderr
+        );
+        assert!(!Path::new(&out(name)).exists(), "nothing written");
+    }
+    // 40 MiB of unused shared strings, deflated to a few hundred KiB.
+    let strings = dir.path().join("strings.xlsx");
+    small_xlsx(&strings, None);
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">",
+    );
+    while xml.len() < 40 << 20 {
+        xml.push_str("<si><t>a</t></si>");
+    }
+    xml.push_str("</sst>");
+    replace_entry(&strings, "xl/sharedStrings.xml", xml.as_bytes());
+    assert!(std::fs::metadata(&strings).unwrap().len() < 1 << 20);
+    let r = import_bounded(&strings, &out("strings"));
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains("strings.xlsx") && r.stderr.contains("xl/sharedStrings.xml"),
+        "{}",
+        r.stderr
+    );
+    // An .ods whose one value is repeated across every column of a million rows.
+    let ods = dir.path().join("repeated.ods");
+    let mut wb = spreadsheet_ods::WorkBook::new_empty();
+    let mut sh = spreadsheet_ods::Sheet::new("Phụ lục");
+    sh.set_value(0, 0, "Họ và tên");
+    sh.set_value(1, 0, "Võ Thị Thu An");
+    wb.push_sheet(sh);
+    spreadsheet_ods::write_ods(&mut wb, &ods).unwrap();
+    let mut content = String::new();
+    std::io::Read::read_to_string(
+        &mut zip::ZipArchive::new(std::fs::File::open(&ods).unwrap())
+            .unwrap()
+            .by_name("content.xml")
+            .unwrap(),
+        &mut content,
+    )
+    .unwrap();
+    let bomb = content.replacen(
+        "</table:table-row>",
+        "</table:table-row><table:table-row table:number-rows-repeated=\"1000000\"><table:table-cell table:number-columns-repeated=\"16384\" office:value-type=\"string\"><text:p>x</text:p></table:table-cell></table:table-row>",
+        1,
+    );
+    assert_ne!(bomb, content);
+    replace_entry(&ods, "content.xml", bomb.as_bytes());
+    let r = import_bounded(&ods, &out("ods"));
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains("repeated.ods") && r.stderr.contains("column"),
+        "{}",
+        r.stderr
+    );
+    // The same files without their bombs import.
+    let fine = dir.path().join("fine.xlsx");
+    small_xlsx(&fine, None);
+    let r = import_bounded(&fine, &out("fine"));
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+}
+
+#[test]
+fn rows_are_numbered_as_a_person_counts_them_and_invisible_characters_are_refused_by_cell() {
+    let dir = tempfile::tempdir().unwrap();
+    // Excel's "CSV UTF-8": CRLF line ends. The bad address is on the third line.
+    let csv = dir.path().join("list.csv");
+    std::fs::write(
+        &csv,
+        "Họ và tên,Tài khoản người dùng\r\nMai Sen,senm@bdt.binhthuan.gov.vn\r\nVõ Thị Thu An,anvtt@@bdt.binhthuan.gov.vn\r\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out").display().to_string();
+    let r = mailops(&["import", "--from", &csv.display().to_string(), "--out", &out]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("list.csv:3:2"), "{}", r.stderr);
+    assert!(!r.stderr.contains("list.csv:4:"), "{}", r.stderr);
+    // A right-to-left override in a name, and a zero-width space in a title: named by row and column.
+    std::fs::write(
+        &csv,
+        "Họ và tên,Chức vụ\r\nMai Sen,Văn thư\r\nVõ Thị \u{202e}Thu An,Kế toán\r\nHồ Thị Kim Lệ,Thủ\u{200b}quỹ\r\n",
+    )
+    .unwrap();
+    let r = mailops(&["import", "--from", &csv.display().to_string(), "--out", &out]);
+    assert_eq!(r.code, 1);
+    for at in ["list.csv:3:1", "list.csv:4:2"] {
+        assert!(
+            r.stderr.contains(at) && r.stderr.contains("invisible formatting character"),
+            "{at}: {}",
+            r.stderr
+        );
+    }
+    assert!(!Path::new(&out).exists(), "nothing written");
+}

@@ -18,6 +18,7 @@
 //! - **The Organization.** The domains the accounts use; the naming domain most personal addresses follow;
 //!   safe safety limits; the units of the list; every value the server cannot tell marked for review.
 
+mod bounds;
 mod emit;
 mod manifests;
 mod people;

@@ -81,10 +81,14 @@ pub(super) fn hints(full: &str, given: &str, family: &str) -> (Option<String>, O
     (Some(given.to_string()), None)
 }
 
-/// A name read from the server, without control characters (a manifest cannot hold them; the import's plan
-/// then shows the name written back without them).
+/// A name read from the server, without control or formatting characters (a manifest cannot hold them; the
+/// import's plan then shows the name written back without them).
 fn clean(text: &str) -> String {
-    naming::display_name(&text.chars().filter(|c| !c.is_control()).collect::<String>())
+    let kept: String = text
+        .chars()
+        .filter(|&c| !c.is_control() && !crate::diagnostics::is_format(c))
+        .collect();
+    naming::display_name(&kept)
 }
 
 pub(super) fn person_of(account: &ObservedAccount) -> Person {

@@ -166,10 +166,21 @@ fn read_csv(path: &Path, bytes: &[u8]) -> Result<Grid, Diagnostics> {
         .flexible(true)
         .delimiter(delimiter)
         .from_reader(text.as_bytes());
+    // The line a person counts: from the record's byte offset (the csv crate's own line count is one off
+    // for every CRLF line, as Excel's "CSV UTF-8" writes them).
+    // The crate's offset may point at the line break before the record (`\n` of a CRLF): skipped.
+    let line_at = |p: &csv::Position| {
+        let bytes = text.as_bytes();
+        let mut at = usize::try_from(p.byte()).unwrap_or(usize::MAX).min(bytes.len());
+        while at < bytes.len() && matches!(bytes[at], b'\r' | b'\n') {
+            at += 1;
+        }
+        bytes[..at].iter().filter(|b| **b == b'\n').count() + 1
+    };
     let mut grid = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| {
-            let line = e.position().map_or(0, |p| usize::try_from(p.line()).unwrap_or(0));
+            let line = e.position().map_or(0, line_at);
             let mut d = Diagnostics::default();
             d.push(error(
                 path,
@@ -180,9 +191,7 @@ fn read_csv(path: &Path, bytes: &[u8]) -> Result<Grid, Diagnostics> {
             ));
             d
         })?;
-        let line = record
-            .position()
-            .map_or(grid.len() + 1, |p| usize::try_from(p.line()).unwrap_or(0));
+        let line = record.position().map_or(grid.len() + 1, line_at);
         grid.push((line, record.iter().map(cell_text).collect()));
         if grid.len() > MAX_ROWS {
             return Err(file_error(
@@ -205,13 +214,32 @@ fn data_text(d: &Data) -> String {
 }
 
 fn read_workbook(path: &Path) -> Result<Grid, Diagnostics> {
-    let mut book = calamine::open_workbook_auto(path).map_err(|e| {
+    let refused = |r: super::bounds::Refusal| file_error(path, "staff-list-too-large", r.message());
+    // Measured before calamine unpacks anything (see `bounds`).
+    if super::bounds::is_zip(path) {
+        super::bounds::check_zip(path).map_err(refused)?;
+    }
+    let unreadable = |e: &dyn std::fmt::Display| {
         file_error(
             path,
             "staff-list-unreadable",
-            crate::msg!("diag-list-spreadsheet", error = e),
+            crate::msg!("diag-list-spreadsheet", error = e.to_string()),
         )
-    })?;
+    };
+    let mut book = calamine::open_workbook_auto(path).map_err(|e| unreadable(&e))?;
+    // An Excel sheet is read cell by cell: calamine's own grid would be as large as its farthest cell.
+    if let calamine::Sheets::Xlsx(xlsx) = &mut book {
+        for name in xlsx.sheet_names() {
+            let grid = xlsx_grid(xlsx, &name).map_err(|e| match e {
+                Ok(refusal) => refused(refusal),
+                Err(e) => unreadable(&e),
+            })?;
+            if header(&grid).is_some() {
+                return Ok(grid);
+            }
+        }
+        return Ok(Vec::new());
+    }
     // The first sheet that has a header row is the list.
     for (_, range) in book.worksheets() {
         let (top, left) = range.start().unwrap_or((0, 0));
@@ -233,6 +261,43 @@ fn read_workbook(path: &Path) -> Result<Grid, Diagnostics> {
         }
     }
     Ok(Vec::new())
+}
+
+/// An Excel sheet's cells with content, read one by one; a cell beyond the columns and rows a staff list
+/// may use is refused before anything is laid out (`Ok` of the error), a sheet that cannot be read is not
+/// (`Err`).
+fn xlsx_grid<RS: std::io::Read + std::io::Seek>(
+    xlsx: &mut calamine::Xlsx<RS>,
+    name: &str,
+) -> Result<Grid, Result<super::bounds::Refusal, calamine::XlsxError>> {
+    use super::bounds::{MAX_COLUMNS, Refusal};
+    let mut reader = xlsx.worksheet_cells_reader(name).map_err(Err)?;
+    let mut rows: std::collections::BTreeMap<u32, Vec<(u32, String)>> = std::collections::BTreeMap::new();
+    while let Some(cell) = reader.next_cell().map_err(Err)? {
+        let (row, column) = cell.get_position();
+        let text = data_text(&Data::from(cell.get_value().clone()));
+        if text.is_empty() {
+            continue;
+        }
+        if column >= MAX_COLUMNS || row as usize >= MAX_ROWS + HEADER_SEARCH {
+            return Err(Ok(Refusal::Cell {
+                row: u64::from(row) + 1,
+                column: u64::from(column) + 1,
+            }));
+        }
+        rows.entry(row).or_default().push((column, text));
+    }
+    Ok(rows
+        .into_iter()
+        .map(|(row, cells)| {
+            let width = cells.iter().map(|(c, _)| *c as usize + 1).max().unwrap_or(0);
+            let mut line = vec![String::new(); width];
+            for (c, text) in cells {
+                line[c as usize] = text;
+            }
+            (row as usize + 1, line)
+        })
+        .collect())
 }
 
 /// The header row's index in the grid and the column of each known header.
@@ -342,6 +407,12 @@ fn parse(path: &Path, grid: &Grid) -> Result<StaffList, Diagnostics> {
                 .any(|ch| ch.is_control() && !matches!(ch, '\t' | '\n' | '\r'))
             {
                 Some((c, "staff-list-control", crate::msg!("diag-list-control")))
+            } else if let Some(ch) = t.chars().find(|&ch| crate::diagnostics::is_format(ch)) {
+                Some((
+                    c,
+                    "staff-list-format",
+                    crate::msg!("diag-list-format", character = format!("U+{:04X}", u32::from(ch))),
+                ))
             } else {
                 None
             }

@@ -1,8 +1,10 @@
-//! Control characters in a manifest's strings: no name, title or address of staff data holds one, and each
-//! could rewrite a terminal, a server file or an address book card. Found before anything else reads the
-//! resource.
+//! Control characters and invisible formatting characters (bidirectional overrides, zero-width spaces) in a
+//! manifest's strings: no name, title or address of staff data holds one; a control character could rewrite
+//! a terminal, a server file or an address book card, a formatting one makes a name read otherwise than it
+//! is. Found before anything else reads the resource.
 
-/// Every string field (its path, as `spec.aliases[0]`) that holds a control character, with the first one.
+/// Every string field (its path, as `spec.aliases[0]`) that holds a control or formatting character, with
+/// the first one.
 pub(super) fn find(value: &serde_yaml::Value) -> Vec<(String, char)> {
     let mut out = Vec::new();
     walk(value, &mut String::new(), &mut out);
@@ -12,7 +14,10 @@ pub(super) fn find(value: &serde_yaml::Value) -> Vec<(String, char)> {
 fn walk(value: &serde_yaml::Value, path: &mut String, out: &mut Vec<(String, char)>) {
     match value {
         serde_yaml::Value::String(s) => {
-            if let Some(c) = s.chars().find(|c| c.is_control()) {
+            if let Some(c) = s
+                .chars()
+                .find(|&c| c.is_control() || crate::diagnostics::is_format(c))
+            {
                 out.push((path.clone(), c));
             }
         }

@@ -501,19 +501,25 @@ fn typed<S: DeserializeOwned>(
     };
     let controls = super::controls::find(&value);
     for (field, c) in &controls {
-        repo.diagnostics.push(
-            Diagnostic::error(
+        let character = format!("U+{:04X}", u32::from(*c));
+        let (code, message, hint) = if c.is_control() {
+            (
                 "control-character",
-                origin.value(field),
-                crate::msg!(
-                    "diag-control-character",
-                    field = field,
-                    character = format!("U+{:04X}", u32::from(*c))
-                ),
+                crate::msg!("diag-control-character", field = field, character = character),
+                crate::msg!("hint-control-character"),
             )
-            .resource(resource())
-            .field(field.clone())
-            .hint(crate::msg!("hint-control-character")),
+        } else {
+            (
+                "format-character",
+                crate::msg!("diag-format-character", field = field, character = character),
+                crate::msg!("hint-format-character"),
+            )
+        };
+        repo.diagnostics.push(
+            Diagnostic::error(code, origin.value(field), message)
+                .resource(resource())
+                .field(field.clone())
+                .hint(hint),
         );
     }
     if !controls.is_empty() {
