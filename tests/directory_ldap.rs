@@ -121,3 +121,38 @@ fn the_example_loads_into_openldap_and_reads_back_as_written() {
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("not a base DN"), "{}", run.stderr);
 }
+
+#[test]
+fn a_local_part_with_a_plus_is_escaped_in_its_dn_and_loads_into_openldap() {
+    let work = tempfile::tempdir().unwrap();
+    let copy = common::example_copy::ExampleCopy::new(None);
+    // The grammar allows `+` in a local part; in a DN it starts a second attribute of the RDN.
+    copy.edit(
+        "staff/ban-dan-toc/vo-thi-thu-an.yaml",
+        "  title: Phụ trách CNTT\n",
+        "  title: Phụ trách CNTT\n  address: an+cntt@bdt.binhthuan.gov.vn\n  reason: kept from the old server\n",
+    );
+    let repo = copy.repo.path().display().to_string();
+    let run = mailops(&["directory", &repo, "--format", "ldif", "--on", "2026-12-01"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("dn: uid=an\\2bcntt,ou=ban-dan-toc,"),
+        "{}",
+        run.stdout
+    );
+    let slapd = Slapd::start(work.path(), "dc=bdt,dc=binhthuan,dc=gov,dc=vn", &[]);
+    let added = slapd.add(&run.stdout);
+    assert!(
+        added.status.success(),
+        "ldapadd refused the LDIF: {}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    let found = slapd.search("(mail=an+cntt@bdt.binhthuan.gov.vn)");
+    assert_eq!(found.len(), 1);
+    assert_eq!(value(&found[0].1, "uid"), ["an+cntt"]);
+    assert_eq!(
+        slapd.search("(objectClass=inetOrgPerson)").len(),
+        25,
+        "every entry after it too"
+    );
+}

@@ -158,6 +158,9 @@ pub struct Logins {
     pub last: BTreeMap<Address, DateTime<Utc>>,
     /// Lines of the source that could not be read and were left out.
     pub ignored_lines: usize,
+    /// Logins dated after the moment they were read (a wrong clock on the server), left out: such a time
+    /// would show a person as having checked their mail.
+    pub future: usize,
 }
 
 impl Logins {
@@ -396,6 +399,7 @@ pub trait MailBackend: Send + Sync {
                 .filter_map(|a| Some((a.address.clone(), a.last_login?)))
                 .collect(),
             ignored_lines: 0,
+            future: 0,
         })
     }
 

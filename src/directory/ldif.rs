@@ -3,10 +3,12 @@
 //! their unit, and one per agency mailbox below the base.
 //!
 //! Every value that is not a plain ASCII "safe string" (any Vietnamese name) is written base64-encoded, as
-//! RFC 2849 requires; lines are folded at 76 columns. Distinguished names are built only from values the
-//! validator restricts to `[a-z0-9.-]` (unit ids, local parts) and from the operator's base DN.
+//! RFC 2849 requires; lines are folded at 76 columns. Every value put into a distinguished name (a local
+//! part may hold `+`, which starts a multi-valued RDN) is escaped as RFC 4514 says (`\2b`); the operator's
+//! base DN is checked, not escaped.
 
 use base64ct::Encoding;
+use ldap3::dn_escape;
 
 use super::Directory;
 use crate::desired::DesiredMailbox;
@@ -86,12 +88,12 @@ pub fn check_base(base: &str) -> Result<String, String> {
 }
 
 fn unit_dn(dir: &Directory<'_>, id: &str, base: &str) -> String {
-    let mut dn = format!("ou={id}");
+    let mut dn = format!("ou={}", dn_escape(id));
     let mut parent = dir.state.organization.unit(id).and_then(|u| u.parent.clone());
     // The validator refuses cycles; the bound keeps this finite whatever it is given.
     for _ in 0..dir.state.organization.units.len() {
         let Some(p) = parent else { break };
-        dn.push_str(&format!(",ou={p}"));
+        dn.push_str(&format!(",ou={}", dn_escape(&p)));
         parent = dir.state.organization.unit(&p).and_then(|u| u.parent.clone());
     }
     format!("{dn},{base}")
@@ -100,7 +102,8 @@ fn unit_dn(dir: &Directory<'_>, id: &str, base: &str) -> String {
 fn person(dir: &Directory<'_>, unit: &crate::desired::Unit, p: &DesiredMailbox, base: &str) -> String {
     let org = &dir.state.organization;
     let local = p.address.local();
-    let mut out = format!("dn: uid={local},{}\n", unit_dn(dir, &unit.id, base));
+    let dn = format!("uid={},{}", dn_escape(local), unit_dn(dir, &unit.id, base));
+    let mut out = line("dn", &dn);
     for class in ["top", "person", "organizationalPerson", "inetOrgPerson"] {
         out.push_str(&format!("objectClass: {class}\n"));
     }
@@ -155,7 +158,7 @@ pub(super) fn render(dir: &Directory<'_>, base: &str) -> String {
         .collect();
     units.sort_by_key(|u| unit_dn(dir, &u.id, base).matches(",ou=").count());
     for u in units {
-        out.push_str(&format!("dn: {}\n", unit_dn(dir, &u.id, base)));
+        out.push_str(&line("dn", &unit_dn(dir, &u.id, base)));
         out.push_str("objectClass: top\nobjectClass: organizationalUnit\n");
         out.push_str(&line("ou", &u.id));
         out.push_str(&line("ou", &u.name));
@@ -163,7 +166,10 @@ pub(super) fn render(dir: &Directory<'_>, base: &str) -> String {
         out.push('\n');
     }
     for s in dir.shared {
-        out.push_str(&format!("dn: uid={},{base}\n", s.address.local()));
+        out.push_str(&line(
+            "dn",
+            &format!("uid={},{base}", dn_escape(s.address.local())),
+        ));
         for class in ["top", "person", "organizationalPerson", "inetOrgPerson"] {
             out.push_str(&format!("objectClass: {class}\n"));
         }

@@ -167,6 +167,9 @@ pub struct LoginData {
     /// Lines of the server's data left out because they could not be read.
     #[serde(skip_serializing_if = "is_zero")]
     pub ignored_lines: usize,
+    /// Logins dated in the future (a wrong clock on the server), left out.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub future: usize,
 }
 
 // serde's skip_serializing_if passes a reference.
@@ -346,6 +349,7 @@ impl Usage {
                 available,
                 source,
                 ignored_lines: src.logins.ignored_lines,
+                future: src.logins.future,
             },
             units,
             total,
@@ -437,6 +441,7 @@ mod tests {
             ]
             .into(),
             ignored_lines: 0,
+            future: 0,
         };
         let src = Sources {
             desired: &desired,

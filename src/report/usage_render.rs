@@ -30,6 +30,7 @@ struct Labels {
     source: &'static str,
     not_available: &'static str,
     ignored: &'static str,
+    future: &'static str,
     generated: &'static str,
     server: &'static str,
     summary: &'static str,
@@ -74,6 +75,7 @@ const VI: Labels = Labels {
     source: "Nguồn dữ liệu đăng nhập",
     not_available: "không có dữ liệu",
     ignored: "dòng dữ liệu không đọc được, đã bỏ qua",
+    future: "lần đăng nhập ghi thời điểm trong tương lai (đồng hồ máy chủ sai), không tính",
     generated: "Lập lúc",
     server: "Máy chủ",
     summary: "Tổng hợp theo đơn vị",
@@ -118,6 +120,7 @@ const EN: Labels = Labels {
     source: "Login data",
     not_available: "not available",
     ignored: "lines of data could not be read and were left out",
+    future: "logins dated in the future (a wrong clock on the server), not counted",
     generated: "Made at",
     server: "Server",
     summary: "Summary by unit",
@@ -243,6 +246,9 @@ fn source_line(r: &Usage, lang: Lang) -> String {
     );
     if r.login_data.ignored_lines > 0 {
         s.push_str(&format!(" ({} {})", r.login_data.ignored_lines, l.ignored));
+    }
+    if r.login_data.future > 0 {
+        s.push_str(&format!(" ({} {})", r.login_data.future, l.future));
     }
     s
 }
