@@ -571,6 +571,80 @@ fn the_endpoint_is_bounded_against_slow_large_bodies() {
     );
 }
 
+/// Slow clients holding every connection slot: 150 clients that open a connection, send half a request
+/// line and wait until the server closes it (the 5 s header timeout), then come back, for 15 s. Liveness and
+/// readiness probes with a 2 s timeout (the shipped probes allow 5 s) are answered every time: beyond the
+/// cap, a connection is accepted to answer a probe. Bounded: 150 clients, 15 s.
+#[test]
+fn probes_are_answered_while_slow_clients_hold_every_slot() {
+    use std::io::{Read, Write};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::{Duration, Instant};
+
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(&common::root().join(common::EXAMPLE), &dir.path().join("agency"));
+    let server = format!("maildir:{}", dir.path().join("mail").display());
+    let repo = dir.path().join("agency").display().to_string();
+    let watcher = Watcher::start(&[&repo, "--server", &server], &[]);
+    watcher.wait_for("the first apply", 30, |s| s["revision"] == "local");
+    let addr = watcher.base.trim_start_matches("http://").to_string();
+    let stop = std::sync::Arc::new(AtomicBool::new(false));
+    let clients: Vec<_> = (0..150)
+        .map(|_| {
+            let (addr, stop) = (addr.clone(), stop.clone());
+            std::thread::spawn(move || {
+                while !stop.load(Ordering::SeqCst) {
+                    let Ok(mut s) = std::net::TcpStream::connect(&addr) else {
+                        std::thread::sleep(Duration::from_millis(50));
+                        continue;
+                    };
+                    let _ = s.write_all(b"GET /sta");
+                    let _ = s.set_read_timeout(Some(Duration::from_secs(8)));
+                    let _ = s.read_to_end(&mut Vec::new());
+                }
+            })
+        })
+        .collect();
+    // Let them take every slot.
+    std::thread::sleep(Duration::from_secs(1));
+    let probe = |path: &str| -> Result<String, String> {
+        let mut s = std::net::TcpStream::connect_timeout(&addr.parse().unwrap(), Duration::from_secs(2))
+            .map_err(|e| e.to_string())?;
+        s.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
+        s.write_all(
+            format!("GET {path} HTTP/1.1\r\nHost: x\r\nUser-Agent: kube-probe/1.36\r\n\r\n").as_bytes(),
+        )
+        .map_err(|e| e.to_string())?;
+        let mut answer = Vec::new();
+        s.read_to_end(&mut answer).map_err(|e| e.to_string())?;
+        Ok(String::from_utf8_lossy(&answer).into_owned())
+    };
+    let started = Instant::now();
+    let (mut tried, mut failed) = (0, Vec::new());
+    while started.elapsed() < Duration::from_secs(15) {
+        for path in ["/healthz", "/readyz"] {
+            tried += 1;
+            match probe(path) {
+                Ok(a) if a.starts_with("HTTP/1.1 200") => {}
+                other => failed.push(format!("{path}: {other:?}")),
+            }
+        }
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    stop.store(true, Ordering::SeqCst);
+    for c in clients {
+        let _ = c.join();
+    }
+    assert!(tried >= 20, "{tried}");
+    assert!(
+        failed.is_empty(),
+        "{} of {tried} probes failed: {failed:?}",
+        failed.len()
+    );
+    // Beyond the cap, anything but a probe is told to come back.
+    assert_eq!(watcher.get("/healthz").0, 200);
+}
+
 /// `watch --attachments-*`: the attachment policy of the revision in force is the one on the server. A
 /// change to the Organization's `attachments` reaches the files (and the reload command) within the
 /// interval; a hand-made file there is never replaced and shows as a `render` error in /status.

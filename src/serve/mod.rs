@@ -12,7 +12,10 @@
 //!   missing signature gets 401 and triggers nothing; a push to another branch is acknowledged and ignored.
 //!
 //! The endpoint listens on 127.0.0.1 unless told otherwise, and is bounded whoever connects ([`Limits`]):
-//! at most 64 connections at once (more wait in the kernel's queue), one request per connection, 5 s to send
+//! at most 64 connections served at once; beyond them, up to 256 more are accepted only to answer
+//! `/healthz` and `/readyz` (1 s to send the request; anything else gets 503 with `Retry-After`), so that
+//! slow clients holding every slot cannot make a liveness probe fail; past those, connections wait in the
+//! kernel's queue. One request per connection, 5 s to send
 //! the headers, 10 s to send a body and 10 s per request, a body of at most 1 MiB on `/hooks/git` (and none
 //! elsewhere), at most 8 webhook bodies read at once (503 beyond), and 64 KiB of read buffer per
 //! connection. 150 clients sending 2 MB slowly cost it a few MiB, given back when they are gone.
@@ -255,6 +258,10 @@ pub struct Limits {
     pub hooks_at_once: usize,
     /// The read buffer of a connection.
     pub read_buffer: usize,
+    /// Connections beyond the cap held at once, each only to answer a probe.
+    pub beyond_cap: usize,
+    /// Time for a connection beyond the cap to send its request.
+    pub probe: Duration,
 }
 
 /// What the endpoint allows.
@@ -266,6 +273,8 @@ pub const LIMITS: Limits = Limits {
     hook_body: 1 << 20,
     hooks_at_once: 8,
     read_buffer: 64 << 10,
+    beyond_cap: 256,
+    probe: Duration::from_secs(1),
 };
 
 /// The routes, with their bounds (tower-http and tower layers).
@@ -302,24 +311,69 @@ pub fn router(endpoint: Endpoint) -> Router {
         .with_state(endpoint)
 }
 
-async fn healthz(State(e): State<Endpoint>) -> Response {
-    if e.telemetry.alive.load(Ordering::SeqCst) {
-        (StatusCode::OK, "ok\n").into_response()
-    } else {
-        (
+/// The answer of `/healthz` or `/readyz` (`ready`), served by the routes and, beyond the connection cap,
+/// by [`answer_probe`].
+fn probe(telemetry: &Telemetry, ready: bool) -> (StatusCode, &'static str) {
+    match (ready, ready && telemetry.ready.load(Ordering::SeqCst)) {
+        (true, true) => (StatusCode::OK, "ready\n"),
+        (true, false) => (StatusCode::SERVICE_UNAVAILABLE, "no revision applied yet\n"),
+        (false, _) if telemetry.alive.load(Ordering::SeqCst) => (StatusCode::OK, "ok\n"),
+        (false, _) => (
             StatusCode::SERVICE_UNAVAILABLE,
             "the reconcile loop has stopped\n",
-        )
-            .into_response()
+        ),
     }
 }
 
+async fn healthz(State(e): State<Endpoint>) -> Response {
+    probe(&e.telemetry, false).into_response()
+}
+
 async fn readyz(State(e): State<Endpoint>) -> Response {
-    if e.telemetry.ready.load(Ordering::SeqCst) {
-        (StatusCode::OK, "ready\n").into_response()
-    } else {
-        (StatusCode::SERVICE_UNAVAILABLE, "no revision applied yet\n").into_response()
+    probe(&e.telemetry, true).into_response()
+}
+
+/// A connection beyond the cap: a liveness or readiness probe is answered (the kubelet must not restart a
+/// process because slow clients hold every slot); anything else gets 503 and is closed. The request must
+/// come whole within [`Limits::probe`], in at most 2 KiB.
+async fn answer_probe(mut stream: tokio::net::TcpStream, telemetry: Arc<Telemetry>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut head = Vec::with_capacity(512);
+    let read = tokio::time::timeout(LIMITS.probe, async {
+        let mut buf = [0_u8; 512];
+        while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 2048 {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => return false,
+                Ok(n) => head.extend_from_slice(&buf[..n]),
+            }
+        }
+        true
+    })
+    .await;
+    if read != Ok(true) {
+        return;
     }
+    let line = head.split(|b| *b == b'\r').next().unwrap_or_default();
+    let path = line
+        .strip_prefix(b"GET ")
+        .and_then(|rest| rest.split(|b| *b == b' ').next())
+        .map(|p| p.split(|b| *b == b'?').next().unwrap_or_default());
+    let (code, body) = match path {
+        Some(b"/healthz") => probe(&telemetry, false),
+        Some(b"/readyz") => probe(&telemetry, true),
+        _ => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "too many connections; try again\n",
+        ),
+    };
+    let response = format!(
+        "HTTP/1.1 {} {}\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: {}\r\nretry-after: 1\r\nconnection: close\r\n\r\n{body}",
+        code.as_u16(),
+        code.canonical_reason().unwrap_or(""),
+        body.len()
+    );
+    let _ = tokio::time::timeout(LIMITS.probe, stream.write_all(response.as_bytes())).await;
+    let _ = stream.shutdown().await;
 }
 
 async fn metrics_text(State(e): State<Endpoint>) -> Response {
@@ -411,6 +465,7 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     use hyper_util::rt::{TokioIo, TokioTimer};
+    let endpoint_telemetry = endpoint.telemetry.clone();
     let app = router(endpoint);
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
@@ -418,12 +473,15 @@ pub async fn serve(
         .max_buf_size(LIMITS.read_buffer)
         .keep_alive(false);
     let slots = Arc::new(tokio::sync::Semaphore::new(LIMITS.connections));
+    let beyond = Arc::new(tokio::sync::Semaphore::new(LIMITS.beyond_cap));
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let telemetry = endpoint_telemetry;
     tokio::pin!(shutdown);
     loop {
-        // A free slot first: beyond the cap, connections wait in the kernel's queue, costing nothing here.
-        let slot = tokio::select! {
-            s = slots.clone().acquire_owned() => s.map_err(std::io::Error::other)?,
+        // Room first, for a served connection or one beyond the cap: past both, connections wait in the
+        // kernel's queue, costing nothing here.
+        let room = tokio::select! {
+            r = room(&slots, &beyond) => r.map_err(std::io::Error::other)?,
             () = &mut shutdown => break,
         };
         let stream = tokio::select! {
@@ -438,15 +496,57 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
-        let service = hyper_util::service::TowerToHyperService::new(app.clone());
-        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
-        tokio::spawn(async move {
-            let _ = connection.await;
-            drop(slot);
-        });
+        // A slot freed while this one waited is taken: the connection is served whole.
+        let room = match room {
+            Room::Beyond(permit) => match slots.clone().try_acquire_owned() {
+                Ok(slot) => Room::Slot(slot),
+                Err(_) => Room::Beyond(permit),
+            },
+            slot @ Room::Slot(_) => slot,
+        };
+        match room {
+            Room::Slot(slot) => {
+                let service = hyper_util::service::TowerToHyperService::new(app.clone());
+                let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+                tokio::spawn(async move {
+                    let _ = connection.await;
+                    drop(slot);
+                });
+            }
+            Room::Beyond(permit) => {
+                let telemetry = telemetry.clone();
+                tokio::spawn(async move {
+                    answer_probe(stream, telemetry).await;
+                    drop(permit);
+                });
+            }
+        }
     }
     let _ = tokio::time::timeout(LIMITS.request, graceful.shutdown()).await;
     Ok(())
+}
+
+/// Where an accepted connection goes.
+enum Room {
+    /// Served whole.
+    Slot(tokio::sync::OwnedSemaphorePermit),
+    /// Beyond the cap: only a probe is answered.
+    Beyond(tokio::sync::OwnedSemaphorePermit),
+}
+
+/// A served slot if one is free, else room beyond the cap, else whichever frees first.
+async fn room(
+    slots: &Arc<tokio::sync::Semaphore>,
+    beyond: &Arc<tokio::sync::Semaphore>,
+) -> Result<Room, tokio::sync::AcquireError> {
+    if let Ok(slot) = slots.clone().try_acquire_owned() {
+        return Ok(Room::Slot(slot));
+    }
+    tokio::select! {
+        biased;
+        s = slots.clone().acquire_owned() => s.map(Room::Slot),
+        b = beyond.clone().acquire_owned() => b.map(Room::Beyond),
+    }
 }
 
 /// Completes on SIGTERM or Ctrl-C.
