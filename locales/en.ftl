@@ -438,6 +438,7 @@ hint-import-partial = an import must see every account; try again when the serve
 error-not-empty = { $path } is not empty
 hint-not-empty = import writes a new repository: give a new or empty folder, or --force to write into this one (files of the same name are replaced, others kept)
 error-sheet-problems = { $path } has { $count } problem(s); nothing was written
+error-import-would-be-invalid = the repository the import would write to { $path } does not validate; nothing was written
 error-import-invalid = the repository written to { $path } does not validate
 hint-import-invalid = fix the errors above (another manifest already in the folder, or a value to review)
 error-saved-plan = { $path } is { $error }; nothing was applied

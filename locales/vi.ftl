@@ -423,6 +423,7 @@ hint-import-partial = import phải thấy mọi tài khoản; hãy thử lại 
 error-not-empty = { $path } không trống
 hint-not-empty = import ghi ra một kho mới: hãy chỉ một thư mục mới hoặc trống, hoặc dùng --force để ghi vào thư mục này (tệp trùng tên bị thay, các tệp khác được giữ)
 error-sheet-problems = { $path } có { $count } lỗi; không có gì được ghi
+error-import-would-be-invalid = kho mà lệnh nhập sẽ ghi ra { $path } không hợp lệ; chưa ghi gì
 error-import-invalid = kho vừa ghi ra { $path } không hợp lệ
 hint-import-invalid = sửa các lỗi ở trên (có một tệp khai báo khác đã nằm trong thư mục, hoặc một giá trị cần xem lại)
 error-saved-plan = { $path }: { $error }; không có gì được thực hiện

@@ -857,3 +857,48 @@ fn rows_are_numbered_as_a_person_counts_them_and_invisible_characters_are_refuse
     }
     assert!(!Path::new(&out).exists(), "nothing written");
 }
+
+#[test]
+fn a_name_that_folds_to_nothing_imports_as_unnamed_and_an_import_that_would_not_validate_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mail = dir.path().join("mail");
+    std::fs::create_dir_all(&mail).unwrap();
+    // A comment field a person filled with dashes: no letter, so no name (and no address to derive).
+    std::fs::write(
+        mail.join("passwd"),
+        "x@bdt.binhthuan.gov.vn:{PLAIN}pw:::--:::\nanvtt@bdt.binhthuan.gov.vn:{PLAIN}pw:::Võ Thị Thu An:::\n",
+    )
+    .unwrap();
+    let before = std::fs::read(mail.join("passwd")).unwrap();
+    let server = format!("maildir:{}", mail.display());
+    let out = dir.path().join("out").display().to_string();
+    let r = mailops(&["import", "--server", &server, "--out", &out]);
+    ok(&r);
+    let v = mailops(&["validate", &out]);
+    assert_eq!(v.code, 0, "{}{}", v.stdout, v.stderr);
+    let x = std::fs::read_to_string(Path::new(&out).join("staff/unassigned/x.yaml")).unwrap();
+    assert!(x.contains("fullName: x\n") && !x.contains("--"), "{x}");
+    assert_eq!(
+        std::fs::read(mail.join("passwd")).unwrap(),
+        before,
+        "the server's file as it was"
+    );
+    // Into a folder that already holds another agency's Organization (--force writes beside it): the
+    // result would not validate, so nothing is written, and the error says so.
+    let beside = dir.path().join("beside");
+    std::fs::create_dir_all(&beside).unwrap();
+    let other = "apiVersion: mailops.dev/v1alpha1\nkind: Organization\nmetadata:\n  name: other\nspec:\n  displayName: Other\n  shortName: other\n  domains:\n    - name: other.gov.vn\n  units:\n    - id: a\n      name: A\n  naming:\n    domain: other.gov.vn\n";
+    std::fs::write(beside.join("other.yaml"), other).unwrap();
+    let r = mailops(&[
+        "import",
+        "--server",
+        &server,
+        "--out",
+        &beside.display().to_string(),
+        "--force",
+    ]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("nothing was written"), "{}", r.stderr);
+    assert_eq!(common::files_below(&beside), [beside.join("other.yaml")]);
+    assert_eq!(std::fs::read_to_string(beside.join("other.yaml")).unwrap(), other);
+}

@@ -119,6 +119,14 @@ fn the_manifests_render_and_every_field_is_a_kubernetes_field() {
     assert_eq!(c["securityContext"]["readOnlyRootFilesystem"], true);
     assert_eq!(c["livenessProbe"]["httpGet"]["path"], "/healthz");
     assert_eq!(c["readinessProbe"]["httpGet"]["path"], "/readyz");
+    // Kubernetes' default timeout (1 s) restarts a busy process for nothing.
+    for probe in ["livenessProbe", "readinessProbe"] {
+        assert!(
+            c[probe]["timeoutSeconds"].as_u64() >= Some(5),
+            "{probe}: {}",
+            c[probe]
+        );
+    }
     assert!(c["resources"]["limits"]["memory"].is_string());
 }
 

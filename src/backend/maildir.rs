@@ -571,7 +571,11 @@ impl MailBackend for MaildirBackend {
                     .unwrap_or_default();
                 // A hand-made account has no metadata: its name is the passwd comment field's, if any.
                 let display_name = if meta.display_name.is_empty() {
-                    e.comment().map(crate::naming::display_name).unwrap_or_default()
+                    // A comment with no letter (`--`) is no name.
+                    e.comment()
+                        .filter(|c| c.chars().any(char::is_alphabetic))
+                        .map(crate::naming::display_name)
+                        .unwrap_or_default()
                 } else {
                     meta.display_name
                 };

@@ -174,6 +174,43 @@ fn write(out: &Path, imported: &Imported, into_existing: bool) -> std::io::Resul
     Ok(Vec::new())
 }
 
+/// The repository the import would leave in `out` (with the manifests already there when it writes beside
+/// them), validated in memory, each file under the path it would have.
+fn would_validate(
+    out: &Path,
+    imported: &Imported,
+    into_existing: bool,
+) -> (crate::desired::Validated, SourceMap) {
+    let mut texts: std::collections::BTreeMap<PathBuf, Vec<u8>> = std::collections::BTreeMap::new();
+    if into_existing {
+        for e in walkdir::WalkDir::new(out)
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+            .flatten()
+        {
+            let yaml = matches!(
+                e.path().extension().and_then(|x| x.to_str()),
+                Some("yaml" | "yml")
+            );
+            if yaml
+                && e.file_type().is_file()
+                && let Ok(bytes) = std::fs::read(e.path())
+            {
+                texts.insert(e.path().to_path_buf(), bytes);
+            }
+        }
+    }
+    for f in &imported.files {
+        texts.insert(out.join(&f.path), f.text.as_bytes().to_vec());
+    }
+    let repo = crate::manifest::load_texts(
+        out,
+        texts.iter().map(|(p, b)| (p.clone(), b.as_slice())),
+        LoadOptions::default(),
+    );
+    crate::desired::validate_consuming(repo)
+}
+
 /// The name of the hidden folder an import into `out` is staged in.
 fn staging_prefix(out: &Path) -> String {
     let name = out
@@ -268,6 +305,21 @@ pub(super) async fn run(args: &ImportArgs, printer: &Printer) -> u8 {
             return 1;
         }
     };
+    // Checked before anything is written: an import that would not validate writes nothing.
+    let (would, sources) = would_validate(&args.out, &imported, existing);
+    if !would.is_valid() {
+        printer.diagnostics(&would.diagnostics, &sources);
+        printer.error(
+            &crate::t!(
+                "error-import-would-be-invalid",
+                path = args.out.display().to_string()
+            ),
+            None,
+            Some(&crate::t!("hint-import-invalid")),
+        );
+        return 1;
+    }
+    drop(would);
     let replaced = match write(&args.out, &imported, existing) {
         Ok(r) => r,
         Err(e) => {

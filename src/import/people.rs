@@ -88,6 +88,11 @@ fn clean(text: &str) -> String {
         .chars()
         .filter(|&c| !c.is_control() && !crate::diagnostics::is_format(c))
         .collect();
+    // A name with no letter (`--`, `.`, `?` in a passwd comment field) is no name: the account is imported
+    // as unnamed, by its address.
+    if !kept.chars().any(char::is_alphabetic) {
+        return String::new();
+    }
     naming::display_name(&kept)
 }
 
