@@ -264,6 +264,9 @@ error-label = error
 error-caused-by = Caused by: { $cause }
 
 ## validate: addresses across resources
+diag-former-address-kept = `{ $address }` is a former address of { $owner }, which the server keeps as an alias (naming.keepOldAddressAsAlias): it cannot be this mailbox's address
+diag-kept-here = kept here
+hint-former-address-kept = give this mailbox another address, or remove `{ $address }` from the other mailbox's formerAddresses once its alias may go
 diag-former-address-in-use = former address `{ $address }` is now used by { $holder }
 diag-used-here = used here
 hint-former-address-in-use = mail to the old address goes to the new holder; remove it from formerAddresses once that is intended

@@ -249,6 +249,9 @@ error-label = lỗi
 error-caused-by = Nguyên nhân: { $cause }
 
 ## validate: địa chỉ giữa các tài nguyên
+diag-former-address-kept = `{ $address }` là địa chỉ cũ của { $owner }, máy chủ vẫn giữ làm bí danh (naming.keepOldAddressAsAlias): không thể làm địa chỉ của hộp thư này
+diag-kept-here = được giữ ở đây
+hint-former-address-kept = hãy đặt địa chỉ khác cho hộp thư này, hoặc xóa `{ $address }` khỏi formerAddresses của hộp thư kia khi bí danh đó có thể bỏ
 diag-former-address-in-use = địa chỉ cũ `{ $address }` nay đang được { $holder } sử dụng
 diag-used-here = đang dùng ở đây
 hint-former-address-in-use = thư gửi đến địa chỉ cũ sẽ về người đang giữ địa chỉ đó; khi đã chủ ý như vậy, hãy xóa nó khỏi formerAddresses

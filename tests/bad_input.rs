@@ -20,6 +20,13 @@ type Case = (
 
 const CASES: &[Case] = &[
     (
+        "derived-address-is-a-former-address",
+        "former-address-kept",
+        "vo-thi-thu-an.yaml",
+        Some(6),
+        Some("spec.fullName"),
+    ),
+    (
         "bidi-override-in-name",
         "format-character",
         "vo-thi-thu-an.yaml",

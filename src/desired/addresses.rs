@@ -161,6 +161,29 @@ pub(super) fn check(
             if f.kind == holder.kind && f.name == holder.name {
                 continue;
             }
+            // A former address the policy keeps as an alias on the server is not free: a new mailbox there
+            // could never be made (the server holds the alias), so it is an error at the newcomer's address.
+            if org.keep_old_address_as_alias && holder.usage == Use::Primary {
+                let hint = match holder.mailbox {
+                    Some(m) if m.derived => extension_hint(org, m, taken),
+                    _ => crate::msg!("hint-former-address-kept", address = address),
+                };
+                diags.push(
+                    Diagnostic::error(
+                        "former-address-kept",
+                        holder.location(),
+                        crate::msg!("diag-former-address-kept", address = address, owner = f.who()),
+                    )
+                    .resource(holder.who())
+                    .field(holder.field())
+                    .related(crate::msg!("diag-kept-here"), f.location())
+                    .hint(hint),
+                );
+                if holder.kind == Kind::Mailbox {
+                    failed.insert(holder.name.to_string());
+                }
+                continue;
+            }
             diags.push(
                 Diagnostic::warning(
                     "former-address-in-use",
