@@ -60,7 +60,10 @@ fn examples(readme: &str) -> Vec<Example> {
         }
         let Some(lang) = block else { continue };
         let (is_command, text) = match lang {
-            "sh" => (!line.trim_start().starts_with('#') && !line.trim().is_empty(), line),
+            "sh" => (
+                !line.trim_start().starts_with('#') && !line.trim().is_empty(),
+                line,
+            ),
             "console" => match line.strip_prefix("$ ") {
                 Some(c) => (true, c),
                 None => {
@@ -218,7 +221,9 @@ fn the_readmes_commands_run_as_written_from_a_fresh_copy() {
     // The two set-up commands: the main job, and the test command.
     let setup = &all[..2];
     assert!(
-        setup[0].command.starts_with("cargo run --release -- apply examples/bdt-binhthuan --server maildir:"),
+        setup[0]
+            .command
+            .starts_with("cargo run --release -- apply examples/bdt-binhthuan --server maildir:"),
         "the README's first command: {setup:?}"
     );
     assert_eq!(setup[1].command, "./tests/run.sh", "the README's test command");
@@ -230,12 +235,24 @@ fn the_readmes_commands_run_as_written_from_a_fresh_copy() {
     // The main job, run twice as the README says ("run it again and it prints No changes"), relative path
     // and all.
     let first = run(copy.path(), &setup[0].command);
-    assert_eq!(first.code, 0, "README.md:{}: {}{}", setup[0].line, first.stdout, first.stderr);
-    assert!(first.stdout.contains("27 applied, 0 blocked, 0 failed"), "{}", first.stdout);
+    assert_eq!(
+        first.code, 0,
+        "README.md:{}: {}{}",
+        setup[0].line, first.stdout, first.stderr
+    );
+    assert!(
+        first.stdout.contains("27 applied, 0 blocked, 0 failed"),
+        "{}",
+        first.stdout
+    );
     assert!(setup[0].comment.contains("run it again") && setup[0].comment.contains("No changes"));
     let again = run(copy.path(), &setup[0].command);
     assert_eq!(again.code, 0, "the second run: {}{}", again.stdout, again.stderr);
-    assert!(again.stdout.contains("No changes"), "the second run: {}", again.stdout);
+    assert!(
+        again.stdout.contains("No changes"),
+        "the second run: {}",
+        again.stdout
+    );
     // What the README says the first run leaves, where it says.
     let folder = setup[0]
         .command
@@ -261,7 +278,10 @@ fn the_readmes_commands_run_as_written_from_a_fresh_copy() {
     for line in passwd.lines().filter(|l| !l.starts_with('#')) {
         let home = line.split(':').nth(5).unwrap_or_default();
         let user = line.split(':').next().unwrap_or_default();
-        assert!(Path::new(home).is_absolute() && Path::new(home).join("Maildir/new").is_dir(), "{user}: home {home}");
+        assert!(
+            Path::new(home).is_absolute() && Path::new(home).join("Maildir/new").is_dir(),
+            "{user}: home {home}"
+        );
     }
 
     // Every other shell example that needs no outside server, with the output the README shows.
@@ -271,7 +291,11 @@ fn the_readmes_commands_run_as_written_from_a_fresh_copy() {
             continue;
         }
         let r = run(copy.path(), &e.command);
-        assert_eq!(r.code, 0, "README.md:{}: `{}`: {}{}", e.line, e.command, r.stdout, r.stderr);
+        assert_eq!(
+            r.code, 0,
+            "README.md:{}: `{}`: {}{}",
+            e.line, e.command, r.stdout, r.stderr
+        );
         let actual: Vec<&str> = r.stdout.lines().collect();
         for (i, shown) in e.shown.iter().enumerate() {
             let got = actual.get(i).copied().unwrap_or_default();
@@ -289,20 +313,35 @@ fn the_readmes_commands_run_as_written_from_a_fresh_copy() {
     // The commands the prose names on the example.
     let prose = prose_commands(&readme);
     assert!(
-        prose.iter().any(|(_, c)| c.starts_with("mailops validate examples/bdt-binhthuan")),
+        prose
+            .iter()
+            .any(|(_, c)| c.starts_with("mailops validate examples/bdt-binhthuan")),
         "{prose:?}"
     );
     for (line, command) in &prose {
         println!("README.md:{line}: ran `{command}`");
         let r = run(copy.path(), command);
-        assert_eq!(r.code, 0, "README.md:{line}: `{command}`: {}{}", r.stdout, r.stderr);
+        assert_eq!(
+            r.code, 0,
+            "README.md:{line}: `{command}`: {}{}",
+            r.stdout, r.stderr
+        );
     }
 }
 
 #[test]
 fn the_shown_output_matches_with_ellipses() {
-    assert!(shows("  taken: the address of …", "  taken: the address of Mailbox/x (a.yaml:2:1)"));
-    assert!(shows("free: ctt (a), vu (…), thu (…)", "free: ctt (a), vu (b), thu (c)"));
-    assert!(!shows("anvtt@bdt.binhthuan.gov.vn", "anvtt.ctt@bdt.binhthuan.gov.vn"));
+    assert!(shows(
+        "  taken: the address of …",
+        "  taken: the address of Mailbox/x (a.yaml:2:1)"
+    ));
+    assert!(shows(
+        "free: ctt (a), vu (…), thu (…)",
+        "free: ctt (a), vu (b), thu (c)"
+    ));
+    assert!(!shows(
+        "anvtt@bdt.binhthuan.gov.vn",
+        "anvtt.ctt@bdt.binhthuan.gov.vn"
+    ));
     assert!(!shows("taken: the address of x", "free"));
 }

@@ -98,18 +98,20 @@ type FileStamp = (u64, u64, u64, i64, i64, i64, i64);
 /// The identities of the three files, in the order of [`FILES`].
 type Stamp = [FileStamp; 3];
 
+fn file_stamp(m: &std::fs::Metadata) -> FileStamp {
+    (
+        m.dev(),
+        m.ino(),
+        m.len(),
+        m.mtime(),
+        m.mtime_nsec(),
+        m.ctime(),
+        m.ctime_nsec(),
+    )
+}
+
 fn one_stamp(root: &Path, name: &str) -> FileStamp {
-    std::fs::metadata(root.join(name)).map_or((0, 0, 0, 0, 0, 0, 0), |m| {
-        (
-            m.dev(),
-            m.ino(),
-            m.len(),
-            m.mtime(),
-            m.mtime_nsec(),
-            m.ctime(),
-            m.ctime_nsec(),
-        )
-    })
+    std::fs::metadata(root.join(name)).map_or((0, 0, 0, 0, 0, 0, 0), |m| file_stamp(&m))
 }
 
 fn stamp(root: &Path) -> Stamp {
@@ -278,18 +280,44 @@ impl MaildirBackend {
     }
 
     /// Replaces file `which` (an index of [`FILES`]) only if it is still as it was read (`read_at`): a
-    /// person editing it by hand does not take mailops's lock.
+    /// person editing it by hand does not take mailops's lock. The file in place is held open from the check
+    /// to after the rename: a write a person made to it in between (an `echo >> passwd` that opened it
+    /// before the rename) is noticed, and the file is put back as the person left it, for the change to be
+    /// made again on it.
     fn write_file(&self, which: usize, bytes: &[u8], read_at: &Stamp) -> Result<(), Written> {
         let name = FILES[which];
         let path = self.root.join(name);
-        let unchanged = || one_stamp(&self.root, name) == read_at[which];
+        let failed = |e| Written::Failed(io(format!("cannot replace {name}"))(e));
+        let held = File::open(&path).ok();
+        let held_stamp = |f: &File| f.metadata().map(|m| file_stamp(&m)).ok();
+        let before = held.as_ref().and_then(held_stamp);
+        let unchanged = || {
+            // The inode in place now is the one held, as it was read.
+            one_stamp(&self.root, name) == read_at[which] && before.is_none_or(|b| b == read_at[which])
+        };
         crate::atomic::write_if_unchanged("maildir", &self.root, &path, bytes, unchanged).map_err(|e| {
             if e.kind() == std::io::ErrorKind::WouldBlock {
                 Written::ChangedMeanwhile(name)
             } else {
-                Written::Failed(io(format!("cannot replace {name}"))(e))
+                failed(e)
             }
-        })
+        })?;
+        let Some(mut held) = held else {
+            return Ok(());
+        };
+        // Its length and modification time: the rename changed its change time (one link fewer), a write
+        // changes these.
+        let content = |s: Option<FileStamp>| s.map(|(_, _, len, m, mn, _, _)| (len, m, mn));
+        if content(held_stamp(&held)) == content(before) {
+            return Ok(());
+        }
+        // Written to while it was being replaced: the person's version goes back in place.
+        let mut theirs = Vec::new();
+        std::io::Seek::rewind(&mut held)
+            .and_then(|()| std::io::Read::read_to_end(&mut held, &mut theirs))
+            .map_err(failed)?;
+        crate::atomic::write_via("maildir", &self.root, &path, &theirs, None).map_err(failed)?;
+        Err(Written::ChangedMeanwhile(name))
     }
 
     fn write(&self, snap: &Snapshot, granted: &BTreeSet<Address>, read_at: &Stamp) -> Result<(), Written> {
