@@ -370,3 +370,65 @@ fn apply_writes_nothing_to_the_server() {
         assert!(!std::path::Path::new("/tmp/esc").exists() && !std::path::Path::new("/tmp/pw").exists());
     }
 }
+
+/// The HTML a CommonMark reader with GitHub's extensions makes of a Markdown document.
+fn rendered(md: &str) -> String {
+    let parser = pulldown_cmark::Parser::new_ext(md, pulldown_cmark::Options::all());
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, parser);
+    html
+}
+
+/// Markup in a name, a title and a unit's name is valid YAML and passes validation (a name may hold `*`,
+/// `!`, `[`): in the pull-request comment, the directory and the usage report it stays text. Each output is
+/// read by a CommonMark reader: no image, link, emphasis or HTML comes from the manifests.
+#[test]
+fn markup_from_manifests_stays_text_in_every_markdown_output() {
+    let copy = common::example_copy::ExampleCopy::new(None);
+    let evil_name = "Võ Thị Thu An **APPROVED by IT** ![x](https://evil.example/x.png)";
+    let evil_title = "<img src=x onerror=alert(1)> [Bấm vào đây](https://evil.example)";
+    copy.edit(
+        "staff/ban-dan-toc/vo-thi-thu-an.yaml",
+        "fullName: Võ Thị Thu An",
+        &format!("fullName: \"{evil_name}\"\n  address: anvtt@bdt.binhthuan.gov.vn\n  reason: kept"),
+    );
+    copy.edit(
+        "staff/ban-dan-toc/vo-thi-thu-an.yaml",
+        "title: Phụ trách CNTT",
+        &format!("title: \"{evil_title}\""),
+    );
+    copy.edit(
+        "organization.yaml",
+        "name: Ban Dân tộc\n",
+        "name: \"Ban Dân tộc <b>_x_</b>\"\n",
+    );
+    let repo = copy.repo.path().display().to_string();
+    let v = mailops(&["validate", &repo]);
+    assert_eq!(v.code, 0, "{}{}", v.stdout, v.stderr);
+    let mail = tempfile::tempdir().unwrap();
+    let server = format!("maildir:{}", mail.path().join("m").display());
+    let plan = mailops(&[
+        "plan",
+        &repo,
+        "--server",
+        &server,
+        "--output",
+        "markdown",
+        "--date",
+        "2026-12-01",
+    ]);
+    assert_eq!(plan.code, 2, "{}", plan.stderr);
+    assert!(plan.stdout.contains("APPROVED by IT"), "{}", plan.stdout);
+    let directory = mailops(&["directory", &repo, "--format", "markdown", "--on", "2026-12-01"]);
+    assert_eq!(directory.code, 0, "{}", directory.stderr);
+    for (what, md) in [("plan", &plan.stdout), ("directory", &directory.stdout)] {
+        let html = rendered(md);
+        for made in ["<img", "<a ", "<strong>APPROVED", "<em>x</em>", "<b>_x_"] {
+            assert!(!html.contains(made), "{what}: `{made}` in\n{html}");
+        }
+        assert!(
+            html.contains("**APPROVED by IT**"),
+            "{what}: the name as written\n{html}"
+        );
+    }
+}
