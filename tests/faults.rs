@@ -170,7 +170,7 @@ fn one_working_password_each(mail: &Path, passwd: &str, moment: &str) {
 /// `script` in a mount namespace of its own (`unshare -m`), where it may mount what it likes: the mounts
 /// are gone when it ends. `$MAILOPS` is the binary.
 fn in_namespace(script: &str, dir: &Path) -> common::Run {
-    let out = Command::new("unshare")
+    Command::new("unshare")
         .args(["-m", "--propagation", "private", "sh", "-euc", script])
         .current_dir(dir)
         .env("MAILOPS", env!("CARGO_BIN_EXE_mailops"))
@@ -178,12 +178,8 @@ fn in_namespace(script: &str, dir: &Path) -> common::Run {
         .env("LANG", "C.UTF-8")
         .env("NO_COLOR", "1")
         .output()
-        .expect("unshare (util-linux) runs");
-    common::Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+        .expect("unshare (util-linux) runs")
+        .into()
 }
 
 /// A full disk during an apply: the mail folder on a 4 MiB tmpfs with only `free` bytes left. The apply

@@ -696,7 +696,7 @@ fn a_server_name_too_long_for_a_manifest_is_refused_by_account() {
 /// `mailops import --from FILE` under a 2 GiB address-space limit (prlimit): a reader that laid the sheet
 /// out or unpacked it whole would die of it instead of refusing it.
 fn import_bounded(file: &Path, out: &str) -> Run {
-    let out = std::process::Command::new("prlimit")
+    std::process::Command::new("prlimit")
         .arg(format!("--as={}", 2_u64 << 30))
         .arg("--")
         .arg(env!("CARGO_BIN_EXE_mailops"))
@@ -705,12 +705,8 @@ fn import_bounded(file: &Path, out: &str) -> Run {
         .env("LANG", "C.UTF-8")
         .env("NO_COLOR", "1")
         .output()
-        .expect("run prlimit");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+        .expect("run prlimit")
+        .into()
 }
 
 /// A small .xlsx: the appendix's header row and one person, plus `far` (a cell at row, column from 0).

@@ -435,6 +435,7 @@ fn example_lifecycle(profile: Profile) {
     let example = common::example_copy::ExampleCopy::new(Some(base));
     let run = |date: &str| {
         let out = Command::new(env!("CARGO_BIN_EXE_mailops"))
+            .env("MAILOPS_TODAY", date)
             .args(example.apply_args(&server, date))
             .env_remove("RUST_LOG")
             .env("NO_COLOR", "1")
@@ -599,6 +600,7 @@ fn kill_9_inside_an_ldap_operation_delivers_every_password_once() {
         let mut args = example.apply_args(&server, "2026-12-01");
         args.extend(["--concurrency".to_string(), "1".to_string()]);
         let mut child = Command::new(env!("CARGO_BIN_EXE_mailops"))
+            .envs(common::calendar_env(&args))
             .args(&args)
             .env_remove("RUST_LOG")
             .env("MAILOPS_TOKEN", ADMIN_PASSWORD)
@@ -634,6 +636,7 @@ fn kill_9_inside_an_ldap_operation_delivers_every_password_once() {
         let made = count();
 
         let out = Command::new(env!("CARGO_BIN_EXE_mailops"))
+            .env("MAILOPS_TODAY", "2026-12-01")
             .args(example.apply_args(&server, "2026-12-01"))
             .env_remove("RUST_LOG")
             .env("MAILOPS_TOKEN", ADMIN_PASSWORD)

@@ -790,6 +790,7 @@ fn kill_9_of_mailops_during_a_bulk_import_delivers_every_password_once() {
         ];
         args.extend(["--concurrency".to_string(), "1".to_string()]);
         let mut child = Command::new(env!("CARGO_BIN_EXE_mailops"))
+            .envs(common::calendar_env(&args))
             .args(&args)
             .env_remove("RUST_LOG")
             .env("MAILOPS_TOKEN", env("MODOBOA_TOKEN"))
@@ -876,6 +877,7 @@ fn import(a: &Agency, out: &Path, extra: &[&str]) -> Run {
 /// Runs `mailops` with the test server's token in `MAILOPS_TOKEN`.
 fn with_token(args: &[String]) -> Run {
     let out = Command::new(env!("CARGO_BIN_EXE_mailops"))
+        .envs(common::calendar_env(args))
         .args(args)
         .env_remove("RUST_LOG")
         .env("NO_COLOR", "1")

@@ -324,6 +324,7 @@ impl<'a> Agency<'a> {
 
     fn apply(&self, date: &str) -> Run {
         let out = Command::new(env!("CARGO_BIN_EXE_mailops"))
+            .env("MAILOPS_TODAY", date)
             .args(self.args(date))
             .env_remove("RUST_LOG")
             .env("NO_COLOR", "1")
@@ -548,6 +549,7 @@ fn kill_9_during_creation(db: &Db, tag: &str, rounds: u64) {
         let mut args = agency.args("2026-12-01");
         args.extend(["--concurrency".to_string(), "1".to_string()]);
         let mut child = Command::new(env!("CARGO_BIN_EXE_mailops"))
+            .envs(common::calendar_env(&args))
             .args(&args)
             .env_remove("RUST_LOG")
             .env("MAILOPS_TOKEN", env("POSTFIXADMIN_PASSWORD"))

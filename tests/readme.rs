@@ -166,20 +166,14 @@ fn fresh_copy(to: &Path) {
     }
 }
 
-struct Ran {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
 /// `command` as written, by `sh -c` in `dir`: `mailops` and `cargo run --release --` are the binary.
-fn run(dir: &Path, command: &str) -> Ran {
+fn run(dir: &Path, command: &str) -> common::Run {
     let script = format!(
         "mailops() {{ \"$MAILOPS_BIN\" \"$@\"; }}\n\
          cargo() {{ if [ \"$1 $2 $3\" = \"run --release --\" ]; then shift 3; \"$MAILOPS_BIN\" \"$@\"; \
          else echo \"the README test runs no other cargo command: $*\" >&2; return 127; fi; }}\n{command}\n"
     );
-    let out = Command::new("sh")
+    Command::new("sh")
         .args(["-c", &script])
         .current_dir(dir)
         .env("MAILOPS_BIN", env!("CARGO_BIN_EXE_mailops"))
@@ -189,12 +183,8 @@ fn run(dir: &Path, command: &str) -> Ran {
         .env("LANG", "C.UTF-8")
         .env("NO_COLOR", "1")
         .output()
-        .expect("run sh");
-    Ran {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+        .expect("run sh")
+        .into()
 }
 
 /// Whether `actual` is the line `shown`, where `…` in `shown` stands for anything.

@@ -97,12 +97,18 @@ if ! target/xlwt/bin/python -c "import xlwt" 2>/dev/null; then
 fi
 export MAILOPS_XLWT_PYTHON="$PWD/target/xlwt/bin/python"
 
+# The fault tests (tests/faults.rs) mount small tmpfs folders in mount namespaces of their own (unshare,
+# fallocate) and the spreadsheet tests bound the address space (prlimit): util-linux, in every Debian.
+for tool in unshare fallocate prlimit mkfifo; do
+  command -v "$tool" >/dev/null || { echo "error: $tool is missing (util-linux, coreutils)" >&2; exit 1; }
+done
 echo "== tests"
 log=$(mktemp)
 slow_log=$(mktemp)
 trap 'rm -f "$log" "$slow_log"; stop_services' EXIT
 # Benchmarks are compiled by clippy above and run with `cargo bench`; they are not tests.
 cargo test --locked --no-run --lib --bins --tests
+# Every test binary runs even when one fails (--no-fail-fast), so that one run shows every failure.
 # Two lanes on the two cores: the two longest test files (the kill -9 tests on the maildir backend, then
 # Modoboa's), one after the other, beside every other test file. They share no server and no port.
 slow=(crash modoboa)
@@ -111,10 +117,10 @@ for f in tests/*.rs; do
   name=$(basename "$f" .rs)
   [[ " ${slow[*]} " == *" $name "* ]] || others+=(--test "$name")
 done
-cargo test --locked "${slow[@]/#/--test=}" >"$slow_log" 2>&1 &
+cargo test --locked --no-fail-fast "${slow[@]/#/--test=}" >"$slow_log" 2>&1 &
 slow_pid=$!
 status=0
-cargo test --locked --lib --bins "${others[@]}" 2>&1 | tee "$log" || status=$?
+cargo test --locked --no-fail-fast --lib --bins "${others[@]}" 2>&1 | tee "$log" || status=$?
 wait "$slow_pid" || status=$?
 cat "$slow_log" | tee -a "$log"
 # One closing line over every test binary.

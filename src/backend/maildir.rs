@@ -320,7 +320,13 @@ impl MaildirBackend {
         Err(Written::ChangedMeanwhile(name))
     }
 
-    fn write(&self, snap: &Snapshot, granted: &BTreeSet<Address>, read_at: &Stamp) -> Result<(), Written> {
+    /// Writes the snapshot; returns the lengths written, in the order of [`FILES`].
+    fn write(
+        &self,
+        snap: &Snapshot,
+        granted: &BTreeSet<Address>,
+        read_at: &Stamp,
+    ) -> Result<[u64; 3], Written> {
         // The grammar makes a bad address impossible; a backend still refuses what it cannot store safely.
         super::storable(
             snap.passwd
@@ -342,7 +348,7 @@ impl MaildirBackend {
         // The passwd-file last: it is what makes an account exist for Dovecot.
         self.write_file(0, passwd.as_bytes(), read_at)?;
         crate::atomic::sync_dir(&self.root);
-        Ok(())
+        Ok([passwd.len(), virt.len(), meta.len()].map(|n| n as u64))
     }
 
     /// Reads, changes and writes back the folder under the lock; `change` returns whether it changed anything.
@@ -366,8 +372,13 @@ impl MaildirBackend {
                 return Ok(());
             }
             match self.write(&snap, &granted, &read_at) {
-                Ok(()) => {
-                    self.keep(stamp(&self.root), snap);
+                Ok(written) => {
+                    // Kept for the next change only if the files are still what was written (a person's
+                    // line appended since would otherwise be missing from the cached snapshot).
+                    let at = stamp(&self.root);
+                    if at.iter().zip(written).all(|(s, len)| s.2 == len) {
+                        self.keep(at, snap);
+                    }
                     return Ok(());
                 }
                 Err(Written::ChangedMeanwhile(name)) => {

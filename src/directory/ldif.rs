@@ -5,7 +5,7 @@
 //! Every value that is not a plain ASCII "safe string" (any Vietnamese name) is written base64-encoded, as
 //! RFC 2849 requires; lines are folded at 76 columns. Every value put into a distinguished name (a local
 //! part may hold `+`, which starts a multi-valued RDN) is escaped as RFC 4514 says (`\2b`); the operator's
-//! base DN is checked, not escaped.
+//! base DN is checked, not escaped. A DN is ASCII (escaped values, the checked base), written on one line.
 
 use base64ct::Encoding;
 use ldap3::dn_escape;
@@ -103,7 +103,7 @@ fn person(dir: &Directory<'_>, unit: &crate::desired::Unit, p: &DesiredMailbox, 
     let org = &dir.state.organization;
     let local = p.address.local();
     let dn = format!("uid={},{}", dn_escape(local), unit_dn(dir, &unit.id, base));
-    let mut out = line("dn", &dn);
+    let mut out = format!("dn: {dn}\n");
     for class in ["top", "person", "organizationalPerson", "inetOrgPerson"] {
         out.push_str(&format!("objectClass: {class}\n"));
     }
@@ -158,7 +158,7 @@ pub(super) fn render(dir: &Directory<'_>, base: &str) -> String {
         .collect();
     units.sort_by_key(|u| unit_dn(dir, &u.id, base).matches(",ou=").count());
     for u in units {
-        out.push_str(&line("dn", &unit_dn(dir, &u.id, base)));
+        out.push_str(&format!("dn: {}\n", unit_dn(dir, &u.id, base)));
         out.push_str("objectClass: top\nobjectClass: organizationalUnit\n");
         out.push_str(&line("ou", &u.id));
         out.push_str(&line("ou", &u.name));
@@ -166,10 +166,7 @@ pub(super) fn render(dir: &Directory<'_>, base: &str) -> String {
         out.push('\n');
     }
     for s in dir.shared {
-        out.push_str(&line(
-            "dn",
-            &format!("uid={},{base}", dn_escape(s.address.local())),
-        ));
+        out.push_str(&format!("dn: uid={},{base}\n", dn_escape(s.address.local())));
         for class in ["top", "person", "organizationalPerson", "inetOrgPerson"] {
             out.push_str(&format!("objectClass: {class}\n"));
         }

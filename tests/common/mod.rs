@@ -21,15 +21,30 @@ pub struct Run {
     pub stderr: String,
 }
 
-/// Runs `mailops` with arguments from the crate root, without colour or inherited log settings.
-/// The tests' calendar: a run given `--date D` takes D as today too (`MAILOPS_TODAY`), so that a test of
-/// the grace period can suspend on one day and delete on a later one, whatever the machine's clock says.
-pub fn calendar(args: &[&str]) -> Option<String> {
-    args.windows(2)
-        .find(|w| w[0] == "--date")
-        .map(|w| w[1].to_string())
+impl From<std::process::Output> for Run {
+    fn from(out: std::process::Output) -> Self {
+        Self {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
 }
 
+/// The tests' calendar: a run given `--date D` takes D as today too (`MAILOPS_TODAY`), so that a test of
+/// the grace period can suspend on one day and delete on a later one, whatever the machine's clock says.
+pub fn calendar<S: AsRef<str>>(args: &[S]) -> Option<String> {
+    args.windows(2)
+        .find(|w| w[0].as_ref() == "--date")
+        .map(|w| w[1].as_ref().to_string())
+}
+
+/// [`calendar`] as the environment of a command.
+pub fn calendar_env<S: AsRef<str>>(args: &[S]) -> Vec<(&'static str, String)> {
+    calendar(args).map(|d| ("MAILOPS_TODAY", d)).into_iter().collect()
+}
+
+/// Runs `mailops` with arguments from the crate root, without colour or inherited log settings.
 pub fn mailops(args: &[&str]) -> Run {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_mailops"));
     if let Some(day) = calendar(args) {
