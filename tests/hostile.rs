@@ -373,7 +373,8 @@ fn apply_writes_nothing_to_the_server() {
 
 /// The HTML a CommonMark reader with GitHub's extensions makes of a Markdown document.
 fn rendered(md: &str) -> String {
-    let parser = pulldown_cmark::Parser::new_ext(md, pulldown_cmark::Options::all());
+    let options = pulldown_cmark::Options::all() - pulldown_cmark::Options::ENABLE_SMART_PUNCTUATION;
+    let parser = pulldown_cmark::Parser::new_ext(md, options);
     let mut html = String::new();
     pulldown_cmark::html::push_html(&mut html, parser);
     html

@@ -273,7 +273,11 @@ fn markdown(r: &Usage, lang: Lang) -> String {
     let cell = crate::markdown::text;
     let mut out = format!("# {} — {}\n\n", l.title, cell(&r.organization));
     out.push_str(&format!("{}\n\n", day_line(r, lang)));
-    out.push_str(&format!("{}\n\n", cell(&source_line(r, lang))));
+    // mailops's own words and the server's URL from the command line: only what would break the line.
+    out.push_str(&format!(
+        "{}\n\n",
+        source_line(r, lang).replace('|', "\\|").replace('\n', " ")
+    ));
     out.push_str(&format!(
         "{}: `{}`. {}: {}.\n\n",
         l.server,

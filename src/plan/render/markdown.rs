@@ -15,6 +15,12 @@ fn cell(s: &str) -> String {
     crate::markdown::text(s)
 }
 
+/// mailops's own Markdown (a change's description, whose values are already in code spans), in a table
+/// cell: only what would end the cell or the row.
+fn own(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
 const MARKS: super::Marks = super::Marks { code, text: cell };
 
 /// Renders the plan as Markdown: a summary table, **Access changes** before anything else, then the
@@ -96,7 +102,7 @@ pub fn markdown(plan: &Plan) -> String {
                 c.action.kind().symbol(),
                 code(&c.target.address.to_string()),
                 cell(&format!("{} ({})", c.target.display_name, c.target.label())),
-                cell(&describe(c))
+                own(&describe(c))
             ));
         }
         out.push_str(if fold { "\n</details>\n\n" } else { "\n" });
