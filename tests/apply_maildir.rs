@@ -612,3 +612,174 @@ fn hand_made_server_lines_survive_an_apply() {
     assert_eq!(a.apply("2026-12-01", &[]).code, 0);
     assert!(a.passwd().starts_with(&passwd));
 }
+
+/// The executor's own rules, each broken by a hand-made plan, on the example applied to a server: the agency
+/// mailbox and a protected address suspended, three removals where the budget allows two (and two, which it
+/// allows), a deletion a day after the suspension, on the last day of grace and on the day after it, and a
+/// creation and a deletion on a server read only in part. What a rule refuses never reaches the server.
+#[tokio::test]
+async fn the_executors_guard_refuses_each_broken_rule_and_allows_its_boundary() {
+    use chrono::{Days, NaiveDate};
+    use mailops::backend::MailBackend;
+    use mailops::backend::memory::MemoryBackend;
+    use mailops::engine::{Connection, ExecuteOptions, FileSink, Guard, Outcome, Paths, Recover};
+    use mailops::plan::{Action, Change, Plan, PlanSource, RemovalReason};
+
+    let repo = mailops::manifest::load_repository(&common::root().join(EXAMPLE), Default::default());
+    let desired = mailops::desired::validate(&repo).state.unwrap();
+    let server = MemoryBackend::new();
+    let dir = tempfile::tempdir().unwrap();
+    let paths = Paths::for_server("memory:", Some(&dir.path().join("state.json")));
+    // A day far ahead of any clock: what the executor records is that day, not today's date.
+    let today = NaiveDate::from_ymd_opt(2099, 6, 1).unwrap();
+    let options = ExecuteOptions {
+        concurrency: 4,
+        revision: None,
+        today,
+        guard: Some(Guard::of(&desired)),
+    };
+    let sink = Box::new(FileSink::new(paths.credentials.clone()));
+    let mut conn = Connection::with_backend(Box::new(server.clone()), paths.clone(), sink, Recover::Resolve)
+        .await
+        .unwrap();
+    let observed = conn.observe().await.unwrap();
+    let plan = conn.plan(&desired, None, &observed, PlanSource::default(), today);
+    conn.execute(&plan, &observed, &options, &|| {}).await.unwrap();
+    let change = |address: &str, action: Action| -> Change {
+        let mut c = plan
+            .changes
+            .iter()
+            .find(|c| c.target.address.as_str() == address)
+            .unwrap_or_else(|| panic!("{address} in the plan"))
+            .clone();
+        c.action = action;
+        c
+    };
+    let suspend = || Action::Suspend {
+        reason: RemovalReason::RemovedFromRepository,
+        delete_after: today,
+    };
+    let delete = |on: NaiveDate| Action::Delete {
+        suspended_on: on,
+        archive: false,
+    };
+    // Each plan's outcomes: the refusal reasons (None: applied).
+    let run = async |conn: &mut Connection, changes: Vec<Change>, partial: bool| -> Vec<Option<String>> {
+        let mut observed = conn.observe().await.unwrap();
+        observed.complete = !partial;
+        let evil = Plan {
+            changes,
+            ..plan.clone()
+        };
+        let report = conn.execute(&evil, &observed, &options, &|| {}).await.unwrap();
+        report
+            .outcomes
+            .iter()
+            .map(|o| match &o.outcome {
+                Outcome::Failed { message, .. } => Some(message.clone()),
+                Outcome::Applied => None,
+                other => panic!("{}: {other:?}", o.address),
+            })
+            .collect()
+    };
+    let enabled = async |address: &str| {
+        server
+            .observe()
+            .await
+            .unwrap()
+            .accounts
+            .iter()
+            .find(|a| a.address.as_str() == address)
+            .map(|a| a.enabled)
+    };
+
+    // The agency mailbox and a protected address of the Organization are never suspended.
+    let r = run(&mut conn, vec![change("bdt@binhthuan.gov.vn", suspend())], false).await;
+    assert!(r[0].as_deref().is_some_and(|m| m.contains("protected")), "{r:?}");
+    assert_eq!(enabled("bdt@binhthuan.gov.vn").await, Some(true));
+    let mut postmaster = change("anvtt@bdt.binhthuan.gov.vn", suspend());
+    postmaster.target.address = "postmaster@bdt.binhthuan.gov.vn".parse().unwrap();
+    let r = run(&mut conn, vec![postmaster], false).await;
+    assert!(r[0].as_deref().is_some_and(|m| m.contains("protected")), "{r:?}");
+
+    // The budget: at most 2 removals (and 10% of 25) a run. Three are all refused; nothing is suspended.
+    let three = [
+        "thutt@bdt.binhthuan.gov.vn",
+        "haitt@bdt.binhthuan.gov.vn",
+        "lanhtn@bdt.binhthuan.gov.vn",
+    ];
+    let r = run(
+        &mut conn,
+        three.iter().map(|a| change(a, suspend())).collect(),
+        false,
+    )
+    .await;
+    assert!(
+        r.iter().all(|m| m
+            .as_deref()
+            .is_some_and(|m| m.contains("over the deletion budget"))),
+        "{r:?}"
+    );
+    for a in three {
+        assert_eq!(enabled(a).await, Some(true), "{a}");
+    }
+
+    // The grace period (30 days): a deletion the day after the suspension, and on its last day, is refused.
+    let an = "anvtt@bdt.binhthuan.gov.vn";
+    let id = change(an, suspend()).target.resource().unwrap();
+    let suspended = async |conn: &mut Connection, days_ago: u64| {
+        let on = today.checked_sub_days(Days::new(days_ago)).unwrap();
+        let mut entry = conn.inventory.get(&id).unwrap().clone();
+        entry.suspended_on = Some(on);
+        conn.inventory.insert(entry);
+        on
+    };
+    for days_ago in [1, 30] {
+        let on = suspended(&mut conn, days_ago).await;
+        let r = run(&mut conn, vec![change(an, delete(on))], false).await;
+        assert!(
+            r[0].as_deref().is_some_and(|m| m.contains("grace period")),
+            "suspended {days_ago} days ago: {r:?}"
+        );
+        assert!(enabled(an).await.is_some(), "{an} still there");
+    }
+
+    // On a server read only in part, nothing is created or deleted, even a deletion that is due.
+    let on = suspended(&mut conn, 31).await;
+    let mut newcomer = change(an, Action::Resume);
+    newcomer.action = plan
+        .changes
+        .iter()
+        .find(|c| c.target.address.as_str() == an)
+        .unwrap()
+        .action
+        .clone();
+    let moi: mailops::desired::Address = "moi@bdt.binhthuan.gov.vn".parse().unwrap();
+    newcomer.target.address = moi.clone();
+    match &mut newcomer.action {
+        Action::Create { account } => account.address = moi.clone(),
+        other => panic!("{other:?}"),
+    }
+    let r = run(&mut conn, vec![change(an, delete(on)), newcomer], true).await;
+    assert!(
+        r.iter()
+            .all(|m| m.as_deref().is_some_and(|m| m.contains("read in part"))),
+        "{r:?}"
+    );
+    assert!(enabled(an).await.is_some(), "{an} still there");
+    assert_eq!(enabled(moi.as_str()).await, None, "nothing created");
+
+    // The day after the grace, on a server read whole, the deletion goes through; two removals are within
+    // the budget.
+    let r = run(&mut conn, vec![change(an, delete(on))], false).await;
+    assert_eq!(r, [None], "deleted the day after its grace");
+    assert_eq!(enabled(an).await, None);
+    let r = run(
+        &mut conn,
+        three[..2].iter().map(|a| change(a, suspend())).collect(),
+        false,
+    )
+    .await;
+    assert_eq!(r, [None, None], "two removals are within the budget");
+    assert_eq!(enabled(three[0]).await, Some(false));
+}

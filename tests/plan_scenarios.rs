@@ -517,3 +517,76 @@ fn a_backend_that_cannot_rename_blocks_the_rename_and_creates_nothing() {
         }
     ));
 }
+
+/// A mailbox that was read, on a server read only in part, is not removed: its suspension is shown blocked
+/// for that reason (a removal of a mailbox the server never showed could not tell the rule apart).
+#[test]
+fn a_partial_observation_blocks_the_removal_of_a_mailbox_that_was_read() {
+    let base = example();
+    let (mut observed, inventory) = synthesize(&base);
+    observed.accounts.truncate(12);
+    observed.complete = false;
+    observed.problems = vec!["page 2 of /api/v2/accounts/ failed: HTTP 502".into()];
+    let read = observed.accounts[3].address.clone();
+    let mut desired = base.clone();
+    let before = desired.mailboxes.len();
+    desired.mailboxes.retain(|m| m.address != read);
+    assert_eq!(desired.mailboxes.len(), before - 1, "{read} is a person's");
+    let plan = plan_with(Some(&desired), &observed, &inventory);
+    assert_eq!((plan.summary.suspend, plan.summary.delete), (0, 0), "{plan:#?}");
+    let c = plan
+        .changes
+        .iter()
+        .find(|c| c.target.address == read)
+        .unwrap_or_else(|| panic!("{read}'s removal is shown: {plan:#?}"));
+    assert!(
+        matches!(
+            &c.action,
+            Action::Blocked { intended, reason: BlockReason::PartialObservation }
+                if matches!(**intended, Action::Suspend { .. })
+        ),
+        "{c:#?}"
+    );
+    // Read whole, the same removal is a suspension.
+    observed.complete = true;
+    let (all, _) = synthesize(&base);
+    observed.accounts = all.accounts;
+    let plan = plan_with(Some(&desired), &observed, &inventory);
+    assert_eq!(plan.summary.suspend, 1, "{plan:#?}");
+}
+
+/// The grace period's last day and the day after: suspended 30 days (the grace) before today, the mailbox
+/// waits; 31 days before, it is deleted.
+#[test]
+fn the_last_day_of_grace_waits_and_the_day_after_deletes() {
+    let base = example();
+    let (observed, mut inventory) = synthesize(&base);
+    let mut desired = base.clone();
+    desired.mailboxes.retain(|m| m.name != "mai-dac-hoa");
+    let key: mailops::manifest::ResourceId = "Mailbox/mai-dac-hoa".parse().unwrap();
+    let mut observed = observed;
+    observed
+        .accounts
+        .iter_mut()
+        .filter(|a| a.address.local() == "hoamd")
+        .for_each(|a| a.enabled = false);
+    for (days, deleted) in [(29, false), (30, false), (31, true)] {
+        let mut entry = inventory.get(&key).unwrap().clone();
+        entry.suspended_on = today().checked_sub_days(chrono::Days::new(days));
+        inventory.insert(entry);
+        let plan = plan_with(Some(&desired), &observed, &inventory);
+        assert_eq!(
+            plan.summary.delete,
+            usize::from(deleted),
+            "suspended {days} days before: {plan:#?}"
+        );
+        if !deleted {
+            assert!(
+                plan.findings
+                    .iter()
+                    .any(|f| matches!(f, mailops::plan::Finding::PendingDeletion { .. })),
+                "{days}: {plan:#?}"
+            );
+        }
+    }
+}

@@ -1,8 +1,8 @@
 //! The safety rules the executor enforces itself, whatever plan it is given (a saved plan may have been
 //! edited; a bug in the diff must not become a deletion): only accounts of the inventory are changed, a
 //! protected address is never suspended, deleted or renamed away, removals stay within the deletion budget,
-//! and a mailbox is deleted only after its suspension and grace period. A change that breaks one is refused
-//! and never reaches the server.
+//! a mailbox is deleted only after its suspension and grace period, and nothing is created or removed when
+//! the server could be read only in part. A change that breaks one is refused and never reaches the server.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -20,6 +20,9 @@ pub struct Guard {
     pub protected: BTreeSet<Address>,
     /// The deletion budget and the grace period.
     pub limits: SafetyLimits,
+    /// The server the plan is carried out on was read only in part (set by the connection from the
+    /// observation it executes against): no account is created, suspended or deleted on that basis.
+    pub partial: bool,
 }
 
 impl Guard {
@@ -32,6 +35,7 @@ impl Guard {
         Self {
             protected,
             limits: desired.organization.safety,
+            partial: false,
         }
     }
 }
@@ -69,6 +73,9 @@ pub fn refused(
         let entry = c.target.resource().and_then(|id| inventory.get(&id));
         let reason = match &c.action {
             Action::Blocked { .. } | Action::Adopt { .. } => None,
+            a if guard.partial && (is_removal(a) || matches!(a, Action::Create { .. })) => Some(format!(
+                "the server could only be read in part; {address} is neither created nor removed on that basis"
+            )),
             Action::Create { account } => (account.address != *address)
                 .then(|| format!("the creation of {address} names another account")),
             Action::Rename { from, to, .. } => {

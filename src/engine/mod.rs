@@ -417,6 +417,12 @@ impl Connection {
         options: &ExecuteOptions,
         progress: &(dyn Fn() + Sync),
     ) -> Result<ApplyReport, EngineError> {
+        // The executor's own rules know what the server it works on could be read of.
+        let partial = !observation.complete;
+        let options = &ExecuteOptions {
+            guard: options.guard.clone().map(|g| Guard { partial, ..g }),
+            ..options.clone()
+        };
         let ids_filled = self.inventory.record_ids(observation) > 0;
         if !plan.has_changes() {
             if ids_filled {
