@@ -63,8 +63,17 @@ pub fn passwd(data: &[u8]) {
         }
     }
     let written = files::render_passwd(entries.iter(), &kept);
-    let expected: String = files::file_lines(text).map(|l| format!("{l}\n")).collect();
-    assert_eq!(written, expected);
+    assert_eq!(written, as_written_back(text));
+}
+
+/// What a file reads as once written back: its own bytes, with a line end added to a last line that had
+/// none (the oracle is the input, never the parser's own line splitter).
+fn as_written_back(text: &str) -> String {
+    if text.is_empty() || text.ends_with('\n') {
+        text.to_string()
+    } else {
+        format!("{text}\n")
+    }
 }
 
 /// The virtual-map parser: the file is written back as it was.
@@ -74,9 +83,8 @@ pub fn virtual_map(data: &[u8]) {
     };
     let (aliases, lines, kept) = files::parse_virtual(text);
     let written = files::render_virtual(&aliases, &lines, &kept);
-    let expected: String = files::file_lines(text).map(|l| format!("{l}\n")).collect();
-    if !expected.is_empty() {
-        assert_eq!(written, expected);
+    if !text.is_empty() {
+        assert_eq!(written, as_written_back(text));
     }
 }
 

@@ -70,6 +70,27 @@ proptest! {
         let line = fields.join(":");
         mailops::fuzzing::passwd(format!("{line}\n{line}\r\n# c\n").as_bytes());
     }
+
+    /// Account lines mailops reads (a user of the address grammar, a home under the root or none), with
+    /// whatever a person puts in the other fields: spaces around a comment, extra fields, Windows line
+    /// ends. Each is written back byte for byte.
+    #[test]
+    fn account_lines_round_trip_byte_for_byte(
+        local in "[a-z0-9][a-z0-9._+-]{0,12}[a-z0-9]",
+        gecos in "[ -9;-~]{0,16}",
+        uid in "[0-9]{0,5}",
+        extra in "[ -~]{0,30}",
+        home in proptest::bool::ANY,
+        crlf in proptest::bool::ANY,
+    ) {
+        let Ok(a) = format!("{local}@bdt.binhthuan.gov.vn").parse::<Address>() else {
+            return Ok(());
+        };
+        let home = if home { format!("/srv/mail/mail/bdt.binhthuan.gov.vn/{}", a.local()) } else { String::new() };
+        let end = if crlf { "\r\n" } else { "\n" };
+        let text = format!("# tay\n{a}:{{PLAIN}}x:{uid}:{uid}: {gecos} :{home}::{extra}{end}{a}x:y{end}");
+        mailops::fuzzing::passwd(text.as_bytes());
+    }
 }
 
 proptest! {

@@ -30,6 +30,9 @@ pub(crate) fn file_lines(text: &str) -> impl Iterator<Item = &str> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ReadLine {
     pos: Pos,
+    /// The line ended with `\r\n` (a file saved on Windows): the `\r` is not part of its last field, and
+    /// is written back.
+    cr: bool,
     /// Its fields (the eighth holds the extra fields, with any `:` in them).
     fields: Vec<String>,
     quota: Option<Quota>,
@@ -147,6 +150,10 @@ impl PasswdEntry {
         if line.trim().is_empty() || line.starts_with('#') {
             return Ok(None);
         }
+        let (line, cr) = match line.strip_suffix('\r') {
+            Some(l) => (l, true),
+            None => (line, false),
+        };
         let fields: Vec<String> = line.splitn(8, ':').map(str::to_string).collect();
         if fields.len() < 2 {
             return Ok(None);
@@ -185,6 +192,7 @@ impl PasswdEntry {
             nologin,
             read: Some(ReadLine {
                 pos,
+                cr,
                 fields,
                 quota,
                 nologin,
@@ -262,7 +270,11 @@ impl PasswdEntry {
             tokens.retain(|t| !t.is_empty());
             fields[7] = tokens.join(" ");
         }
-        fields.join(":")
+        let mut line = fields.join(":");
+        if read.cr {
+            line.push('\r');
+        }
+        line
     }
 }
 
@@ -271,6 +283,8 @@ impl PasswdEntry {
 pub(crate) struct AliasLines {
     /// alias → (position, the line, its target).
     read: BTreeMap<Address, (Pos, String, Address)>,
+    /// The file's lines end with `\r\n`: the lines mailops writes do too.
+    crlf: bool,
 }
 
 /// Reads the virtual map: the aliases, where they were, and every other line as it was.
@@ -291,6 +305,7 @@ pub(crate) fn parse_virtual(text: &str) -> (BTreeMap<Address, Address>, AliasLin
         };
         match parsed {
             Some((alias, target)) if !aliases.contains_key(&alias) => {
+                lines.crlf |= line.ends_with('\r');
                 aliases.insert(alias.clone(), target.clone());
                 lines.read.insert(alias, (pos, line.to_string(), target));
             }
@@ -311,11 +326,16 @@ pub(crate) fn render_virtual(
     if out.is_empty() && lines.read.is_empty() {
         out.push((0, "# managed by mailops: alias target".to_string()));
     }
+    let cr = if lines.crlf || kept.iter().any(|(_, l)| l.ends_with('\r')) {
+        "\r"
+    } else {
+        ""
+    };
     for (alias, target) in aliases {
         out.push(match lines.read.get(alias) {
             Some((pos, line, t)) if t == target => (*pos, line.clone()),
-            Some((pos, _, _)) => (*pos, format!("{alias} {target}")),
-            None => (Pos::MAX, format!("{alias} {target}")),
+            Some((pos, _, _)) => (*pos, format!("{alias} {target}{cr}")),
+            None => (Pos::MAX, format!("{alias} {target}{cr}")),
         });
     }
     in_order(out)
@@ -337,8 +357,18 @@ pub(crate) fn render_passwd<'a>(
     entries: impl Iterator<Item = &'a PasswdEntry>,
     kept: &[(Pos, String)],
 ) -> String {
+    let entries: Vec<&PasswdEntry> = entries.collect();
+    // A file saved on Windows gets Windows line ends on the lines mailops adds too.
+    let crlf = kept.iter().any(|(_, l)| l.ends_with('\r'))
+        || entries.iter().any(|e| e.read.as_ref().is_some_and(|r| r.cr));
     let mut out: Vec<(Pos, String)> = kept.to_vec();
-    out.extend(entries.map(|e| (e.pos(), e.line())));
+    out.extend(entries.iter().map(|e| {
+        let mut line = e.line();
+        if crlf && e.read.is_none() {
+            line.push('\r');
+        }
+        (e.pos(), line)
+    }));
     in_order(out)
 }
 

@@ -289,3 +289,50 @@ async fn homes_outside_the_folder_are_refused() {
     assert!(s.delete(&a).await.is_err());
     assert!(mail.exists(), "prod's mail is untouched");
 }
+
+/// A passwd-file with Windows line ends (saved by a Windows editor): every line keeps its `\r`, the lines
+/// mailops changes too, through the real backend's changes.
+#[tokio::test]
+async fn a_crlf_passwd_file_keeps_its_line_ends() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let passwd = "# sửa bằng tay\r\ntay@bdt.binhthuan.gov.vn:{PLAIN}x::: Tay Nguyen :::userdb_quota_rule=*:storage=100M\r\nkhac@bdt.binhthuan.gov.vn:{PLAIN}y::::::nologin=y\r\n";
+    std::fs::write(root.join("passwd"), passwd).unwrap();
+    let b = MaildirBackend::open(root).unwrap();
+    let tay = addr("tay@bdt.binhthuan.gov.vn");
+    let seen = b.observe().await.unwrap();
+    assert_eq!(seen.accounts.len(), 2);
+    b.create(&new("anvtt@bdt.binhthuan.gov.vn"), &pw()).await.unwrap();
+    let after = std::fs::read_to_string(root.join("passwd")).unwrap();
+    assert!(after.starts_with(passwd), "the lines as they were:\n{after:?}");
+    // A change of each hand-made account: its line keeps its end, and its comment its spaces.
+    b.update(
+        &tay,
+        &AccountUpdate {
+            quota: Some(Quota::Bytes(200 << 20)),
+            ..AccountUpdate::default()
+        },
+    )
+    .await
+    .unwrap();
+    b.resume(&addr("khac@bdt.binhthuan.gov.vn")).await.unwrap();
+    let after = std::fs::read_to_string(root.join("passwd")).unwrap();
+    let lines: Vec<&str> = after.split_inclusive('\n').collect();
+    assert_eq!(lines[0], "# sửa bằng tay\r\n");
+    assert_eq!(
+        lines[1], "tay@bdt.binhthuan.gov.vn:{PLAIN}x::: Tay Nguyen :::userdb_quota_rule=*:storage=200M\r\n",
+        "{after:?}"
+    );
+    assert_eq!(
+        lines[2], "khac@bdt.binhthuan.gov.vn:{PLAIN}y::::::\r\n",
+        "{after:?}"
+    );
+    assert!(
+        lines[3].starts_with("anvtt@") && lines[3].ends_with("\r\n"),
+        "a new line in the file's style: {after:?}"
+    );
+    let seen = b.observe().await.unwrap();
+    let t = seen.accounts.iter().find(|a| a.address == tay).unwrap();
+    assert_eq!(t.quota, Some(Quota::Bytes(200 << 20)));
+    assert_eq!(t.display_name, "Tay Nguyen");
+}
