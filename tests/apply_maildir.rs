@@ -783,3 +783,110 @@ async fn the_executors_guard_refuses_each_broken_rule_and_allows_its_boundary() 
     assert_eq!(r, [None, None], "two removals are within the budget");
     assert_eq!(enabled(three[0]).await, Some(false));
 }
+
+/// Recovery, deterministically, on the maildir backend: a run died after a creation's server call and before
+/// its `Done` record. The journal holds the intent, the credentials file the delivered password, the server
+/// the account, the state file nothing of it: exactly what a kill there leaves, written so. The next run
+/// records it as a creation (never an adoption), writes its audit line once, marked recovered, delivers no
+/// second password, and the plan after is empty.
+#[tokio::test]
+async fn a_creation_made_but_not_recorded_done_is_recovered_as_a_creation() {
+    use mailops::backend::maildir::MaildirBackend;
+    use mailops::backend::{MailBackend, Secret};
+
+    let a = Agency::new();
+    assert_eq!(a.apply("2026-12-01", &[]).code, 0);
+    // A new hire, planned as the run would have.
+    std::fs::write(
+        a.file("staff/ban-dan-toc/nguyen-van-moi.yaml"),
+        "apiVersion: mailops.dev/v1alpha1\nkind: Mailbox\nmetadata:\n  name: nguyen-van-moi\nspec:\n  fullName: Nguyễn Văn Mới\n  unit: ban-dan-toc\n",
+    )
+    .unwrap();
+    let plan_file = a.mail.path().join("plan.json");
+    let repo = a.repo.path().display().to_string();
+    let planned = mailops(&[
+        "plan",
+        &repo,
+        "--server",
+        &a.server(),
+        "--date",
+        "2026-12-01",
+        "--out",
+        plan_file.to_str().unwrap(),
+    ]);
+    assert_eq!(planned.code, 2, "{}{}", planned.stdout, planned.stderr);
+    let plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&plan_file).unwrap()).unwrap();
+    let change = plan["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["action"] == "create")
+        .unwrap_or_else(|| panic!("{plan:#}"))
+        .clone();
+    let moi = "moinv@bdt.binhthuan.gov.vn";
+    assert_eq!(change["target"]["address"], moi, "{change:#}");
+    // What the killed run left: the password delivered, the intent journaled, the account made.
+    let root = a.mail.path();
+    let creds = root.join("mailops-credentials.txt");
+    let audit = root.join("mailops-audit.jsonl");
+    let len = |p: &Path| std::fs::metadata(p).unwrap().len();
+    let (audit_at, creds_at) = (len(&audit), len(&creds));
+    let password = "Ab3-recovered-pw";
+    let mut f = std::fs::OpenOptions::new().append(true).open(&creds).unwrap();
+    std::io::Write::write_all(&mut f, format!("{moi}\t{password}\t{moi}\n").as_bytes()).unwrap();
+    let journal = [
+        serde_json::json!({"record": "begin", "run": "killed-run", "today": "2026-12-01",
+            "auditOffset": audit_at, "credentialsOffset": creds_at}),
+        serde_json::json!({"record": "intent", "seq": 0, "unit": 0, "change": change,
+            "credentials": [{"recipient": moi, "credential": {"sink": "file", "path": creds, "offset": creds_at}}]}),
+    ]
+    .iter()
+    .map(|r| format!("{r}\n"))
+    .collect::<String>();
+    std::fs::write(root.join("mailops-state.json.journal"), journal).unwrap();
+    let backend = MaildirBackend::open(root).unwrap();
+    let new: mailops::backend::NewAccount = serde_json::from_value(change["account"].clone()).unwrap();
+    backend
+        .create(&new, &Secret::new(password.to_string()))
+        .await
+        .unwrap();
+
+    // The next run resolves it first.
+    let run = a.apply("2026-12-01", &[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("No changes") || !run.stdout.contains(moi),
+        "{}",
+        run.stdout
+    );
+    let state: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("mailops-state.json")).unwrap()).unwrap();
+    let entry = &state["entries"]["Mailbox/nguyen-van-moi"];
+    assert_eq!(
+        entry["origin"], "created",
+        "a creation, never an adoption: {entry:#}"
+    );
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&audit)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .filter(|l: &serde_json::Value| l["address"] == moi)
+        .collect();
+    assert_eq!(lines.len(), 1, "{lines:#?}");
+    assert_eq!(
+        (lines[0]["action"].as_str(), lines[0]["recovered"].as_bool()),
+        (Some("create"), Some(true))
+    );
+    let delivered = std::fs::read_to_string(&creds).unwrap();
+    assert_eq!(
+        delivered
+            .lines()
+            .filter(|l| l.starts_with(&format!("{moi}\t")))
+            .count(),
+        1
+    );
+    assert!(!root.join("mailops-state.json.journal").exists());
+    let after = mailops(&["plan", &repo, "--server", &a.server(), "--date", "2026-12-01"]);
+    assert_eq!(after.code, 0, "{}", after.stdout);
+}
