@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Mutation testing of the safety-critical code (issue 30) with cargo-mutants: each module of
+# .cargo/mutants.toml with the tests that cover it. Writes MUTANTS.md (caught, missed, timeouts and unviable
+# mutants per module, with the date and commit) and keeps each module's full report in target/mutants/.
+#
+#   ./tests/mutants.sh                      every module (hours on 2 cores: not part of ./tests/run.sh)
+#   ./tests/mutants.sh src/engine/guard.rs  one module or several
+#
+# MUTANTS_IN_PLACE=1 mutates the working tree itself (much faster: no copy, incremental builds) and must not
+# be combined with editing it. cargo-mutants is installed with `cargo install cargo-mutants --locked` when
+# missing. The fault tests need root or unprivileged user namespaces, as in ./tests/run.sh.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# module → the test targets that cover it (the library's unit tests always run).
+declare -A TESTS=(
+  [src/engine/guard.rs]="--test apply_maildir"
+  [src/engine/recover.rs]="--test apply_maildir --test faults"
+  [src/engine/credentials.rs]="--test apply_maildir"
+  [src/engine/execute.rs]="--test apply_maildir --test faults"
+  [src/plan/diff/removals.rs]="--test plan_scenarios --test apply_maildir"
+  [src/backend/maildir/files.rs]="--test fuzz_smoke --test apply_maildir"
+  [src/backend/maildir/deletion.rs]="--test faults --test apply_maildir"
+  [src/address.rs]="--test fuzz_smoke --test bad_input --test hostile"
+  [src/manifest/controls.rs]="--test bad_input --test hostile"
+  [src/serve/hooks.rs]=""
+)
+ORDER=(src/engine/guard.rs src/plan/diff/removals.rs src/backend/maildir/files.rs src/address.rs
+  src/manifest/controls.rs src/serve/hooks.rs src/engine/credentials.rs src/engine/recover.rs
+  src/engine/execute.rs src/backend/maildir/deletion.rs)
+
+command -v cargo-mutants >/dev/null || cargo install cargo-mutants --locked
+modules=("$@")
+[ ${#modules[@]} -gt 0 ] || modules=("${ORDER[@]}")
+in_place=()
+[ -n "${MUTANTS_IN_PLACE:-}" ] && in_place=(--in-place)
+
+mkdir -p target/mutants
+for m in "${modules[@]}"; do
+  [ -n "${TESTS[$m]+set}" ] || { echo "error: $m is not a module of .cargo/mutants.toml" >&2; exit 1; }
+  name=$(echo "$m" | tr '/.' '__')
+  echo "== $m (tests: --lib ${TESTS[$m]})"
+  start=$(date +%s)
+  # shellcheck disable=SC2086
+  cargo mutants --no-shuffle "${in_place[@]}" --file "$m" --output "target/mutants/$name" \
+    -- --lib ${TESTS[$m]} || true
+  echo "$(( $(date +%s) - start ))" > "target/mutants/$name/seconds"
+done
+
+# The table: every module that has a report.
+{
+  echo "# Mutation testing"
+  echo
+  echo "cargo-mutants $(cargo mutants --version | awk '{print $2}') on the safety-critical modules of"
+  echo "\`.cargo/mutants.toml\`, each with the tests that cover it (\`tests/mutants.sh\`). Updated $(date -u +%Y-%m-%d)"
+  echo "at commit \`$(git rev-parse --short HEAD)\`$(git diff --quiet -- src tests || echo ' (with uncommitted changes)')."
+  echo
+  echo "| module | mutants | caught | missed | timeout | unviable | minutes |"
+  echo "|---|---:|---:|---:|---:|---:|---:|"
+  for m in "${ORDER[@]}"; do
+    name=$(echo "$m" | tr '/.' '__')
+    out="target/mutants/$name/mutants.out/outcomes.json"
+    [ -f "$out" ] || continue
+    python3 - "$m" "$out" "target/mutants/$name/seconds" <<'PY'
+import json, sys
+m, path, secs = sys.argv[1:4]
+o = json.load(open(path))
+count = lambda k: sum(1 for x in o["outcomes"] if x.get("summary") == k)
+minutes = round(int(open(secs).read()) / 60) if secs else "?"
+total = o.get("total_mutants", len(o["outcomes"]) - 1)
+print(f"| `{m}` | {total} | {count('CaughtMutant')} | {count('MissedMutant')} | {count('Timeout')} | {count('Unviable')} | {minutes} |")
+PY
+  done
+  echo
+  echo "Missed mutants (each one a test to write, or an equivalent mutant to name in \`exclude_re\`):"
+  echo
+  for m in "${ORDER[@]}"; do
+    name=$(echo "$m" | tr '/.' '__')
+    missed="target/mutants/$name/mutants.out/missed.txt"
+    [ -s "$missed" ] && sed 's/^/- /' "$missed"
+  done
+  echo
+} > MUTANTS.md
+cat MUTANTS.md
