@@ -41,8 +41,11 @@ for m in "${modules[@]}"; do
   name=$(echo "$m" | tr '/.' '__')
   echo "== $m (tests: --lib ${TESTS[$m]})"
   start=$(date +%s)
+  # Only this module: the configuration's other modules are excluded for this run.
+  others=()
+  for o in "${ORDER[@]}"; do [ "$o" = "$m" ] || others+=(--exclude "$o"); done
   # shellcheck disable=SC2086
-  cargo mutants --no-shuffle "${in_place[@]}" --file "$m" --output "target/mutants/$name" \
+  cargo mutants --no-shuffle "${in_place[@]}" --file "$m" "${others[@]}" --output "target/mutants/$name" \
     -- --lib ${TESTS[$m]} || true
   echo "$(( $(date +%s) - start ))" > "target/mutants/$name/seconds"
 done
