@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 
 # module → the test targets that cover it (the library's unit tests always run).
 declare -A TESTS=(
-  [src/engine/guard.rs]="--test apply_maildir"
+  [src/engine/guard.rs]="--test guard --test apply_maildir"
   [src/engine/recover.rs]="--test apply_maildir --test faults"
   [src/engine/credentials.rs]="--test apply_maildir"
   [src/engine/execute.rs]="--test apply_maildir --test faults"
