@@ -324,3 +324,29 @@ fn on_a_server_read_in_part_nothing_is_created_or_removed_and_the_rest_passes() 
         [(0, "read in part"), (1, "read in part"), (2, "read in part")]
     );
 }
+
+/// The two ways a rename of a managed account is recognised without the inventory's entry for the
+/// resource: a managed `from` under a resource the inventory has no entry for (recognised by the backend's
+/// id), and an unmanaged `from` whose resource the inventory knows at the `to` end (renamed on the server by
+/// hand). Both pass; a rename known at neither end is refused.
+#[test]
+fn a_rename_known_at_either_end_passes() {
+    let c = Case::new();
+    let mut by_id = c.change(AN, rename(AN, "an.vtt@bdt.binhthuan.gov.vn"));
+    by_id.target.name = Some("renamed-resource".into());
+    assert!(c.refused(vec![by_id]).is_empty());
+    let by_hand = c.change(AN, rename("khach@bdt.binhthuan.gov.vn", AN));
+    assert!(c.refused(vec![by_hand]).is_empty());
+    let mut unknown = c.change(
+        AN,
+        rename("khach@bdt.binhthuan.gov.vn", "moi@bdt.binhthuan.gov.vn"),
+    );
+    unknown.target.name = Some("renamed-resource".into());
+    assert_eq!(reasons(&c.refused(vec![unknown])), [(0, "not managed")]);
+    // Known to the inventory, but at neither end of this rename: refused.
+    let elsewhere = c.change(
+        AN,
+        rename("khach@bdt.binhthuan.gov.vn", "moi@bdt.binhthuan.gov.vn"),
+    );
+    assert_eq!(reasons(&c.refused(vec![elsewhere])), [(0, "not managed")]);
+}

@@ -590,3 +590,95 @@ fn the_last_day_of_grace_waits_and_the_day_after_deletes() {
         }
     }
 }
+
+/// The diff's deletion budget at the edge of each limit, each alone: one removal past it blocks them all.
+#[test]
+fn the_diffs_budget_blocks_one_removal_past_either_limit() {
+    use mailops::desired::SafetyLimits;
+    let base = example();
+    let (observed, inventory) = synthesize(&base);
+    // People whose removal changes nothing else (not the agency mailbox's owner or delegate).
+    let people: Vec<String> = base
+        .mailboxes
+        .iter()
+        .map(|m| m.name.clone())
+        .filter(|n| n != "mai-sen" && n != "thanh-thi-minh-hien")
+        .collect();
+    let removing = |n: usize, max_deletions: u32, max_deletion_percent: u32| {
+        let mut d = base.clone();
+        d.organization.safety = SafetyLimits {
+            max_deletions,
+            max_deletion_percent,
+            grace_days: 30,
+        };
+        d.mailboxes.retain(|m| !people[..n].contains(&m.name));
+        let plan = plan_with(Some(&d), &observed, &inventory);
+        (plan.summary.suspend, plan.summary.blocked)
+    };
+    // The count alone: at most 3.
+    assert_eq!(removing(3, 3, 100), (3, 0));
+    assert_eq!(removing(4, 3, 100), (0, 4));
+    // The share alone: 20% of 25 managed is 5.
+    assert_eq!(removing(5, 100, 20), (5, 0));
+    assert_eq!(removing(6, 100, 20), (0, 6));
+}
+
+/// A managed account gone from the server is a finding when the repository no longer wants it; one it
+/// still wants is created again, with no finding; and on a server read only in part nothing is said missing.
+#[test]
+fn a_managed_account_gone_from_the_server_is_a_finding_unless_wanted_or_read_in_part() {
+    use mailops::plan::Finding;
+    let base = example();
+    let (mut observed, inventory) = synthesize(&base);
+    observed.accounts.retain(|a| a.address.local() != "hoamd");
+    let missing = |plan: &Plan| {
+        plan.findings
+            .iter()
+            .filter(|f| matches!(f, Finding::Missing { address, .. } if address.local() == "hoamd"))
+            .count()
+    };
+    let mut desired = base.clone();
+    desired.mailboxes.retain(|m| m.name != "mai-dac-hoa");
+    let plan = plan_with(Some(&desired), &observed, &inventory);
+    assert_eq!(missing(&plan), 1, "{plan:#?}");
+    let plan = plan_with(Some(&base), &observed, &inventory);
+    assert_eq!((missing(&plan), plan.summary.create), (0, 1), "{plan:#?}");
+    observed.complete = false;
+    let plan = plan_with(Some(&desired), &observed, &inventory);
+    assert_eq!(missing(&plan), 0, "{plan:#?}");
+}
+
+/// Only a desired state with neither mailboxes nor agency mailboxes is "empty": with the agency mailbox
+/// still there, removing every person is a removal like any other (here within a budget that allows it).
+#[test]
+fn a_desired_state_with_only_its_agency_mailbox_is_not_empty() {
+    use mailops::desired::SafetyLimits;
+    let base = example();
+    let (observed, inventory) = synthesize(&base);
+    let mut d = base.clone();
+    d.organization.safety = SafetyLimits {
+        max_deletions: 1000,
+        max_deletion_percent: 100,
+        grace_days: 30,
+    };
+    d.mailboxes.clear();
+    let plan = plan_with(Some(&d), &observed, &inventory);
+    let empty = plan
+        .changes
+        .iter()
+        .filter(|c| {
+            matches!(
+                &c.action,
+                Action::Blocked {
+                    reason: BlockReason::EmptyDesiredState,
+                    ..
+                }
+            )
+        })
+        .count();
+    assert_eq!(empty, 0, "{plan:#?}");
+    assert!(plan.summary.suspend >= 20, "{plan:#?}");
+    d.shared_mailboxes.clear();
+    let plan = plan_with(Some(&d), &observed, &inventory);
+    assert_eq!(plan.summary.suspend, 0, "{plan:#?}");
+}
