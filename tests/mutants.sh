@@ -5,6 +5,7 @@
 #
 #   ./tests/mutants.sh                      every module (hours on 2 cores: not part of ./tests/run.sh)
 #   ./tests/mutants.sh src/engine/guard.rs  one module or several
+#   ./tests/mutants.sh --table              MUTANTS.md again from the reports kept in target/mutants/
 #
 # MUTANTS_IN_PLACE=1 mutates the working tree itself (much faster: no copy, incremental builds) and must not
 # be combined with editing it. cargo-mutants is installed with `cargo install cargo-mutants --locked` when
@@ -31,23 +32,31 @@ ORDER=(src/engine/guard.rs src/plan/diff/removals.rs src/backend/maildir/files.r
 
 command -v cargo-mutants >/dev/null || cargo install cargo-mutants --locked
 modules=("$@")
-[ ${#modules[@]} -gt 0 ] || modules=("${ORDER[@]}")
+# --table: only MUTANTS.md again, from the reports in target/mutants/.
+if [ "${1:-}" = "--table" ]; then modules=(); else [ ${#modules[@]} -gt 0 ] || modules=("${ORDER[@]}"); fi
 in_place=()
 [ -n "${MUTANTS_IN_PLACE:-}" ] && in_place=(--in-place)
+# MUTANTS_ITERATE=1 tests again only the mutants the last run of each module did not catch (--iterate).
+[ -n "${MUTANTS_ITERATE:-}" ] && in_place+=(--iterate)
 
 mkdir -p target/mutants
-for m in "${modules[@]}"; do
+for m in "${modules[@]+"${modules[@]}"}"; do
   [ -n "${TESTS[$m]+set}" ] || { echo "error: $m is not a module of .cargo/mutants.toml" >&2; exit 1; }
   name=$(echo "$m" | tr '/.' '__')
   echo "== $m (tests: --lib ${TESTS[$m]})"
   start=$(date +%s)
+  # An iteration tests only what was missed: the outcomes before it are kept, to be counted with it.
+  if [ -n "${MUTANTS_ITERATE:-}" ] && [ -f "target/mutants/$name/mutants.out/outcomes.json" ]; then
+    n=$(ls "target/mutants/$name"/earlier-*.json 2>/dev/null | wc -l)
+    cp "target/mutants/$name/mutants.out/outcomes.json" "target/mutants/$name/earlier-$n.json"
+  fi
   # Only this module: the configuration's other modules are excluded for this run.
   others=()
   for o in "${ORDER[@]}"; do [ "$o" = "$m" ] || others+=(--exclude "$o"); done
   # shellcheck disable=SC2086
   cargo mutants --no-shuffle "${in_place[@]}" --file "$m" "${others[@]}" --output "target/mutants/$name" \
     -- --lib ${TESTS[$m]} || true
-  echo "$(( $(date +%s) - start ))" > "target/mutants/$name/seconds"
+  echo "$(( $(date +%s) - start ))" >> "target/mutants/$name/seconds"
 done
 
 # The table: every module that has a report.
@@ -64,14 +73,19 @@ done
     name=$(echo "$m" | tr '/.' '__')
     out="target/mutants/$name/mutants.out/outcomes.json"
     [ -f "$out" ] || continue
-    python3 - "$m" "$out" "target/mutants/$name/seconds" <<'PY'
-import json, sys
-m, path, secs = sys.argv[1:4]
-o = json.load(open(path))
-count = lambda k: sum(1 for x in o["outcomes"] if x.get("summary") == k)
-minutes = round(int(open(secs).read()) / 60) if secs else "?"
-total = o.get("total_mutants", len(o["outcomes"]) - 1)
-print(f"| `{m}` | {total} | {count('CaughtMutant')} | {count('MissedMutant')} | {count('Timeout')} | {count('Unviable')} | {minutes} |")
+    python3 - "$m" "$out" "target/mutants/$name" <<'PY'
+import glob, json, sys
+m, path, folder = sys.argv[1:4]
+runs = [json.load(open(p)) for p in sorted(glob.glob(f"{folder}/earlier-*.json"))] + [json.load(open(path))]
+# A mutant's outcome is its last run's; those an iteration skipped keep their earlier one.
+last = {}
+for run in runs:
+    for x in run["outcomes"]:
+        if x.get("scenario") != "Baseline":
+            last[json.dumps(x["scenario"], sort_keys=True)] = x.get("summary")
+count = lambda k: sum(1 for v in last.values() if v == k)
+minutes = round(sum(int(l) for l in open(f"{folder}/seconds")) / 60)
+print(f"| `{m}` | {len(last)} | {count('CaughtMutant')} | {count('MissedMutant')} | {count('Timeout')} | {count('Unviable')} | {minutes} |")
 PY
   done
   echo
