@@ -366,34 +366,65 @@ fn an_edited_saved_plan_is_refused() {
     );
 }
 
+/// The example applied through the library to an in-memory server as of `today`, its state in `dir`: the
+/// server, the connection, the plan of that first apply and the executor's options with the example's guard.
+struct InMemory {
+    server: mailops::backend::memory::MemoryBackend,
+    conn: mailops::engine::Connection,
+    plan: mailops::plan::Plan,
+    options: mailops::engine::ExecuteOptions,
+}
+
+impl InMemory {
+    async fn applied(dir: &Path, today: chrono::NaiveDate) -> Self {
+        use mailops::engine::{Connection, ExecuteOptions, FileSink, Guard, Paths, Recover};
+        let repo = mailops::manifest::load_repository(&common::root().join(EXAMPLE), Default::default());
+        let desired = mailops::desired::validate(&repo).state.unwrap();
+        let server = mailops::backend::memory::MemoryBackend::new();
+        let paths = Paths::for_server("memory:", Some(&dir.join("state.json")));
+        let options = ExecuteOptions {
+            concurrency: 4,
+            revision: None,
+            today,
+            guard: Some(Guard::of(&desired)),
+        };
+        let sink = Box::new(FileSink::new(paths.credentials.clone()));
+        let mut conn = Connection::with_backend(Box::new(server.clone()), paths, sink, Recover::Resolve)
+            .await
+            .unwrap();
+        let observed = conn.observe().await.unwrap();
+        let plan = conn.plan(
+            &desired,
+            None,
+            &observed,
+            mailops::plan::PlanSource::default(),
+            today,
+        );
+        conn.execute(&plan, &observed, &options, &|| {}).await.unwrap();
+        Self {
+            server,
+            conn,
+            plan,
+            options,
+        }
+    }
+}
+
 /// The executor refuses, by itself, what the safety rules forbid, whatever plan it is handed.
 #[tokio::test]
 async fn the_executor_enforces_the_safety_rules_itself() {
-    use chrono::NaiveDate;
     use mailops::backend::MailBackend;
-    use mailops::backend::memory::MemoryBackend;
-    use mailops::engine::{Connection, ExecuteOptions, FileSink, Guard, Outcome, Paths, Recover};
-    use mailops::plan::{Action, Change, Plan, PlanSource};
+    use mailops::engine::Outcome;
+    use mailops::plan::{Action, Change, Plan};
 
-    let repo = mailops::manifest::load_repository(&common::root().join(EXAMPLE), Default::default());
-    let desired = mailops::desired::validate(&repo).state.unwrap();
-    let server = MemoryBackend::new();
     let dir = tempfile::tempdir().unwrap();
-    let paths = Paths::for_server("memory:", Some(&dir.path().join("state.json")));
-    let today = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
-    let options = ExecuteOptions {
-        concurrency: 4,
-        revision: None,
-        today,
-        guard: Some(Guard::of(&desired)),
-    };
-    let sink = Box::new(FileSink::new(paths.credentials.clone()));
-    let mut conn = Connection::with_backend(Box::new(server.clone()), paths.clone(), sink, Recover::Resolve)
-        .await
-        .unwrap();
-    let observed = conn.observe().await.unwrap();
-    let plan = conn.plan(&desired, None, &observed, PlanSource::default(), today);
-    conn.execute(&plan, &observed, &options, &|| {}).await.unwrap();
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+    let InMemory {
+        server,
+        mut conn,
+        plan,
+        options,
+    } = InMemory::applied(dir.path(), today).await;
     let before = server.observe().await.unwrap().accounts.len();
     // A hand-made plan: delete the protected agency mailbox, delete a person never suspended, suspend an
     // account mailops does not manage.
@@ -621,30 +652,18 @@ fn hand_made_server_lines_survive_an_apply() {
 async fn the_executors_guard_refuses_each_broken_rule_and_allows_its_boundary() {
     use chrono::{Days, NaiveDate};
     use mailops::backend::MailBackend;
-    use mailops::backend::memory::MemoryBackend;
-    use mailops::engine::{Connection, ExecuteOptions, FileSink, Guard, Outcome, Paths, Recover};
-    use mailops::plan::{Action, Change, Plan, PlanSource, RemovalReason};
+    use mailops::engine::{Connection, Outcome};
+    use mailops::plan::{Action, Change, Plan, RemovalReason};
 
-    let repo = mailops::manifest::load_repository(&common::root().join(EXAMPLE), Default::default());
-    let desired = mailops::desired::validate(&repo).state.unwrap();
-    let server = MemoryBackend::new();
     let dir = tempfile::tempdir().unwrap();
-    let paths = Paths::for_server("memory:", Some(&dir.path().join("state.json")));
     // A day far ahead of any clock: what the executor records is that day, not today's date.
     let today = NaiveDate::from_ymd_opt(2099, 6, 1).unwrap();
-    let options = ExecuteOptions {
-        concurrency: 4,
-        revision: None,
-        today,
-        guard: Some(Guard::of(&desired)),
-    };
-    let sink = Box::new(FileSink::new(paths.credentials.clone()));
-    let mut conn = Connection::with_backend(Box::new(server.clone()), paths.clone(), sink, Recover::Resolve)
-        .await
-        .unwrap();
-    let observed = conn.observe().await.unwrap();
-    let plan = conn.plan(&desired, None, &observed, PlanSource::default(), today);
-    conn.execute(&plan, &observed, &options, &|| {}).await.unwrap();
+    let InMemory {
+        server,
+        mut conn,
+        plan,
+        options,
+    } = InMemory::applied(dir.path(), today).await;
     let change = |address: &str, action: Action| -> Change {
         let mut c = plan
             .changes
