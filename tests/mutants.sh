@@ -59,7 +59,8 @@ for m in "${modules[@]+"${modules[@]}"}"; do
   echo "$(( $(date +%s) - start ))" >> "target/mutants/$name/seconds"
 done
 
-# The table: every module that has a report.
+# The table: every module that has a report; the history written by hand below it is kept.
+history=$(sed -n '/^History:/,$p' MUTANTS.md 2>/dev/null || true)
 {
   echo "# Mutation testing"
   echo
@@ -97,5 +98,7 @@ PY
     [ -s "$missed" ] && sed 's/^/- /' "$missed"
   done
   echo
-} > MUTANTS.md
+  [ -n "$history" ] && printf '%s\n' "$history"
+} > MUTANTS.md.new
+mv MUTANTS.md.new MUTANTS.md
 cat MUTANTS.md
