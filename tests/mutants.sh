@@ -98,7 +98,7 @@ PY
     [ -s "$missed" ] && sed 's/^/- /' "$missed"
   done
   echo
-  [ -n "$history" ] && printf '%s\n' "$history"
+  if [ -n "$history" ]; then printf '%s\n' "$history"; fi
 } > MUTANTS.md.new
 mv MUTANTS.md.new MUTANTS.md
 cat MUTANTS.md
