@@ -22,13 +22,14 @@ declare -A TESTS=(
   [src/plan/diff/removals.rs]="--test plan_scenarios --test apply_maildir"
   [src/backend/maildir/files.rs]="--test fuzz_smoke --test apply_maildir"
   [src/backend/maildir/deletion.rs]="--test faults --test apply_maildir"
+  [src/backend/maildir/store.rs]="--test faults --test apply_maildir"
   [src/address.rs]="--test fuzz_smoke --test bad_input --test hostile"
   [src/manifest/controls.rs]="--test bad_input --test hostile"
   [src/serve/hooks.rs]=""
 )
 ORDER=(src/engine/guard.rs src/plan/diff/removals.rs src/backend/maildir/files.rs src/address.rs
   src/manifest/controls.rs src/serve/hooks.rs src/engine/credentials.rs src/engine/recover.rs
-  src/engine/execute.rs src/backend/maildir/deletion.rs)
+  src/engine/execute.rs src/backend/maildir/deletion.rs src/backend/maildir/store.rs)
 
 command -v cargo-mutants >/dev/null || cargo install cargo-mutants --locked
 modules=("$@")
